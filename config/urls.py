@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "おくやみナビ 管理"
+admin.site.site_title = "おくやみナビ"
+admin.site.index_title = "カタログと職員の管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Cases at the counter (the interview); built in the counter-screens issue."""

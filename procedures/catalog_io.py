@@ -1,0 +1,524 @@
+"""Read, validate and write okuyami-catalog/1 documents (../shared/CATALOG_FORMAT.md).
+
+Pure Python: a document (parsed JSON) goes in, a `Catalog` of frozen dataclasses
+with its conditions compiled comes out, or every error found as `<where>: <message>`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from procedures.rules import QUESTION_TYPES, Condition, ConditionError, QuestionSpec, compile_condition
+
+FORMAT = "okuyami-catalog/1"
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+CODE_RE = re.compile(r"^[0-9]{6}$")
+
+
+def code_check_digit(first_five: str) -> int:
+    """The 全国地方公共団体コード check digit of the first five digits."""
+    total = sum(int(digit) * weight for digit, weight in zip(first_five, (6, 5, 4, 3, 2), strict=True))
+    return (11 - total % 11) % 10
+
+
+def municipality_code_error(code: object) -> str | None:
+    """Why `code` is not a valid municipality code, or None."""
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        return "must be 6 ASCII digits (全国地方公共団体コード)"
+    expected = code_check_digit(code[:5])
+    if int(code[5]) != expected:
+        return f"check digit of '{code}' is wrong (expected {code[:5]}{expected})"
+    return None
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    name: str
+    prefecture: str
+
+
+@dataclass(frozen=True)
+class Place:
+    key: str
+    name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Counter:
+    key: str
+    name: str
+    place: str
+    order: int
+    location: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    type: str
+    choices: tuple[Choice, ...] = ()
+    ask_if: Condition | None = None
+    allow_unknown: bool = True
+    help: str | None = None
+
+    @property
+    def spec(self) -> QuestionSpec:
+        return QuestionSpec(self.key, self.type, self.text, tuple((c.value, c.label) for c in self.choices))
+
+
+@dataclass(frozen=True)
+class Procedure:
+    key: str
+    name: str
+    counter: str
+    applies_if: Condition
+    deadline_days: int | None = None
+    deadline_note: str | None = None
+    documents: tuple[str, ...] = ()
+    description: str | None = None
+    url: str | None = None
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Catalog:
+    municipality: Municipality
+    places: tuple[Place, ...]
+    counters: tuple[Counter, ...]
+    questions: tuple[Question, ...]
+    procedures: tuple[Procedure, ...]  # in route order
+    place_by_key: dict[str, Place] = field(repr=False, compare=False)
+    counter_by_key: dict[str, Counter] = field(repr=False, compare=False)
+    question_by_key: dict[str, Question] = field(repr=False, compare=False)
+
+
+class CatalogInvalid(ValueError):
+    """A document that breaks the format; `errors` lists every `<where>: <message>`."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON text, refusing a field given twice in one object."""
+
+    def pairs(items):
+        seen: dict[str, Any] = {}
+        for name, value in items:
+            if name in seen:
+                raise CatalogInvalid([f"{name}: field given twice in one object"])
+            seen[name] = value
+        return seen
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise CatalogInvalid([f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
+    except UnicodeDecodeError:
+        raise CatalogInvalid(["not valid JSON: the file is not UTF-8"]) from None
+
+
+class _Reader:
+    """Collects every error instead of stopping at the first."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def obj(
+        self, value: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict | None:
+        if not isinstance(value, dict):
+            self.error(where, "must be an object")
+            return None
+        known = (*required, *optional)
+        for name in value:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.error(f"{where}.{name}" if where else name, f"unknown field{hint}")
+        for name in required:
+            if name not in value:
+                self.error(f"{where}.{name}" if where else name, "is required")
+        return value
+
+    def string(self, data: dict, name: str, where: str, *, optional: bool = False) -> str | None:
+        value = data.get(name)
+        if value is None and (optional or name not in data):
+            return None
+        if not isinstance(value, str) or (not optional and not value.strip()):
+            self.error(
+                f"{where}.{name}", "must be a non-empty string" if not optional else "must be a string"
+            )
+            return None
+        return value or None
+
+    def integer(
+        self, data: dict, name: str, where: str, *, optional: bool = False, minimum: int | None = None
+    ) -> int | None:
+        value = data.get(name)
+        if value is None and (optional or name not in data):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(f"{where}.{name}", "must be an integer")
+            return None
+        if minimum is not None and value < minimum:
+            self.error(f"{where}.{name}", f"must be an integer ≥ {minimum}")
+            return None
+        return value
+
+    def items(self, data: dict, name: str) -> list:
+        if name not in data:
+            return []  # reported as required
+        value = data[name]
+        if not isinstance(value, list):
+            self.error(name, "must be a list")
+            return []
+        return value
+
+    def key(self, data: dict, where: str, seen: dict[str, str]) -> str | None:
+        key = data.get("key")
+        if "key" not in data:
+            return None
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            self.error(f"{where}.key", f"{key!r} must match ^[a-z][a-z0-9_]{{0,63}}$")
+            return None
+        if key in seen:
+            self.error(f"{where}.key", f"duplicate key '{key}' (also {seen[key]})")
+            return None
+        seen[key] = where
+        return key
+
+    def reference(self, data: dict, name: str, where: str, known: dict[str, str], what: str) -> str | None:
+        value = data.get(name)
+        if name not in data:
+            return None
+        if value not in known:
+            close = difflib.get_close_matches(str(value), list(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            self.error(f"{where}.{name}", f"unknown {what} {value!r}{hint}")
+            return None
+        return value
+
+    def condition(
+        self, data: dict, name: str, where: str, specs: dict[str, QuestionSpec], available=None
+    ) -> Condition | None:
+        source = data.get(name)
+        if source is None:
+            return None
+        try:
+            return compile_condition(source, specs, available=available)
+        except ConditionError as exc:
+            self.error(f"{where}.{name}", str(exc))
+            return None
+
+
+def read_catalog(document: Any) -> Catalog:
+    """Validate a whole document; raise CatalogInvalid listing every error."""
+    r = _Reader()
+    doc = r.obj(document, "", ("format", "municipality", "places", "counters", "questions", "procedures"))
+    if doc is None:
+        raise CatalogInvalid(["document: must be a JSON object"])
+    if "format" in doc and doc["format"] != FORMAT:
+        r.error("format", f'must be exactly "{FORMAT}", not {doc["format"]!r}')
+
+    municipality = None
+    m = (
+        r.obj(doc.get("municipality"), "municipality", ("code", "name", "prefecture"))
+        if "municipality" in doc
+        else None
+    )
+    if m is not None:
+        if "code" in m and (problem := municipality_code_error(m["code"])):
+            r.error("municipality.code", problem)
+        name = r.string(m, "name", "municipality")
+        prefecture = r.string(m, "prefecture", "municipality")
+        if not r.errors:
+            municipality = Municipality(m["code"], name, prefecture)
+
+    places = _read_places(r, doc)
+    counters = _read_counters(r, doc, {p.key: p for p in places})
+    questions = _read_questions(r, doc)
+    procedures = _read_procedures(r, doc, {c.key: c for c in counters}, questions)
+
+    if r.errors or municipality is None:
+        raise CatalogInvalid(r.errors)
+    return build_catalog(municipality, places, counters, questions, procedures)
+
+
+def build_catalog(municipality, places, counters, questions, procedures) -> Catalog:
+    place_by_key = {p.key: p for p in places}
+    counter_by_key = {c.key: c for c in counters}
+    places = tuple(sorted(places, key=lambda p: (p.order, p.key)))
+    counters = tuple(
+        sorted(
+            counters, key=lambda c: (place_by_key[c.place].order, place_by_key[c.place].key, c.order, c.key)
+        )
+    )
+    counter_rank = {c.key: rank for rank, c in enumerate(counters)}
+    procedures = tuple(sorted(procedures, key=lambda p: (counter_rank[p.counter], p.order, p.key)))
+    return Catalog(
+        municipality,
+        places,
+        counters,
+        tuple(questions),
+        procedures,
+        place_by_key,
+        counter_by_key,
+        {q.key: q for q in questions},
+    )
+
+
+def _read_places(r: _Reader, doc: dict) -> list[Place]:
+    places, seen = [], {}
+    for index, item in enumerate(r.items(doc, "places")):
+        where = f"places[{index}]"
+        data = r.obj(item, where, ("key", "name", "order"))
+        if data is None:
+            continue
+        errors = len(r.errors)
+        key = r.key(data, where, seen)
+        name = r.string(data, "name", where)
+        order = r.integer(data, "order", where)
+        if len(r.errors) == errors:
+            places.append(Place(key, name, order))
+    return places
+
+
+def _read_counters(r: _Reader, doc: dict, places: dict[str, Place]) -> list[Counter]:
+    counters, seen = [], {}
+    place_keys = {key: key for key in places}
+    for index, item in enumerate(r.items(doc, "counters")):
+        where = f"counters[{index}]"
+        data = r.obj(item, where, ("key", "name", "place", "order"), ("location", "phone", "hours"))
+        if data is None:
+            continue
+        errors = len(r.errors)
+        key = r.key(data, where, seen)
+        name = r.string(data, "name", where)
+        place = r.reference(data, "place", where, place_keys, "place")
+        order = r.integer(data, "order", where)
+        optional = {n: r.string(data, n, where, optional=True) for n in ("location", "phone", "hours")}
+        if len(r.errors) == errors:
+            counters.append(Counter(key, name, place, order, **optional))
+    return counters
+
+
+def _read_questions(r: _Reader, doc: dict) -> list[Question]:
+    questions: list[Question] = []
+    specs: dict[str, QuestionSpec] = {}
+    seen: dict[str, str] = {}
+    for index, item in enumerate(r.items(doc, "questions")):
+        where = f"questions[{index}]"
+        data = r.obj(item, where, ("key", "text", "type"), ("choices", "ask_if", "allow_unknown", "help"))
+        if data is None:
+            continue
+        errors = len(r.errors)
+        earlier = frozenset(specs)
+        key = r.key(data, where, seen)
+        text = r.string(data, "text", where)
+        qtype = data.get("type")
+        if "type" in data and qtype not in QUESTION_TYPES:
+            r.error(f"{where}.type", f"{qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
+        choices = _read_choices(r, data, where, qtype)
+        allow_unknown = data.get("allow_unknown")
+        if allow_unknown is None:
+            allow_unknown = True
+        elif not isinstance(allow_unknown, bool):
+            r.error(f"{where}.allow_unknown", "must be true or false")
+        help_text = r.string(data, "help", where, optional=True)
+        ask_if = r.condition(data, "ask_if", where, specs, available=earlier)
+        if len(r.errors) == errors:
+            question = Question(key, text, qtype, choices, ask_if, allow_unknown, help_text)
+            questions.append(question)
+            specs[key] = question.spec
+    return questions
+
+
+def _read_choices(r: _Reader, data: dict, where: str, qtype: object) -> tuple[Choice, ...]:
+    has_choices = qtype in ("choice", "multi")
+    if not has_choices:
+        if data.get("choices") is not None and qtype in QUESTION_TYPES:
+            r.error(f"{where}.choices", f"not allowed for a {qtype} question")
+        return ()
+    raw = data.get("choices")
+    if not isinstance(raw, list) or not raw:
+        r.error(f"{where}.choices", f"a {qtype} question needs a non-empty list of choices")
+        return ()
+    choices, seen = [], {}
+    for index, item in enumerate(raw):
+        cwhere = f"{where}.choices[{index}]"
+        choice = r.obj(item, cwhere, ("value", "label"))
+        if choice is None:
+            continue
+        value = choice.get("value")
+        if "value" in choice:
+            if not isinstance(value, str) or not KEY_RE.match(value):
+                r.error(f"{cwhere}.value", f"{value!r} must match ^[a-z][a-z0-9_]{{0,63}}$")
+            elif value in seen:
+                r.error(f"{cwhere}.value", f"duplicate value '{value}' (also {seen[value]})")
+            else:
+                seen[value] = cwhere
+        label = r.string(choice, "label", cwhere)
+        if isinstance(value, str) and label is not None:
+            choices.append(Choice(value, label))
+    return tuple(choices)
+
+
+def _read_procedures(
+    r: _Reader, doc: dict, counters: dict[str, Counter], questions: list[Question]
+) -> list[Procedure]:
+    specs = {q.key: q.spec for q in questions}
+    counter_keys = {key: key for key in counters}
+    procedures, seen = [], {}
+    for index, item in enumerate(r.items(doc, "procedures")):
+        where = f"procedures[{index}]"
+        data = r.obj(
+            item,
+            where,
+            ("key", "name", "counter", "applies_if"),
+            ("deadline_days", "deadline_note", "documents", "description", "url", "order"),
+        )
+        if data is None:
+            continue
+        errors = len(r.errors)
+        key = r.key(data, where, seen)
+        name = r.string(data, "name", where)
+        counter = r.reference(data, "counter", where, counter_keys, "counter")
+        applies_if = r.condition(data, "applies_if", where, specs)
+        deadline_days = r.integer(data, "deadline_days", where, optional=True, minimum=0)
+        optional = {
+            n: r.string(data, n, where, optional=True) for n in ("deadline_note", "description", "url")
+        }
+        documents = data.get("documents")
+        if documents is None:
+            documents = []
+        elif not isinstance(documents, list):
+            r.error(f"{where}.documents", "must be a list of non-empty strings")
+            documents = []
+        for dindex, document in enumerate(documents):
+            if not isinstance(document, str) or not document.strip():
+                r.error(f"{where}.documents[{dindex}]", "must be a non-empty string")
+        order = r.integer(data, "order", where, optional=True)
+        if len(r.errors) == errors:
+            procedures.append(
+                Procedure(
+                    key,
+                    name,
+                    counter,
+                    applies_if,
+                    deadline_days,
+                    documents=tuple(documents),
+                    order=order or 0,
+                    **optional,
+                )
+            )
+    return procedures
+
+
+# --- Writing ------------------------------------------------------------------------
+
+
+def _without_none(data: dict) -> dict:
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def write_catalog(catalog: Catalog) -> dict:
+    """The okuyami-catalog/1 document of a catalog; optional fields left out when empty."""
+    m = catalog.municipality
+    return {
+        "format": FORMAT,
+        "municipality": {"code": m.code, "name": m.name, "prefecture": m.prefecture},
+        "places": [{"key": p.key, "name": p.name, "order": p.order} for p in catalog.places],
+        "counters": [
+            _without_none(
+                {
+                    "key": c.key,
+                    "name": c.name,
+                    "place": c.place,
+                    "order": c.order,
+                    "location": c.location,
+                    "phone": c.phone,
+                    "hours": c.hours,
+                }
+            )
+            for c in catalog.counters
+        ],
+        "questions": [
+            _without_none(
+                {
+                    "key": q.key,
+                    "text": q.text,
+                    "help": q.help,
+                    "type": q.type,
+                    "choices": [{"value": c.value, "label": c.label} for c in q.choices] or None,
+                    "ask_if": q.ask_if.source if q.ask_if else None,
+                    "allow_unknown": q.allow_unknown,
+                }
+            )
+            for q in catalog.questions
+        ],
+        "procedures": [
+            _without_none(
+                {
+                    "key": p.key,
+                    "name": p.name,
+                    "counter": p.counter,
+                    "applies_if": p.applies_if.source,
+                    "deadline_days": p.deadline_days,
+                    "deadline_note": p.deadline_note,
+                    "documents": list(p.documents),
+                    "description": p.description,
+                    "url": p.url,
+                    "order": p.order,
+                }
+            )
+            for p in catalog.procedures
+        ],
+    }
+
+
+def dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- Comparing ------------------------------------------------------------------------
+
+SECTIONS = ("places", "counters", "questions", "procedures")
+
+
+def catalog_diff(old: Catalog | None, new: Catalog) -> dict[str, dict[str, list[str]]]:
+    """Keys added, changed and removed per section between two catalogs."""
+    old_doc = write_catalog(old) if old else {}
+    new_doc = write_catalog(new)
+    diff = {}
+    for section in SECTIONS:
+        before = {item["key"]: item for item in old_doc.get(section, [])}
+        after = {item["key"]: item for item in new_doc[section]}
+        diff[section] = {
+            "added": [key for key in after if key not in before],
+            "changed": [key for key in after if key in before and before[key] != after[key]],
+            "removed": [key for key in before if key not in after],
+        }
+    return diff

@@ -1,0 +1,261 @@
+"""Evaluate a case against a catalog: which procedures apply, which need checking.
+
+Pure Python. Input and output are the case and result documents of
+okuyami-catalog/1; the catalog comes compiled from `catalog_io.read_catalog`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from procedures.catalog_io import Catalog, Question
+from procedures.deadlines import age_at, deadline_for
+from procedures.rules import AGE, UNKNOWN, Name, parse_date
+
+
+class CaseInvalid(ValueError):
+    """A case document that does not fit the catalog; `errors` names each key."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Case:
+    death_date: date
+    birth_date: date | None
+    answers: dict[str, Any]  # question key -> normalised answer
+    unknown: frozenset[str]  # answered わからない
+
+
+# --- Reading a case ---------------------------------------------------------------
+
+
+def read_case(catalog: Catalog, document: Any) -> Case:
+    """Validate a case document; raise CaseInvalid naming every offending key."""
+    errors: list[str] = []
+    if not isinstance(document, dict):
+        raise CaseInvalid(["document: must be a JSON object"])
+    for name in document:
+        if name not in ("deceased", "answers", "unknown"):
+            errors.append(f"{name}: unknown field")
+
+    deceased = document.get("deceased")
+    death_date = birth_date = None
+    if not isinstance(deceased, dict):
+        errors.append("deceased: is required, an object with death_date (and birth_date)")
+    else:
+        for name in deceased:
+            if name not in ("birth_date", "death_date"):
+                errors.append(f"deceased.{name}: unknown field")
+        death_date = parse_date(deceased.get("death_date"))
+        if death_date is None:
+            errors.append('deceased.death_date: is required, a date "YYYY-MM-DD"')
+        if deceased.get("birth_date") is not None:
+            birth_date = parse_date(deceased["birth_date"])
+            if birth_date is None:
+                errors.append('deceased.birth_date: must be a date "YYYY-MM-DD" or null')
+            elif death_date and birth_date > death_date:
+                errors.append("deceased.birth_date: is after the date of death")
+
+    answers_in = document.get("answers") or {}
+    unknown_in = document.get("unknown") or []
+    if not isinstance(answers_in, dict):
+        errors.append("answers: must be an object of question key to answer")
+        answers_in = {}
+    if not isinstance(unknown_in, list):
+        errors.append("unknown: must be a list of question keys")
+        unknown_in = []
+
+    answers = {}
+    for key, value in answers_in.items():
+        question = _question(catalog, key, f"answers.{key}", errors)
+        if question is None:
+            continue
+        problem, normal = _normalise(question, value)
+        if problem:
+            errors.append(f"answers.{key}: {problem}")
+        else:
+            answers[key] = normal
+
+    unknown: set[str] = set()
+    for index, key in enumerate(unknown_in):
+        where = f"unknown[{index}]"
+        if not isinstance(key, str):
+            errors.append(f"{where}: must be a question key")
+            continue
+        question = _question(catalog, key, f"{where} '{key}'", errors)
+        if question is None:
+            continue
+        if key in unknown:
+            errors.append(f"{where} '{key}': listed twice")
+        elif key in answers_in:
+            errors.append(f"answers.{key}: also listed in unknown; give an answer or わからない, not both")
+        elif not question.allow_unknown:
+            errors.append(
+                f"{where} '{key}': this question does not allow わからない (allow_unknown is false)"
+            )
+        unknown.add(key)
+
+    if errors:
+        raise CaseInvalid(errors)
+    return Case(death_date, birth_date, answers, frozenset(unknown))
+
+
+def _question(catalog: Catalog, key: str, where: str, errors: list[str]) -> Question | None:
+    question = catalog.question_by_key.get(key)
+    if question is None:
+        close = difflib.get_close_matches(key, list(catalog.question_by_key), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        errors.append(f"{where}: not a question of this catalog{hint}")
+    return question
+
+
+def _normalise(question: Question, value: Any) -> tuple[str | None, Any]:
+    """(problem, normalised answer) for one answer."""
+    qtype = question.type
+    values = [c.value for c in question.choices]
+    if qtype == "yes_no":
+        return (None, value) if isinstance(value, bool) else ("must be true or false", None)
+    if qtype == "number":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return "must be an integer ≥ 0", None
+        return None, value
+    if qtype == "date":
+        parsed = parse_date(value)
+        return (None, parsed) if parsed else ('must be a date "YYYY-MM-DD"', None)
+    if qtype == "choice":
+        if value not in values or not isinstance(value, str):
+            return f"{value!r} is not one of {', '.join(values)}", None
+        return None, value
+    # multi
+    if not isinstance(value, list):
+        return f"must be a list of distinct values from {', '.join(values)}", None
+    for item in value:
+        if not isinstance(item, str) or item not in values:
+            return f"{item!r} is not one of {', '.join(values)}", None
+    if len(set(value)) != len(value):
+        return "values must be distinct", None
+    return None, frozenset(value)
+
+
+# --- Evaluating ---------------------------------------------------------------------
+
+
+def facts_for(catalog: Catalog, case: Case) -> dict[str, Any]:
+    """The facts conditions see: age, then each question asked, in asking order."""
+    age = age_at(birth_date=case.birth_date, death_date=case.death_date)
+    facts: dict[str, Any] = {AGE: UNKNOWN if age is None else age}
+    for question in catalog.questions:
+        if question.ask_if is not None and question.ask_if.evaluate(facts) is False:
+            continue  # not asked: any answer given is ignored
+        if question.key in case.unknown:
+            facts[question.key] = UNKNOWN
+        elif question.key in case.answers:
+            facts[question.key] = case.answers[question.key]
+    return facts
+
+
+def asked_questions(catalog: Catalog, case: Case) -> list[Question]:
+    """The questions asked for this case (ask_if true or unknown), in order."""
+    facts = facts_for(catalog, case)
+    return [q for q in catalog.questions if q.ask_if is None or q.ask_if.evaluate(facts) is not False]
+
+
+def evaluate(catalog: Catalog, case: Case) -> dict[str, Any]:
+    """The result document of the contract for one case."""
+    facts = facts_for(catalog, case)
+    deadlines: dict[int | None, str | None] = {}
+    reasons = _Reasons(catalog, facts)
+    applies, maybe, route = [], [], []
+    for procedure in catalog.procedures:
+        value = procedure.applies_if.evaluate(facts)
+        if value is False:
+            continue
+        days = procedure.deadline_days
+        if days not in deadlines:
+            deadline = deadline_for(death_date=case.death_date, days=days)
+            deadlines[days] = deadline.isoformat() if deadline else None
+        if value is None:
+            maybe.append(
+                {
+                    "key": procedure.key,
+                    "name": procedure.name,
+                    "counter": procedure.counter,
+                    "deadline": deadlines[days],
+                    "unknown": list(procedure.applies_if.unknown_facts(facts)),
+                }
+            )
+            continue
+        applies.append(
+            {
+                "key": procedure.key,
+                "name": procedure.name,
+                "counter": procedure.counter,
+                "deadline": deadlines[days],
+                "documents": list(procedure.documents),
+                "reasons": reasons.for_condition(procedure.applies_if),
+            }
+        )
+        if not route or route[-1]["counter"] != procedure.counter:
+            counter = catalog.counter_by_key[procedure.counter]
+            route.append(
+                {"counter": counter.key, "name": counter.name, "place": counter.place, "procedures": []}
+            )
+        route[-1]["procedures"].append(procedure.key)
+    return {"municipality": catalog.municipality.code, "applies": applies, "maybe": maybe, "route": route}
+
+
+class _Reasons:
+    """Short Japanese sentences naming the answers a true condition rests on."""
+
+    EVERYONE = "亡くなった方すべてに必要な手続きです。"
+
+    def __init__(self, catalog: Catalog, facts: dict[str, Any]):
+        self.catalog = catalog
+        self.facts = facts
+        self.sentences: dict[str, str] = {}
+
+    def for_condition(self, condition) -> list[str]:
+        _, support = condition.explain(self.facts)
+        names = dict.fromkeys(
+            side.key
+            for compare in support
+            for side in (compare.left, compare.right)
+            if isinstance(side, Name)
+        )
+        if not names:
+            return [self.EVERYONE]
+        return [self.sentence(name) for name in names]
+
+    def sentence(self, name: str) -> str:
+        if name not in self.sentences:
+            self.sentences[name] = self._sentence(name)
+        return self.sentences[name]
+
+    def _sentence(self, name: str) -> str:
+        value = self.facts.get(name)
+        if name == AGE:
+            return f"亡くなった日の年齢は{value}歳です。"
+        question = self.catalog.question_by_key[name]
+        if name not in self.facts:
+            return f"「{question.text}」は回答されていません。"
+        return f"「{question.text}」への回答は「{_answer_label(question, value)}」です。"
+
+
+def _answer_label(question: Question, value: Any) -> str:
+    labels = {c.value: c.label for c in question.choices}
+    if question.type == "yes_no":
+        return "はい" if value else "いいえ"
+    if question.type == "multi":
+        chosen = [c.label for c in question.choices if c.value in value]
+        return "、".join(chosen) or "該当なし"
+    if question.type == "choice":
+        return labels.get(value, value)
+    if question.type == "date":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)

@@ -1,0 +1,43 @@
+"""Shared by the catalog commands: reading input files with plain error messages."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from procedures.catalog_io import CatalogInvalid, loads, municipality_code_error
+from procedures.models import Municipality
+from procedures.selectors import municipality_by_code
+
+
+def read_json(path: str) -> Any:
+    """The parsed JSON of a file; CommandError naming the file otherwise."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a directory, not a JSON file") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return loads(raw)
+    except CatalogInvalid as exc:
+        raise CommandError(f"{path}: {exc.errors[0]}") from None
+
+
+def municipality_or_fail(code: str) -> Municipality:
+    if problem := municipality_code_error(code):
+        raise CommandError(f"municipality code {code!r}: {problem}")
+    municipality = municipality_by_code(code)
+    if municipality is None:
+        raise CommandError(f"no municipality with code {code} (import its catalog first)")
+    return municipality
+
+
+def report_errors(stderr, path: str, errors: list[str], what: str) -> CommandError:
+    """Write every error on its own line; the CommandError to raise after."""
+    for error in errors:
+        stderr.write(f"{path}: {error}")
+    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    return CommandError(f"{path}: {count}; {what}")

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from procedures.catalog_io import CatalogInvalid, read_catalog
+from procedures.management.commands._common import read_json, report_errors
+from procedures.models import Municipality, StaffMembership
+from procedures.services import catalog_import
+
+CATALOGS = Path(settings.BASE_DIR) / "fixtures" / "catalogs"
+SAMPLE_CITY = "sample-city.json"
+DEMO_PASSWORD = "okuyami-demo"
+DEMO_USERS = {"demo-counter": StaffMembership.Role.COUNTER, "demo-editor": StaffMembership.Role.EDITOR}
+
+
+class Command(BaseCommand):
+    help = "Load every catalog under fixtures/catalogs/ and the demo logins (debug only; idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="re-import catalogs that are already loaded")
+
+    def handle(self, *args, reset: bool, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo creates logins with a published password: it runs only with DJANGO_DEBUG=1"
+            )
+        sample = None
+        for path in sorted(CATALOGS.glob("*.json")):
+            try:
+                catalog = read_catalog(read_json(str(path)))
+            except CatalogInvalid as exc:
+                raise report_errors(self.stderr, str(path), exc.errors, "the demo was not loaded") from None
+            code = catalog.municipality.code
+            if reset or not Municipality.objects.filter(code=code).exists():
+                catalog_import(catalog=catalog)
+                self.stdout.write(f"loaded {path.name} ({code} {catalog.municipality.name})")
+            else:
+                self.stdout.write(f"kept {path.name} ({code}): already loaded")
+            if path.name == SAMPLE_CITY:
+                sample = Municipality.objects.get(code=code)
+        if sample is None:
+            raise CommandError(f"{CATALOGS / SAMPLE_CITY}: missing; the demo logins need the sample city")
+        for username, role in DEMO_USERS.items():
+            user, created = get_user_model().objects.get_or_create(username=username)
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            StaffMembership.objects.update_or_create(
+                user=user, defaults={"municipality": sample, "role": role}
+            )
+            self.stdout.write(
+                f"{'created' if created else 'kept'} login {username} ({role.label}, {sample.name})"
+            )

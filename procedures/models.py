@@ -1,0 +1,202 @@
+"""A municipality's procedure catalog: places, counters, questions, procedures.
+
+The rules live in `rules.py` and `catalog_io.py`; these models only hold what an
+okuyami-catalog/1 document holds, so that it round-trips.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from procedures.catalog_io import KEY_RE, municipality_code_error
+
+key_validator = RegexValidator(
+    KEY_RE, "半角英小文字で始まり、半角英小文字・数字・_ のみ（64文字まで）で入力してください。"
+)
+
+
+def validate_municipality_code(value: str) -> None:
+    if municipality_code_error(value):
+        raise ValidationError(
+            "全国地方公共団体コード（6桁、6桁目は検査数字）が正しくありません。", code="invalid"
+        )
+
+
+class Municipality(models.Model):
+    code = models.CharField("団体コード", max_length=6, unique=True, validators=[validate_municipality_code])
+    name = models.TextField("市区町村名")
+    prefecture = models.TextField("都道府県")
+    # Bumped by every catalog change: compiled catalogs are cached per version.
+    catalog_version = models.PositiveIntegerField("カタログ版", default=0, editable=False)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "市区町村"
+        verbose_name_plural = "市区町村"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.prefecture}{self.name}（{self.code}）"
+
+
+class Place(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="places", verbose_name="市区町村"
+    )
+    key = models.CharField("キー", max_length=64, validators=[key_validator])
+    name = models.TextField("名称")
+    order = models.IntegerField("巡回順")
+
+    class Meta:
+        verbose_name = "場所"
+        verbose_name_plural = "場所"
+        ordering = ["municipality", "order", "key"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="place_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Counter(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="counters", verbose_name="市区町村"
+    )
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="counters", verbose_name="場所")
+    key = models.CharField("キー", max_length=64, validators=[key_validator])
+    name = models.TextField("窓口名")
+    order = models.IntegerField("場所内の順")
+    location = models.TextField("窓口の位置", blank=True)
+    phone = models.TextField("電話番号", blank=True)
+    hours = models.TextField("受付時間", blank=True)
+
+    class Meta:
+        verbose_name = "窓口"
+        verbose_name_plural = "窓口"
+        ordering = ["municipality", "place__order", "order", "key"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="counter_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.place_id and self.municipality_id and self.place.municipality_id != self.municipality_id:
+            raise ValidationError({"place": "同じ市区町村の場所を選んでください。"})
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        YES_NO = "yes_no", "はい／いいえ"
+        CHOICE = "choice", "ひとつ選ぶ"
+        MULTI = "multi", "複数選ぶ"
+        NUMBER = "number", "数"
+        DATE = "date", "日付"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="questions", verbose_name="市区町村"
+    )
+    key = models.CharField("キー", max_length=64, validators=[key_validator])
+    position = models.IntegerField("質問の順", help_text="小さい順に質問します。")
+    text = models.TextField("質問文")
+    help = models.TextField("補足", blank=True)
+    type = models.CharField("回答の種類", max_length=10, choices=Type.choices)
+    ask_if = models.TextField("質問する条件", blank=True, help_text="空欄なら常に質問します。例: age >= 40")
+    allow_unknown = models.BooleanField("「わからない」を認める", default=True)
+
+    class Meta:
+        verbose_name = "質問"
+        verbose_name_plural = "質問"
+        ordering = ["municipality", "position", "key"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="question_key_unique")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name="質問"
+    )
+    value = models.CharField("値", max_length=64, validators=[key_validator])
+    label = models.TextField("表示名")
+    position = models.IntegerField("順", default=0)
+
+    class Meta:
+        verbose_name = "選択肢"
+        verbose_name_plural = "選択肢"
+        ordering = ["question", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["question", "value"], name="choice_value_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Procedure(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="procedures", verbose_name="市区町村"
+    )
+    counter = models.ForeignKey(
+        Counter, on_delete=models.PROTECT, related_name="procedures", verbose_name="窓口"
+    )
+    key = models.CharField("キー", max_length=64, validators=[key_validator])
+    name = models.TextField("手続き名")
+    applies_if = models.TextField(
+        "対象となる条件", default="true", help_text='全員が対象なら true。例: insurance == "kokuho"'
+    )
+    deadline_days = models.PositiveIntegerField("期限（死亡日から何日）", null=True, blank=True)
+    deadline_note = models.TextField("期限の説明", blank=True)
+    description = models.TextField("説明", blank=True)
+    url = models.TextField("参考URL", blank=True)
+    order = models.IntegerField("窓口内の順", default=0)
+
+    class Meta:
+        verbose_name = "手続き"
+        verbose_name_plural = "手続き"
+        ordering = ["municipality", "counter__place__order", "counter__order", "order", "key"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="procedure_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.counter_id and self.municipality_id and self.counter.municipality_id != self.municipality_id:
+            raise ValidationError({"counter": "同じ市区町村の窓口を選んでください。"})
+
+
+class Document(models.Model):
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="documents", verbose_name="手続き"
+    )
+    text = models.TextField("持ち物")
+    position = models.IntegerField("順", default=0)
+
+    class Meta:
+        verbose_name = "持ち物"
+        verbose_name_plural = "持ち物"
+        ordering = ["procedure", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class StaffMembership(models.Model):
+    """A staff account belongs to one municipality, with one role."""
+
+    class Role(models.TextChoices):
+        COUNTER = "counter", "窓口"
+        EDITOR = "editor", "編集者"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name="ユーザー"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="members", verbose_name="市区町村"
+    )
+    role = models.CharField("役割", max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "職員の所属"
+        verbose_name_plural = "職員の所属"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.municipality.code} {self.get_role_display()})"

@@ -1,0 +1,625 @@
+"""The condition language of okuyami-catalog/1: parse, type-check, evaluate.
+
+Pure Python, no Django and never eval/exec. A condition is parsed and checked
+once per catalog load into a `Condition`, then evaluated many times against a
+case's facts with three-valued logic (True / False / None for unknown).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+QUESTION_TYPES = ("yes_no", "choice", "multi", "number", "date")
+AGE = "age"
+KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
+COMPARISON_OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+ORDERING_OPS = frozenset({"<", "<=", ">", ">="})
+
+# A fact that was answered わからない. An unanswered question is simply absent.
+UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
+
+Facts = Mapping[str, object]
+TruthValue = bool | None  # None is "unknown"
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse or does not fit the catalog's questions."""
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What the language needs to know of a question."""
+
+    key: str
+    type: str
+    text: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(value for value, _ in self.choices)
+
+    def label(self, value: str) -> str:
+        return dict(self.choices).get(value, value)
+
+
+# --- Tokens -----------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<int>-?[0-9]+)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|<|>)
+  | (?P<punct>[()\[\],])
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+    """,
+    re.VERBOSE,
+)
+_HINTS = {"=": "'=='", "&": "'and'", "|": "'or'", "!": "'!=' or 'not'"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # int, name, op, punct, string, end
+    text: str
+    pos: int  # 1-based character position
+
+
+def _tokenize(source: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    index = 0
+    while index < len(source):
+        match = _TOKEN.match(source, index)
+        if match is None:
+            char = source[index]
+            if char in "\"'":
+                raise ConditionError(f"syntax error at position {index + 1}: unterminated string")
+            hint = f" (did you mean {_HINTS[char]}?)" if char in _HINTS else ""
+            raise ConditionError(f"syntax error at position {index + 1}: unexpected character {char!r}{hint}")
+        if match.lastgroup != "space":
+            tokens.append(_Token(match.lastgroup, match.group(), index + 1))
+        index = match.end()
+    tokens.append(_Token("end", "", len(source) + 1))
+    return tokens
+
+
+# --- Syntax tree --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Const:
+    value: bool
+
+
+@dataclass(frozen=True)
+class Name:
+    key: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: object  # bool, int or str
+    pos: int
+
+
+@dataclass(frozen=True)
+class ListLiteral:
+    items: tuple[Literal, ...]
+    pos: int
+
+
+Operand = Name | Literal | ListLiteral
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: Operand
+    right: Operand
+    pos: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Node, ...]
+
+
+Node = Const | Compare | Not | And | Or
+
+
+class _Parser:
+    def __init__(self, source: str):
+        self.tokens = _tokenize(source)
+        self.index = 0
+
+    @property
+    def peek(self) -> _Token:
+        return self.tokens[self.index]
+
+    def next(self) -> _Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def at_keyword(self, word: str, offset: int = 0) -> bool:
+        token = self.tokens[min(self.index + offset, len(self.tokens) - 1)]
+        return token.kind == "name" and token.text == word
+
+    def error(self, message: str, token: _Token | None = None) -> ConditionError:
+        token = token or self.peek
+        return ConditionError(f"syntax error at position {token.pos}: {message}")
+
+    def describe(self, token: _Token) -> str:
+        return "the end of the condition" if token.kind == "end" else repr(token.text)
+
+    def parse(self) -> Node:
+        if self.peek.kind == "end":
+            raise ConditionError("empty condition: write 'true' for a procedure everyone needs")
+        node = self.parse_or()
+        if self.peek.kind != "end":
+            raise self.error(f"unexpected {self.describe(self.peek)}")
+        return node
+
+    def parse_or(self) -> Node:
+        operands = [self.parse_and()]
+        while self.at_keyword("or"):
+            self.next()
+            operands.append(self.parse_and())
+        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+
+    def parse_and(self) -> Node:
+        operands = [self.parse_not()]
+        while self.at_keyword("and"):
+            self.next()
+            operands.append(self.parse_not())
+        return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+    def parse_not(self) -> Node:
+        if self.at_keyword("not"):
+            self.next()
+            return Not(self.parse_not())
+        return self.parse_atom()
+
+    def parse_atom(self) -> Node:
+        if self.peek.text == "(" and self.peek.kind == "punct":
+            self.next()
+            node = self.parse_or()
+            if self.peek.text != ")":
+                raise self.error(f"expected ')' but found {self.describe(self.peek)}")
+            self.next()
+            return node
+        operand = self.parse_operand()
+        op_token = self.peek
+        op = self.parse_comparison_op()
+        if op is None:
+            if isinstance(operand, Literal) and isinstance(operand.value, bool):
+                return Const(operand.value)
+            if isinstance(operand, Name):
+                raise ConditionError(
+                    f"syntax error at position {operand.pos}: a bare name is not a condition "
+                    f"(write '{operand.key} == true')"
+                )
+            raise self.error(f"expected a comparison operator but found {self.describe(op_token)}")
+        right = self.parse_operand()
+        return Compare(op, operand, right, op_token.pos)
+
+    def parse_comparison_op(self) -> str | None:
+        token = self.peek
+        if token.kind == "op":
+            self.next()
+            return token.text
+        if self.at_keyword("in"):
+            self.next()
+            return "in"
+        if self.at_keyword("not") and self.at_keyword("in", 1):
+            self.next()
+            self.next()
+            return "not in"
+        return None
+
+    def parse_operand(self) -> Operand:
+        token = self.peek
+        if token.kind == "punct" and token.text == "[":
+            self.next()
+            items: list[Literal] = []
+            if self.peek.text != "]":
+                while True:
+                    item = self.parse_operand()
+                    if not isinstance(item, Literal):
+                        raise ConditionError(
+                            f"syntax error at position {item.pos}: a list holds only literals"
+                        )
+                    items.append(item)
+                    if self.peek.text == ",":
+                        self.next()
+                        continue
+                    break
+            if self.peek.text != "]":
+                raise self.error(f"expected ',' or ']' but found {self.describe(self.peek)}")
+            self.next()
+            return ListLiteral(tuple(items), token.pos)
+        self.next()
+        if token.kind == "int":
+            return Literal(int(token.text), token.pos)
+        if token.kind == "string":
+            return Literal(_unquote(token.text), token.pos)
+        if token.kind == "name":
+            if token.text in ("true", "false"):
+                return Literal(token.text == "true", token.pos)
+            if token.text not in KEYWORDS:
+                return Name(token.text, token.pos)
+        raise self.error(f"expected a question, a value or '(' but found {self.describe(token)}", token)
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text[1:-1])
+
+
+def parse(source: str) -> Node:
+    """Parse a condition into its syntax tree; raises ConditionError."""
+    return _Parser(source).parse()
+
+
+# --- Type checking ----------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "yes_no": "a yes/no question (compare with true or false)",
+    "choice": "a choice question",
+    "multi": "a multi question",
+    "number": "a number question",
+    "date": 'a date question (compare with "YYYY-MM-DD")',
+}
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_date(text: object) -> date | None:
+    """A strict "YYYY-MM-DD" date, or None."""
+    if not isinstance(text, str) or not _DATE_RE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _describe_literal(literal: Literal) -> str:
+    if isinstance(literal.value, bool):
+        return f"the boolean {str(literal.value).lower()}"
+    if isinstance(literal.value, int):
+        return f"the integer {literal.value}"
+    return f'the string "{literal.value}"'
+
+
+class _Checker:
+    def __init__(self, questions: Mapping[str, QuestionSpec], available: frozenset[str] | None):
+        self.questions = questions
+        self.available = available  # for ask_if: only earlier questions
+
+    def spec(self, name: Name) -> QuestionSpec:
+        if name.key == AGE:
+            return QuestionSpec(AGE, "number", "年齢")
+        question = self.questions.get(name.key)
+        if question is None:
+            known = [*self.questions, AGE]
+            close = difflib.get_close_matches(name.key, [*known, "true", "false"], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConditionError(f"unknown question '{name.key}'{hint}")
+        if self.available is not None and name.key not in self.available:
+            raise ConditionError(
+                f"'{name.key}' is not asked before this question: "
+                "ask_if may use only age and the questions listed before it"
+            )
+        return question
+
+    def check(self, node: Node) -> None:
+        if isinstance(node, Compare):
+            self.check_compare(node)
+        elif isinstance(node, Not):
+            self.check(node.operand)
+        elif isinstance(node, And | Or):
+            for operand in node.operands:
+                self.check(operand)
+
+    def check_compare(self, node: Compare) -> None:
+        for side in (node.left, node.right):
+            if isinstance(side, Name):
+                self.spec(side)  # unknown names first: the clearest message
+        if node.op in ("in", "not in"):
+            self.check_membership(node)
+            return
+        for side in (node.left, node.right):
+            if isinstance(side, ListLiteral):
+                raise ConditionError(f"a list can only follow 'in' or 'not in', not '{node.op}'")
+            if isinstance(side, Name) and self.spec(side).type == "multi":
+                raise ConditionError(
+                    f"'{side.key}' is a multi question: test it with "
+                    f"'\"value\" in {side.key}', not '{node.op}'"
+                )
+        self.check_pair(node.left, node.right, node.op)
+
+    def check_membership(self, node: Compare) -> None:
+        left, right = node.left, node.right
+        if isinstance(left, ListLiteral):
+            raise ConditionError(f"a list cannot stand left of '{node.op}'")
+        if isinstance(right, Name):
+            spec = self.spec(right)
+            if spec.type != "multi":
+                raise ConditionError(
+                    f"'{node.op}' needs a list [...] or a multi question on its right; "
+                    f"'{right.key}' is {_TYPE_NAMES[spec.type]}"
+                )
+            if not (isinstance(left, Literal) and isinstance(left.value, str)):
+                raise ConditionError(
+                    f"the left of '{node.op} {right.key}' must be one of its values in quotes"
+                )
+            self.check_choice_value(spec, left)
+            return
+        if isinstance(right, Literal):
+            raise ConditionError(f"'{node.op}' needs a list [...] or a multi question on its right")
+        if isinstance(left, Name) and self.spec(left).type == "multi":
+            raise ConditionError(f"'{left.key}' is a multi question: write '\"value\" in {left.key}'")
+        for item in right.items:
+            self.check_pair(left, item, node.op)
+
+    def check_pair(self, left: Operand, right: Operand, op: str) -> None:
+        if isinstance(left, Literal) and isinstance(right, Name):
+            left, right = right, left
+        if isinstance(left, Name) and isinstance(right, Name):
+            self.check_names(left, right, op)
+        elif isinstance(left, Name):
+            self.check_name_literal(self.spec(left), right, op)
+        elif type(left.value) is not type(right.value):
+            raise ConditionError(
+                f"wrong type: {_describe_literal(left)} compared with {_describe_literal(right)}"
+            )
+        elif op in ORDERING_OPS and isinstance(left.value, bool):
+            raise ConditionError(f"'{op}' cannot order true and false")
+
+    def check_names(self, left: Name, right: Name, op: str) -> None:
+        a, b = self.spec(left), self.spec(right)
+        if a.type != b.type or (a.type == "choice" and a.key != b.key):
+            raise ConditionError(
+                f"wrong type: '{left.key}' is {_TYPE_NAMES[a.type]}, '{right.key}' is {_TYPE_NAMES[b.type]}"
+            )
+        self.check_ordering(a, op)
+
+    def check_name_literal(self, spec: QuestionSpec, literal: Literal, op: str) -> None:
+        value = literal.value
+        expected = {"yes_no": bool, "number": int, "choice": str, "date": str}[spec.type]
+        if type(value) is not expected:
+            what = "'age' is a number" if spec.key == AGE else f"'{spec.key}' is {_TYPE_NAMES[spec.type]}"
+            raise ConditionError(f"wrong type: {what}, compared with {_describe_literal(literal)}")
+        if spec.type == "choice":
+            self.check_choice_value(spec, literal)
+        if spec.type == "date" and parse_date(value) is None:
+            raise ConditionError(
+                f'wrong type: \'{spec.key}\' is a date question and "{value}" is not a date "YYYY-MM-DD"'
+            )
+        self.check_ordering(spec, op)
+
+    def check_ordering(self, spec: QuestionSpec, op: str) -> None:
+        if op in ORDERING_OPS and spec.type not in ("number", "date"):
+            raise ConditionError(
+                f"'{op}' compares numbers or dates; '{spec.key}' is {_TYPE_NAMES[spec.type]}"
+            )
+
+    def check_choice_value(self, spec: QuestionSpec, literal: Literal) -> None:
+        if literal.value not in spec.values:
+            close = difflib.get_close_matches(str(literal.value), spec.values, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConditionError(
+                f"'{spec.key}' has no choice '{literal.value}'{hint}; "
+                f"its choices are {', '.join(spec.values)}"
+            )
+
+
+# --- Evaluation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed, checked condition, ready to evaluate many times."""
+
+    source: str
+    tree: Node = field(repr=False)
+    names: tuple[str, ...]  # the facts it reads, in order of first appearance
+    _evaluate: Callable[[Facts], TruthValue] = field(repr=False, compare=False)
+    _comparisons: dict[int, Callable[[Facts], TruthValue]] = field(repr=False, compare=False)
+
+    def evaluate(self, facts: Facts) -> TruthValue:
+        """True, False, or None for unknown."""
+        return self._evaluate(facts)
+
+    def explain(self, facts: Facts) -> tuple[TruthValue, tuple[Compare, ...]]:
+        """The value and the comparisons that decided it."""
+        return _explain(self.tree, facts, self._comparisons)
+
+    def unknown_facts(self, facts: Facts) -> tuple[str, ...]:
+        """The unknown facts the decisive comparisons read (for 要確認)."""
+        _, support = self.explain(facts)
+        return tuple(
+            dict.fromkeys(
+                name for compare in support for name in _names_of(compare) if facts.get(name) is UNKNOWN
+            )
+        )
+
+
+def compile_condition(
+    source: str,
+    questions: Mapping[str, QuestionSpec],
+    *,
+    available: frozenset[str] | None = None,
+) -> Condition:
+    """Parse and check a condition against the catalog's questions.
+
+    `available` limits the questions it may read (for ask_if: the earlier ones).
+    Raises ConditionError with a message naming the problem.
+    """
+    if not isinstance(source, str):
+        raise ConditionError("a condition must be a string")
+    tree = parse(source)
+    _Checker(questions, available).check(tree)
+    names = tuple(dict.fromkeys(names_in(tree)))
+    comparisons: dict[int, Callable[[Facts], TruthValue]] = {}
+    evaluate = _compile(tree, questions, comparisons)
+    return Condition(source, tree, names, evaluate, comparisons)
+
+
+def names_in(node: Node):
+    if isinstance(node, Compare):
+        yield from _names_of(node)
+    elif isinstance(node, Not):
+        yield from names_in(node.operand)
+    elif isinstance(node, And | Or):
+        for operand in node.operands:
+            yield from names_in(operand)
+
+
+def _names_of(compare: Compare) -> tuple[str, ...]:
+    return tuple(side.key for side in (compare.left, compare.right) if isinstance(side, Name))
+
+
+def _literal_value(literal: Literal, spec: QuestionSpec | None) -> object:
+    if spec is not None and spec.type == "date":
+        return parse_date(literal.value)
+    return literal.value
+
+
+def _compile(
+    node: Node, questions: Mapping[str, QuestionSpec], comparisons: dict[int, Callable]
+) -> Callable[[Facts], TruthValue]:
+    """Turn the tree into nested closures: several times faster than walking it."""
+    if isinstance(node, Const):
+        value = node.value
+        return lambda facts: value
+    if isinstance(node, Not):
+        inner = _compile(node.operand, questions, comparisons)
+
+        def negate(facts):
+            value = inner(facts)
+            return None if value is None else not value
+
+        return negate
+    if isinstance(node, And):
+        parts = tuple(_compile(operand, questions, comparisons) for operand in node.operands)
+
+        def conjunction(facts):
+            result = True
+            for part in parts:
+                value = part(facts)
+                if value is False:
+                    return False
+                if value is None:
+                    result = None
+            return result
+
+        return conjunction
+    if isinstance(node, Or):
+        parts = tuple(_compile(operand, questions, comparisons) for operand in node.operands)
+
+        def disjunction(facts):
+            result = False
+            for part in parts:
+                value = part(facts)
+                if value is True:
+                    return True
+                if value is None:
+                    result = None
+            return result
+
+        return disjunction
+    comparisons[id(node)] = _compile_compare(node, questions)
+    return comparisons[id(node)]
+
+
+_MISSING = object()  # an unanswered question: absent from the facts
+
+
+def _operand_getter(operand: Operand, other: Operand, questions: Mapping[str, QuestionSpec]):
+    """A function of the facts giving the operand's value, UNKNOWN or _MISSING."""
+    if isinstance(operand, Name):
+        key = operand.key
+        return lambda facts: facts.get(key, _MISSING)
+    spec = _spec_of(other, questions)
+    if isinstance(operand, ListLiteral):
+        values = frozenset(_literal_value(item, spec) for item in operand.items)
+        return lambda facts: values
+    value = _literal_value(operand, spec)
+    return lambda facts: value
+
+
+def _spec_of(operand: Operand, questions: Mapping[str, QuestionSpec]) -> QuestionSpec | None:
+    if isinstance(operand, Name):
+        if operand.key == AGE:
+            return QuestionSpec(AGE, "number")
+        return questions[operand.key]
+    return None
+
+
+_OPS: dict[str, Callable[[object, object], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+}
+# With an unanswered (null) side: == is false, != is true, the rest are false.
+_NULL_RESULT = {"!=": True}
+
+
+def _compile_compare(node: Compare, questions: Mapping[str, QuestionSpec]):
+    left = _operand_getter(node.left, node.right, questions)
+    right = _operand_getter(node.right, node.left, questions)
+    operation = _OPS[node.op]
+    null_result = _NULL_RESULT.get(node.op, False)
+
+    def compare(facts):
+        a = left(facts)
+        b = right(facts)
+        if a is UNKNOWN or b is UNKNOWN:
+            return None
+        if a is _MISSING or b is _MISSING or a is None or b is None:
+            return null_result
+        return operation(a, b)
+
+    return compare
+
+
+def _explain(
+    node: Node, facts: Facts, comparisons: dict[int, Callable]
+) -> tuple[TruthValue, tuple[Compare, ...]]:
+    if isinstance(node, Const):
+        return node.value, ()
+    if isinstance(node, Compare):
+        return comparisons[id(node)](facts), (node,)
+    if isinstance(node, Not):
+        value, support = _explain(node.operand, facts, comparisons)
+        return (None if value is None else not value), support
+    results = [_explain(operand, facts, comparisons) for operand in node.operands]
+    decisive = not isinstance(node, And)  # the value that settles it: false for and, true for or
+    for value, support in results:
+        if value is decisive:
+            return decisive, support
+    unknown = [support for value, support in results if value is None]
+    if unknown:
+        return None, tuple(c for support in unknown for c in support)
+    return (not decisive), tuple(c for _, support in results for c in support)
