@@ -13,7 +13,7 @@ from typing import Any
 
 from procedures.catalog_io import Catalog, Question
 from procedures.deadlines import age_at, deadline_for
-from procedures.rules import AGE, UNKNOWN, Name, parse_date
+from procedures.rules import AGE, UNKNOWN, parse_date
 
 
 class CaseInvalid(ValueError):
@@ -173,8 +173,7 @@ def evaluate(catalog: Catalog, case: Case) -> dict[str, Any]:
     reasons = _Reasons(catalog, facts)
     applies, maybe, route = [], [], []
     for procedure in catalog.procedures:
-        value = procedure.applies_if.evaluate(facts)
-        if value is False:
+        if (value := procedure.applies_if.evaluate(facts)) is False:
             continue
         days = procedure.deadline_days
         if days not in deadlines:
@@ -221,13 +220,7 @@ class _Reasons:
         self.sentences: dict[str, str] = {}
 
     def for_condition(self, condition) -> list[str]:
-        _, support = condition.explain(self.facts)
-        names = dict.fromkeys(
-            side.key
-            for compare in support
-            for side in (compare.left, compare.right)
-            if isinstance(side, Name)
-        )
+        _, names = condition.explain(self.facts)
         if not names:
             return [self.EVERYONE]
         return [self.sentence(name) for name in names]
