@@ -1,0 +1,130 @@
+"""The family's guide: what the screens show and the printed documents carry.
+
+Pure Python. `build_guide` joins an evaluation result (okuyami-catalog/1) with
+the catalog's names, places and counters, and with the staff's manual changes,
+into one JSON-serialisable dict. A finalised case stores this dict as its
+snapshot, so a later catalog edit never changes what a family was told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from procedures.catalog_io import Catalog
+from procedures.deadlines import deadline_for
+from procedures.rules import AGE
+
+GUIDE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A procedure the staff added (the rules missed it) or dropped, with a note."""
+
+    procedure: str
+    action: str  # "add" or "drop"
+    note: str = ""
+
+
+def build_guide(
+    catalog: Catalog,
+    result: dict[str, Any],
+    *,
+    death_date: date,
+    adjustments: tuple[Adjustment, ...] = (),
+) -> dict[str, Any]:
+    """The route with every applying procedure, the 要確認 list and manual changes."""
+    procedures = {p.key: p for p in catalog.procedures}
+    added = {a.procedure: a for a in adjustments if a.action == "add" and a.procedure in procedures}
+    dropped = {a.procedure: a for a in adjustments if a.action == "drop"}
+    reasons = {item["key"]: item["reasons"] for item in result["applies"]}
+    applying = set(reasons) | set(added)
+
+    stops: list[dict[str, Any]] = []
+    for procedure in catalog.procedures:  # route order
+        if procedure.key not in applying or procedure.key in dropped:
+            continue
+        counter = catalog.counter_by_key[procedure.counter]
+        if not stops or stops[-1]["counter"] != counter.key:
+            place = catalog.place_by_key[counter.place]
+            stops.append(
+                {
+                    "counter": counter.key,
+                    "name": counter.name,
+                    "place": place.key,
+                    "place_name": place.name,
+                    "location": counter.location or "",
+                    "phone": counter.phone or "",
+                    "hours": counter.hours or "",
+                    "procedures": [],
+                }
+            )
+        manual = procedure.key in added and procedure.key not in reasons
+        stops[-1]["procedures"].append(
+            {
+                **_procedure_entry(procedure, death_date),
+                "reasons": reasons.get(procedure.key, []),
+                "manual": manual,
+                "note": added[procedure.key].note if procedure.key in added else "",
+            }
+        )
+
+    maybe_keys = {item["key"] for item in result["maybe"]}
+    maybe = []
+    for item in result["maybe"]:
+        if item["key"] in applying or item["key"] in dropped:
+            continue
+        procedure = procedures[item["key"]]
+        counter = catalog.counter_by_key[procedure.counter]
+        maybe.append(
+            {
+                **_procedure_entry(procedure, death_date),
+                "counter_name": counter.name,
+                "place_name": catalog.place_by_key[counter.place].name,
+                "confirm": [_fact_text(catalog, name) for name in item["unknown"]],
+            }
+        )
+
+    removed = [
+        {
+            **_procedure_entry(procedures[key], death_date),
+            "counter_name": catalog.counter_by_key[procedures[key].counter].name,
+            "note": adjustment.note,
+        }
+        for key, adjustment in dropped.items()
+        if key in applying or key in maybe_keys
+    ]
+    m = catalog.municipality
+    return {
+        "version": GUIDE_VERSION,
+        "municipality": {"code": m.code, "name": m.name, "prefecture": m.prefecture},
+        "death_date": death_date.isoformat(),
+        "stops": stops,
+        "maybe": maybe,
+        "dropped": removed,
+    }
+
+
+def _procedure_entry(procedure, death_date: date) -> dict[str, Any]:
+    deadline = deadline_for(death_date=death_date, days=procedure.deadline_days)
+    return {
+        "key": procedure.key,
+        "name": procedure.name,
+        "deadline": deadline.isoformat() if deadline else None,
+        "deadline_note": procedure.deadline_note or "",
+        "documents": list(procedure.documents),
+        "description": procedure.description or "",
+        "url": procedure.url or "",
+    }
+
+
+def _fact_text(catalog: Catalog, name: str) -> str:
+    if name == AGE:
+        return "亡くなった方の生年月日（年齢）"
+    return catalog.question_by_key[name].text
+
+
+def procedure_count(guide: dict[str, Any]) -> int:
+    return sum(len(stop["procedures"]) for stop in guide["stops"])
