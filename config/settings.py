@@ -99,6 +99,10 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
+LOGIN_URL = "okuyami:login"
+LOGIN_REDIRECT_URL = "okuyami:case-list"
+LOGOUT_REDIRECT_URL = "okuyami:login"
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from okuyami import views
@@ -5,4 +6,18 @@ from okuyami import views
 app_name = "okuyami"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="okuyami/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.case_create, name="case-create"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("cases/<int:pk>/questions/", views.questions_start, name="questions"),
+    path("cases/<int:pk>/questions/<slug:key>/", views.question, name="question"),
+    path("cases/<int:pk>/answers/", views.answers, name="answers"),
+    path("cases/<int:pk>/result/", views.result, name="result"),
+    path("cases/<int:pk>/adjust/", views.adjust, name="adjust"),
+    path("cases/<int:pk>/finalise/", views.finalise, name="finalise"),
+    path("cases/<int:pk>/marks/", views.mark, name="mark"),
+    path("relay/", views.relay, name="relay"),
 ]

@@ -1,9 +1,249 @@
-from django.shortcuts import render
+"""Counter screens: thin views over okuyami.selectors and okuyami.services."""
 
-from procedures.models import Municipality
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from okuyami import selectors, services
+from okuyami.forms import UNKNOWN, AdjustmentForm, AnswerForm, CaseForm, MarkForm
+from okuyami.models import Case
+from procedures.selectors import catalog_for
+
+CONFLICT = (
+    "競合：ほかの職員が先にこの受付を更新しました。最新の内容を確認してから、もう一度保存してください。"
+)
+CLOSED = "この受付は確定済みのため、回答や手続きの変更はできません。"
+
+
+def counter_view(view):
+    """Logged in, with a 窓口 membership; the case (if any) from the user's municipality only."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, pk=None, **kwargs):
+        membership = selectors.counter_membership(request.user)
+        if membership is None:
+            return render(request, "okuyami/no_access.html", status=403)
+        request.municipality = membership.municipality
+        if pk is not None:
+            kwargs["case"] = selectors.case_for(membership.municipality, pk)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def home(request):
-    """The start page: what this is and which catalogs are loaded."""
-    municipalities = Municipality.objects.order_by("code")
-    return render(request, "okuyami/home.html", {"municipalities": municipalities})
+    if not request.user.is_authenticated:
+        return redirect("okuyami:login")
+    return redirect("okuyami:case-list")
+
+
+@counter_view
+def case_list(request):
+    today = timezone.localdate()
+    cases = selectors.relay_cases(request.municipality, today=today)
+    return render(request, "okuyami/case_list.html", {"cases": cases, "today": today})
+
+
+@counter_view
+def case_create(request):
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = services.case_create(
+            municipality=request.municipality, user=request.user, data=form.cleaned_data
+        )
+        return redirect("okuyami:questions", pk=case.pk)
+    return render(request, "okuyami/case_form.html", {"form": form, "case": None})
+
+
+@counter_view
+def case_edit(request, case):
+    form = CaseForm(request.POST or None, initial={**CaseForm.initial_for(case), "version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(case=case, data=form.cleaned_data, version=form.cleaned_data["version"])
+        except services.StaleCase:
+            form.add_error(None, CONFLICT)
+        else:
+            messages.success(request, "受付の内容を保存しました。")
+            return redirect(case)
+    return render(request, "okuyami/case_form.html", {"form": form, "case": case})
+
+
+@counter_view
+def case_detail(request, case):
+    interview = selectors.interview_for(case)
+    answered = sum(1 for q in interview.questions if q.key in case.answers or q.key in case.unknown)
+    context = {"case": case, "asked": len(interview.questions), "answered": answered}
+    return render(request, "okuyami/case_detail.html", context)
+
+
+@counter_view
+def questions_start(request, case):
+    """The first asked question without an answer, or the check page."""
+    interview = selectors.interview_for(case)
+    for question in interview.questions:
+        if question.key not in case.answers and question.key not in case.unknown:
+            return redirect("okuyami:question", pk=case.pk, key=question.key)
+    return redirect("okuyami:answers", pk=case.pk)
+
+
+@counter_view
+def question(request, case, key):
+    interview = selectors.interview_for(case)
+    index = interview.index_of(key)
+    if index is None:
+        raise Http404("この質問は、いまの回答では聞く必要がありません。")
+    q = interview.questions[index]
+    form = AnswerForm(request.POST or None, question=q, initial={"answer": AnswerForm.initial_for(q, case)})
+    if request.method == "POST" and not case.is_open:
+        messages.error(request, CLOSED)
+        return redirect("okuyami:result", pk=case.pk)
+    dont_know = request.method == "POST" and "dont_know" in request.POST and q.allow_unknown
+    if dont_know or (request.method == "POST" and form.is_valid()):
+        value = UNKNOWN if dont_know else form.cleaned_data["answer"]
+        services.case_answer(case=case, question=q, value=value, unknown=value == UNKNOWN)
+        return redirect(_next_url(case, q.key, request.GET.get("from") == "answers"))
+    back = (
+        reverse("okuyami:question", args=[case.pk, interview.questions[index - 1].key])
+        if index
+        else reverse("okuyami:case-detail", args=[case.pk])
+    )
+    context = {
+        "case": case,
+        "form": form,
+        "question": q,
+        "number": index + 1,
+        "total": len(interview.questions),
+        "back": back,
+    }
+    return render(request, "okuyami/question.html", context)
+
+
+def _next_url(case: Case, key: str, to_answers: bool) -> str:
+    """The next question asked after `key` with the answers as they are now."""
+    case.refresh_from_db()
+    questions = selectors.interview_for(case).questions
+    keys = [q.key for q in questions]
+    position = keys.index(key) if key in keys else -1
+    for following in questions[position + 1 :]:
+        unanswered = following.key not in case.answers and following.key not in case.unknown
+        if not to_answers or unanswered:
+            return reverse("okuyami:question", args=[case.pk, following.key])
+    return reverse("okuyami:answers", args=[case.pk])
+
+
+@counter_view
+def answers(request, case):
+    """Check answers: every asked question with its answer and a 変更 link."""
+    interview = selectors.interview_for(case)
+    rows = [(q, _answer_text(q, case)) for q in interview.questions]
+    missing = [q for q, text in rows if text is None]
+    return render(request, "okuyami/answers.html", {"case": case, "rows": rows, "missing": missing})
+
+
+def _answer_text(q, case: Case) -> str | None:
+    if q.key in case.unknown:
+        return "わからない"
+    if q.key not in case.answers:
+        return None
+    value = case.answers[q.key]
+    labels = {c.value: c.label for c in q.choices}
+    if q.type == "yes_no":
+        return "はい" if value else "いいえ"
+    if q.type == "multi":
+        return "、".join(labels.get(v, v) for v in value) or "該当なし"
+    if q.type == "choice":
+        return labels.get(value, value)
+    return str(value)
+
+
+@counter_view
+def result(request, case):
+    guide = selectors.guide_for(case)
+    catalog_procedures = []
+    if case.is_open:
+        listed = {p["key"] for stop in guide["stops"] for p in stop["procedures"]}
+        catalog_procedures = [
+            p for p in catalog_for(municipality=case.municipality).procedures if p.key not in listed
+        ]
+    context = {
+        "case": case,
+        "guide": guide,
+        "today": timezone.localdate(),
+        "addable": catalog_procedures,
+        "marks": selectors.marks_by_key(case),
+    }
+    return render(request, "okuyami/result.html", context)
+
+
+@require_POST
+@counter_view
+def adjust(request, case):
+    form = AdjustmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "手続きの追加・除外の内容が正しくありません。")
+    else:
+        try:
+            services.case_adjust(
+                case=case,
+                user=request.user,
+                procedure_key=form.cleaned_data["procedure"],
+                action=form.cleaned_data["action"],
+                note=form.cleaned_data["note"],
+            )
+        except services.CaseClosed:
+            messages.error(request, CLOSED)
+        else:
+            messages.success(request, "手続きの一覧を更新しました。")
+    return redirect("okuyami:result", pk=case.pk)
+
+
+@require_POST
+@counter_view
+def finalise(request, case):
+    try:
+        services.case_finalise(case=case, user=request.user, version=int(request.POST.get("version", 0)))
+    except (services.StaleCase, ValueError):
+        messages.error(request, CONFLICT)
+    except services.CaseClosed:
+        messages.error(request, CLOSED)
+    else:
+        messages.success(request, "結果を確定しました。以後、カタログが変わってもこの内容は変わりません。")
+    return redirect("okuyami:result", pk=case.pk)
+
+
+@counter_view
+def relay(request):
+    today = timezone.localdate()
+    counter = request.GET.get("counter", "")
+    board = selectors.relay_board(request.municipality, today=today, counter=counter)
+    return render(request, "okuyami/relay.html", {**board, "today": today, "counter": counter})
+
+
+@require_POST
+@counter_view
+def mark(request, case):
+    form = MarkForm(request.POST)
+    keys = {p["key"] for stop in (case.snapshot or {}).get("stops", []) for p in stop["procedures"]}
+    if not form.is_valid() or case.snapshot is None or form.cleaned_data["procedure"] not in keys:
+        messages.error(request, "確定した受付の手続きだけを処理できます。")
+    else:
+        services.case_mark(
+            case=case,
+            user=request.user,
+            procedure_key=form.cleaned_data["procedure"],
+            status=form.cleaned_data["status"],
+        )
+        messages.success(request, "窓口の処理を記録しました。")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("okuyami:relay")
+    return redirect(target)

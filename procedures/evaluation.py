@@ -76,7 +76,7 @@ def read_case(catalog: Catalog, document: Any) -> Case:
         question = _question(catalog, key, f"answers.{key}", errors)
         if question is None:
             continue
-        problem, normal = _normalise(question, value)
+        problem, normal = normalise_answer(question, value)
         if problem:
             errors.append(f"answers.{key}: {problem}")
         else:
@@ -115,7 +115,7 @@ def _question(catalog: Catalog, key: str, where: str, errors: list[str]) -> Ques
     return question
 
 
-def _normalise(question: Question, value: Any) -> tuple[str | None, Any]:
+def normalise_answer(question: Question, value: Any) -> tuple[str | None, Any]:
     """(problem, normalised answer) for one answer."""
     qtype = question.type
     values = [c.value for c in question.choices]

@@ -1,0 +1,286 @@
+"""The printed documents: 手続きのご案内 (checklist), 順路表 (route) and 共通申請書 (application).
+
+Each is a Django template (okuyami/print/) over the guide of `okuyami.guide`, with
+partials the screens include too; WeasyPrint turns it into an A4 PDF. The fonts
+(BIZ UDPGothic, bundled under static/) and the stylesheet are loaded once per
+process, and the URL fetcher serves files under okuyami/static/ only: a render
+never touches the network and never depends on the fonts a machine has.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import mimetypes
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.template.loader import get_template
+from django.templatetags.static import static
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from okuyami.wareki import wareki
+
+DOCUMENTS = ("checklist", "route", "application")
+TITLES = {"checklist": "手続きのご案内", "route": "順路表", "application": "共通申請書"}
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STYLESHEET = "okuyami/css/print.css"
+# Font sizes the route sheet steps down through until it fits on one A4 page.
+ROUTE_SIZES = (0, 1, 2, 3, 4, 5)
+
+
+class PrintResourceRefused(ValueError):
+    """A document asked for a URL the print fetcher does not serve."""
+
+
+class PrintFetcher(URLFetcher):
+    """Serves files under okuyami/static/ and data: URLs; refuses everything else.
+
+    Static URLs ("/static/okuyami/…", as `{% static %}` writes them) and file: URLs
+    inside the static folder are read from disk. Any refusal stops the render
+    (fail_on_errors), so a document never comes out silently missing a part.
+    """
+
+    def __init__(self):
+        super().__init__(fail_on_errors=True, allowed_protocols=("data",))
+
+    def fetch(self, url, headers=None):
+        scheme = url.partition(":")[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise PrintResourceRefused(
+                f"{url}: printing never fetches from the network; only files under okuyami/static/ are served"
+            )
+        path = _static_path(unquote(urlsplit(url).path))
+        if path is None:
+            raise PrintResourceRefused(f"{url}: only files under okuyami/static/ are served to the printer")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def _static_path(url_path: str) -> Path | None:
+    """The file a file: URL path names, if it is inside the static folder."""
+    candidates = [Path(url_path)]
+    prefix = static("")  # "/static/"
+    if url_path.startswith(prefix):
+        candidates.append(STATIC_DIR / url_path[len(prefix) :])
+    for candidate in candidates:
+        resolved = candidate.resolve()
+        if resolved.is_relative_to(STATIC_DIR) and resolved.is_file():
+            return resolved
+    return None
+
+
+@dataclass(frozen=True)
+class _Resources:
+    font_config: FontConfiguration
+    fetcher: PrintFetcher
+    stylesheet: CSS
+
+
+@functools.cache
+def _resources() -> _Resources:
+    """Fonts and stylesheet, parsed once per process: @font-face is read here, not per PDF."""
+    font_config = FontConfiguration()
+    fetcher = PrintFetcher()
+    stylesheet = CSS(filename=str(STATIC_DIR / STYLESHEET), font_config=font_config, url_fetcher=fetcher)
+    return _Resources(font_config, fetcher, stylesheet)
+
+
+# One FontConfiguration is shared by every render, and Fontconfig is not thread-safe.
+_render_lock = threading.Lock()
+
+
+@functools.cache
+def _template(document: str):
+    return get_template(f"okuyami/print/{document}.html")
+
+
+# --- Context ------------------------------------------------------------------------
+
+
+def guide_for_display(guide: dict[str, Any], *, today: date) -> dict[str, Any]:
+    """A copy of the guide with what the screens and prints show added.
+
+    Stops get their walking `number` and `first_in_place`; every procedure (in
+    stops, `maybe` and `dropped`) gets `deadline_wareki`, `days_left`,
+    `days_left_label` and `overdue`, counted from `today` (the day printed).
+    """
+    shown = copy.deepcopy(guide)
+    previous_place = None
+    for number, stop in enumerate(shown["stops"], start=1):
+        stop["number"] = number
+        stop["first_in_place"] = stop["place"] != previous_place
+        previous_place = stop["place"]
+        for procedure in stop["procedures"]:
+            _add_deadline(procedure, today)
+    for procedure in (*shown["maybe"], *shown["dropped"]):
+        _add_deadline(procedure, today)
+    return shown
+
+
+def _add_deadline(procedure: dict[str, Any], today: date) -> None:
+    deadline = date.fromisoformat(procedure["deadline"]) if procedure["deadline"] else None
+    days_left = (deadline - today).days if deadline else None
+    procedure["deadline_wareki"] = wareki(deadline, weekday=True) if deadline else ""
+    procedure["days_left"] = days_left
+    procedure["overdue"] = days_left is not None and days_left < 0
+    if days_left is None:
+        label = ""
+    elif days_left > 0:
+        label = f"あと{days_left}日"
+    elif days_left == 0:
+        label = "今日まで"
+    else:
+        label = f"{-days_left}日過ぎています"
+    procedure["days_left_label"] = label
+
+
+PERSON_FIELDS = {
+    "deceased": ("name", "kana", "birth_date", "death_date", "address"),
+    "visitor": ("name", "kana", "relation", "phone", "address"),
+}
+
+
+def _people(people: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Every field present (empty when not given), dates also in 和暦."""
+    shown: dict[str, dict[str, str]] = {}
+    for role, fields in PERSON_FIELDS.items():
+        given = people.get(role) or {}
+        person = {name: str(given.get(name) or "").strip() for name in fields}
+        for name in ("birth_date", "death_date"):
+            if name in person:
+                person[f"{name}_wareki"] = wareki(date.fromisoformat(person[name])) if person[name] else ""
+        shown[role] = person
+    return shown
+
+
+def _shared_documents(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Documents needed at two or more stops, with those stops' numbers, first use first."""
+    used_at: dict[str, list[int]] = {}
+    for stop in stops:
+        for text in dict.fromkeys(d for p in stop["procedures"] for d in p["documents"]):
+            used_at.setdefault(text, []).append(stop["number"])
+    return [
+        {"text": text, "stops": numbers, "everywhere": len(numbers) == len(stops)}
+        for text, numbers in used_at.items()
+        if len(numbers) > 1
+    ]
+
+
+def document_context(
+    document: str,
+    *,
+    guide: dict[str, Any],
+    people: dict[str, Any],
+    printed_on: date,
+    large: bool = False,
+) -> dict[str, Any]:
+    """Everything a print template reads; plain data, no request."""
+    if document not in DOCUMENTS:
+        raise ValueError(f"unknown document {document!r}; one of {', '.join(DOCUMENTS)}")
+    shown = guide_for_display(guide, today=printed_on)
+    person = _people(people)
+    stops = shown["stops"]
+    context = {
+        "document": document,
+        "title": TITLES[document],
+        "large": large,
+        "guide": shown,
+        "municipality": shown["municipality"],
+        "stops": stops,
+        "maybe": shown["maybe"],
+        "dropped": shown["dropped"],
+        "deceased": person["deceased"],
+        "visitor": person["visitor"],
+        "death_date_wareki": wareki(date.fromisoformat(guide["death_date"]), weekday=True),
+        "printed_on_wareki": wareki(printed_on, weekday=True),
+        "procedure_count": sum(len(stop["procedures"]) for stop in stops),
+        "stylesheet_url": static(STYLESHEET),
+        "size": 0,
+    }
+    if document == "route":
+        shared = _shared_documents(stops)
+        shared_texts = {item["text"] for item in shared}
+        for stop in stops:
+            own = dict.fromkeys(d for p in stop["procedures"] for d in p["documents"])
+            stop["own_documents"] = [text for text in own if text not in shared_texts]
+            stop["shared_document_count"] = sum(1 for text in own if text in shared_texts)
+        context["shared_documents"] = shared
+    return context
+
+
+# --- Rendering ----------------------------------------------------------------------
+
+
+def render_html(
+    document: str,
+    *,
+    guide: dict[str, Any],
+    people: dict[str, Any],
+    printed_on: date,
+    large: bool = False,
+    stylesheet_url: str | None = None,
+) -> str:
+    """The document as a standalone HTML page (the print preview), linking print.css."""
+    context = document_context(document, guide=guide, people=people, printed_on=printed_on, large=large)
+    if stylesheet_url is not None:
+        context["stylesheet_url"] = stylesheet_url
+    return _template(document).render(context)
+
+
+def render_pdf(
+    document: str,
+    *,
+    guide: dict[str, Any],
+    people: dict[str, Any],
+    printed_on: date,
+    large: bool = False,
+) -> bytes:
+    """The document as an A4 PDF with BIZ UDPGothic embedded."""
+    context = document_context(document, guide=guide, people=people, printed_on=printed_on, large=large)
+    context["stylesheet_url"] = ""  # the parsed stylesheet is passed in instead
+    template = _template(document)
+    if document != "route":
+        return _pdf(template.render(context))
+    # The route sheet must stay on one page: step the type down until it does.
+    for size in ROUTE_SIZES:
+        rendered = _render(template.render({**context, "size": size}))
+        if len(rendered.pages) == 1:
+            break
+    return _write(rendered)
+
+
+def pdf_from_html(html: str) -> bytes:
+    """Any HTML through the print pipeline (fonts, print.css, the static-only fetcher)."""
+    return _pdf(html)
+
+
+def _pdf(html: str) -> bytes:
+    return _write(_render(html))
+
+
+def _render(html: str):
+    resources = _resources()
+    with _render_lock:
+        try:
+            return HTML(
+                string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=resources.fetcher
+            ).render(font_config=resources.font_config, stylesheets=[resources.stylesheet])
+        except FatalURLFetchingError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, PrintResourceRefused):
+                raise PrintResourceRefused(str(cause)) from None
+            raise
+
+
+def _write(rendered) -> bytes:
+    with _render_lock:
+        return rendered.write_pdf()

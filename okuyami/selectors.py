@@ -1,0 +1,129 @@
+"""Reads for the counter screens. Every case query is scoped here, to the user's municipality."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from okuyami.guide import Adjustment as GuideAdjustment
+from okuyami.guide import build_guide
+from okuyami.models import Case, Mark
+from procedures.catalog_io import Catalog, Question
+from procedures.evaluation import Case as CaseInput
+from procedures.evaluation import asked_questions, evaluate, normalise_answer
+from procedures.models import Municipality, StaffMembership
+from procedures.selectors import catalog_for
+
+
+def counter_membership(user) -> StaffMembership | None:
+    """The user's membership if they may use the counter screens (窓口 role)."""
+    if not user.is_authenticated:
+        return None
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != StaffMembership.Role.COUNTER:
+        return None
+    return membership
+
+
+def cases_for(municipality: Municipality) -> QuerySet[Case]:
+    return Case.objects.filter(municipality=municipality)
+
+
+def case_for(municipality: Municipality, pk: int) -> Case:
+    """The case, or 404 when it belongs to another municipality or does not exist."""
+    return get_object_or_404(cases_for(municipality), pk=pk)
+
+
+def case_input(case: Case, catalog: Catalog) -> CaseInput:
+    """The case as the evaluator takes it; stored answers that no longer fit the catalog are left out."""
+    answers, unknown = {}, set()
+    for key, value in case.answers.items():
+        question = catalog.question_by_key.get(key)
+        if question is not None:
+            problem, normal = normalise_answer(question, value)
+            if problem is None:
+                answers[key] = normal
+    for key in case.unknown:
+        question = catalog.question_by_key.get(key)
+        if question is not None and question.allow_unknown and key not in answers:
+            unknown.add(key)
+    return CaseInput(case.death_date, case.deceased_birth_date, answers, frozenset(unknown))
+
+
+@dataclass(frozen=True)
+class Interview:
+    """A case's questionnaire state against the current catalog."""
+
+    catalog: Catalog
+    questions: list[Question]  # asked now, in order
+
+    def index_of(self, key: str) -> int | None:
+        return next((i for i, q in enumerate(self.questions) if q.key == key), None)
+
+
+def interview_for(case: Case) -> Interview:
+    catalog = catalog_for(municipality=case.municipality)
+    return Interview(catalog, asked_questions(catalog, case_input(case, catalog)))
+
+
+def guide_for(case: Case) -> dict[str, Any]:
+    """The snapshot when finalised; otherwise the live result with the manual changes."""
+    if case.snapshot is not None:
+        return case.snapshot
+    catalog = catalog_for(municipality=case.municipality)
+    parsed = case_input(case, catalog)
+    adjustments = tuple(GuideAdjustment(a.procedure_key, a.action, a.note) for a in case.adjustments.all())
+    return build_guide(
+        catalog, evaluate(catalog, parsed), death_date=case.death_date, adjustments=adjustments
+    )
+
+
+def marks_by_key(case: Case) -> dict[str, Mark]:
+    return {mark.procedure_key: mark for mark in case.marks.all()}
+
+
+def open_procedures(guide: dict[str, Any], marks: dict[str, Any]) -> list[str]:
+    """Procedures still to handle: not marked, or marked 後日."""
+    return [
+        p["key"]
+        for stop in guide["stops"]
+        for p in stop["procedures"]
+        if p["key"] not in marks or marks[p["key"]].status == Mark.Status.LATER
+    ]
+
+
+def relay_cases(municipality: Municipality, *, today: date) -> QuerySet[Case]:
+    """Today's cases and every case still open, newest first, with their marks."""
+    from django.db.models import Q
+
+    return (
+        cases_for(municipality)
+        .filter(Q(created_at__date=today) | ~Q(status=Case.Status.DONE))
+        .prefetch_related("marks")
+        .order_by("-created_at")
+    )
+
+
+def relay_board(municipality: Municipality, *, today: date, counter: str = "") -> dict[str, Any]:
+    """Cases with their procedures and marks, optionally only what waits at one counter."""
+    counters = catalog_for(municipality=municipality).counters
+    rows = []
+    for case in relay_cases(municipality, today=today):
+        marks = {mark.procedure_key: mark for mark in case.marks.all()}
+        stops = [
+            stop
+            for stop in (case.snapshot or {}).get("stops", [])
+            if not counter or stop["counter"] == counter
+        ]
+        waiting = [
+            p["key"]
+            for stop in stops
+            for p in stop["procedures"]
+            if p["key"] not in marks or marks[p["key"]].status == Mark.Status.LATER
+        ]
+        if counter and not waiting:
+            continue
+        rows.append({"case": case, "stops": stops, "marks": marks, "waiting": len(waiting)})
+    return {"rows": rows, "counters": counters}

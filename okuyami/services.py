@@ -1,0 +1,114 @@
+"""Writes for the counter screens. Views call these; nothing else writes cases."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from okuyami.models import Adjustment, Case, Mark
+from okuyami.selectors import guide_for, marks_by_key, open_procedures
+from procedures.catalog_io import Question
+from procedures.models import Municipality
+
+
+class StaleCase(Exception):
+    """The case changed since the form was shown (another counter saved first)."""
+
+
+class CaseClosed(Exception):
+    """The case is finalised: its answers and result can no longer change."""
+
+
+CASE_FIELDS = (
+    "deceased_name",
+    "deceased_kana",
+    "deceased_birth_date",
+    "death_date",
+    "deceased_address",
+    "visitor_name",
+    "visitor_kana",
+    "visitor_relation",
+    "visitor_phone",
+    "visitor_address",
+    "appointment_at",
+)
+
+
+def case_create(*, municipality: Municipality, user, data: dict[str, Any]) -> Case:
+    return Case.objects.create(
+        municipality=municipality, created_by=user, **{name: data[name] for name in CASE_FIELDS}
+    )
+
+
+def _bump(case: Case, version: int | None, **changes: Any) -> None:
+    """Save `changes` only if the case is still at `version`; then refresh it."""
+    query = Case.objects.filter(pk=case.pk)
+    if version is not None:
+        query = query.filter(version=version)
+    updated = query.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+    if not updated:
+        raise StaleCase
+    case.refresh_from_db()
+
+
+def case_update(*, case: Case, data: dict[str, Any], version: int) -> None:
+    _bump(case, version, **{name: data[name] for name in CASE_FIELDS})
+
+
+@transaction.atomic
+def case_answer(*, case: Case, question: Question, value: Any = None, unknown: bool = False) -> None:
+    """Store one answer (or わからない) as soon as it is given."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise CaseClosed
+    answers = dict(case.answers)
+    unknowns = [key for key in case.unknown if key != question.key]
+    if unknown:
+        answers.pop(question.key, None)
+        unknowns.append(question.key)
+    else:
+        answers[question.key] = value
+    _bump(case, None, answers=answers, unknown=unknowns)
+
+
+def case_adjust(*, case: Case, user, procedure_key: str, action: str, note: str) -> None:
+    """Add a procedure the rules missed, drop one, or (action "") undo either."""
+    if not case.is_open:
+        raise CaseClosed
+    with transaction.atomic():
+        Adjustment.objects.filter(case=case, procedure_key=procedure_key).delete()
+        if action:
+            Adjustment.objects.create(
+                case=case, procedure_key=procedure_key, action=action, note=note, created_by=user
+            )
+        _bump(case, None)
+
+
+def case_finalise(*, case: Case, user, version: int) -> None:
+    """Freeze the result: later catalog edits never change what the family was told."""
+    if not case.is_open:
+        raise CaseClosed
+    snapshot = guide_for(case)
+    _bump(
+        case,
+        version,
+        snapshot=snapshot,
+        status=Case.Status.FINALISED,
+        finalised_at=timezone.now(),
+        finalised_by=user,
+    )
+
+
+@transaction.atomic
+def case_mark(*, case: Case, user, procedure_key: str, status: str) -> None:
+    """A counter marks a procedure 完了 / 不要 / 後日 (or "" to clear); the case closes when none is open."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if status:
+        Mark.objects.update_or_create(
+            case=case, procedure_key=procedure_key, defaults={"status": status, "marked_by": user}
+        )
+    else:
+        Mark.objects.filter(case=case, procedure_key=procedure_key).delete()
+    still_open = open_procedures(case.snapshot, marks_by_key(case))
+    _bump(case, None, status=Case.Status.FINALISED if still_open else Case.Status.DONE)

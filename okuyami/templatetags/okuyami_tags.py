@@ -1,0 +1,55 @@
+"""Template filters for screens and print: 和暦, 西暦, days left, lookups."""
+
+from datetime import date
+
+from django import template
+from django.utils import timezone
+
+from okuyami.wareki import seireki as _seireki
+from okuyami.wareki import wareki as _wareki
+
+register = template.Library()
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+@register.filter
+def wareki(value, weekday: bool = False) -> str:
+    day = _as_date(value)
+    return _wareki(day, weekday=bool(weekday)) if day else ""
+
+
+@register.filter
+def seireki(value) -> str:
+    day = _as_date(value)
+    return _seireki(day) if day else ""
+
+
+@register.simple_tag
+def days_left(value, today=None) -> str:
+    """「あと5日」「今日まで」「3日過ぎています」 counted from today (or the given day)."""
+    day = _as_date(value)
+    if day is None:
+        return ""
+    today = _as_date(today) or timezone.localdate()
+    left = (day - today).days
+    if left > 0:
+        return f"あと{left}日"
+    if left == 0:
+        return "今日まで"
+    return f"{-left}日過ぎています"
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in templates (marks by procedure key)."""
+    return mapping.get(key) if mapping else None
