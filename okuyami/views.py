@@ -54,7 +54,7 @@ def case_list(request):
 
 @counter_view
 def case_create(request):
-    form = CaseForm(request.POST or None)
+    form = CaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         case = services.case_create(
             municipality=request.municipality, user=request.user, data=form.cleaned_data
@@ -65,7 +65,10 @@ def case_create(request):
 
 @counter_view
 def case_edit(request, case):
-    form = CaseForm(request.POST or None, initial={**CaseForm.initial_for(case), "version": case.version})
+    form = CaseForm(
+        request.POST if request.method == "POST" else None,
+        initial={**CaseForm.initial_for(case), "version": case.version},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(case=case, data=form.cleaned_data, version=form.cleaned_data["version"])
@@ -102,7 +105,11 @@ def question(request, case, key):
     if index is None:
         raise Http404("この質問は、いまの回答では聞く必要がありません。")
     q = interview.questions[index]
-    form = AnswerForm(request.POST or None, question=q, initial={"answer": AnswerForm.initial_for(q, case)})
+    form = AnswerForm(
+        request.POST if request.method == "POST" else None,
+        question=q,
+        initial={"answer": AnswerForm.initial_for(q, case)},
+    )
     if request.method == "POST" and not case.is_open:
         messages.error(request, CLOSED)
         return redirect("okuyami:result", pk=case.pk)
