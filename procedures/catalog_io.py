@@ -9,14 +9,15 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from procedures.rules import QUESTION_TYPES, Condition, ConditionError, QuestionSpec, compile_condition
+from procedures.rules import AGE, QUESTION_TYPES, Condition, ConditionError, QuestionSpec, compile_condition
 
 FORMAT = "okuyami-catalog/1"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 CODE_RE = re.compile(r"^[0-9]{6}$")
+MAX_DEADLINE_DAYS = 36500
 
 
 def code_check_digit(first_five: str) -> int:
@@ -130,6 +131,8 @@ def loads(text: str | bytes) -> Any:
         return seen
 
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")  # the format is UTF-8; json.loads would guess UTF-16/32 too
         return json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise CatalogInvalid([f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
@@ -214,7 +217,7 @@ class _Reader:
         value = data.get(name)
         if name not in data:
             return None
-        if value not in known:
+        if not isinstance(value, str) or value not in known:
             close = difflib.get_close_matches(str(value), list(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             self.error(f"{where}.{name}", f"unknown {what} {value!r}{hint}")
@@ -222,10 +225,19 @@ class _Reader:
         return value
 
     def condition(
-        self, data: dict, name: str, where: str, specs: dict[str, QuestionSpec], available=None
+        self,
+        data: dict,
+        name: str,
+        where: str,
+        specs: dict[str, QuestionSpec],
+        available=None,
+        *,
+        required: bool = False,
     ) -> Condition | None:
         source = data.get(name)
         if source is None:
+            if required and name in data:
+                self.error(f"{where}.{name}", 'must be a condition ("true" for a procedure everyone needs)')
             return None
         try:
             return compile_condition(source, specs, available=available)
@@ -327,7 +339,7 @@ def _read_counters(r: _Reader, doc: dict, places: dict[str, Place]) -> list[Coun
 
 def _read_questions(r: _Reader, doc: dict) -> list[Question]:
     questions: list[Question] = []
-    specs: dict[str, QuestionSpec] = {}
+    pending: list[tuple[str, dict, frozenset[str]]] = []  # where, data, earlier keys
     seen: dict[str, str] = {}
     for index, item in enumerate(r.items(doc, "questions")):
         where = f"questions[{index}]"
@@ -335,8 +347,10 @@ def _read_questions(r: _Reader, doc: dict) -> list[Question]:
         if data is None:
             continue
         errors = len(r.errors)
-        earlier = frozenset(specs)
+        earlier = frozenset(q.key for q in questions)
         key = r.key(data, where, seen)
+        if key == AGE:
+            r.error(f"{where}.key", "'age' is the built-in age at death; choose another key")
         text = r.string(data, "text", where)
         qtype = data.get("type")
         if "type" in data and qtype not in QUESTION_TYPES:
@@ -348,12 +362,17 @@ def _read_questions(r: _Reader, doc: dict) -> list[Question]:
         elif not isinstance(allow_unknown, bool):
             r.error(f"{where}.allow_unknown", "must be true or false")
         help_text = r.string(data, "help", where, optional=True)
-        ask_if = r.condition(data, "ask_if", where, specs, available=earlier)
-        if len(r.errors) == errors:
-            question = Question(key, text, qtype, choices, ask_if, allow_unknown, help_text)
-            questions.append(question)
-            specs[key] = question.spec
-    return questions
+        # Without its key or type (reported as required) there is no question to refer to.
+        if len(r.errors) == errors and key is not None and qtype in QUESTION_TYPES:
+            questions.append(Question(key, text, qtype, choices, None, allow_unknown, help_text))
+            pending.append((where, data, earlier))
+    # ask_if is checked against every question, so that a later one is refused as
+    # later rather than as unknown.
+    specs = {q.key: q.spec for q in questions}
+    return [
+        replace(question, ask_if=r.condition(data, "ask_if", where, specs, available=earlier))
+        for question, (where, data, earlier) in zip(questions, pending, strict=True)
+    ]
 
 
 def _read_choices(r: _Reader, data: dict, where: str, qtype: object) -> tuple[Choice, ...]:
@@ -406,8 +425,10 @@ def _read_procedures(
         key = r.key(data, where, seen)
         name = r.string(data, "name", where)
         counter = r.reference(data, "counter", where, counter_keys, "counter")
-        applies_if = r.condition(data, "applies_if", where, specs)
+        applies_if = r.condition(data, "applies_if", where, specs, required=True)
         deadline_days = r.integer(data, "deadline_days", where, optional=True, minimum=0)
+        if deadline_days is not None and deadline_days > MAX_DEADLINE_DAYS:
+            r.error(f"{where}.deadline_days", f"must be at most {MAX_DEADLINE_DAYS} (100 years)")
         optional = {
             n: r.string(data, n, where, optional=True) for n in ("deadline_note", "description", "url")
         }

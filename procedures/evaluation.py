@@ -62,8 +62,9 @@ def read_case(catalog: Catalog, document: Any) -> Case:
             elif death_date and birth_date > death_date:
                 errors.append("deceased.birth_date: is after the date of death")
 
-    answers_in = document.get("answers") or {}
-    unknown_in = document.get("unknown") or []
+    # Absent or null means none; any other non-object is an error, not "no answers".
+    answers_in = {} if document.get("answers") is None else document["answers"]
+    unknown_in = [] if document.get("unknown") is None else document["unknown"]
     if not isinstance(answers_in, dict):
         errors.append("answers: must be an object of question key to answer")
         answers_in = {}

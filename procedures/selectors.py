@@ -1,13 +1,17 @@
 """Reads of the catalog that cross relations."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch
 
 from procedures.catalog_io import Catalog, CatalogInvalid, read_catalog
 from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
 
 # Compiled catalogs, keyed by municipality and catalog version: conditions are
-# parsed once per catalog change, not per evaluation.
-_compiled: dict[int, tuple[int, Catalog]] = {}
+# parsed once per catalog change, not per evaluation. updated_at is part of the
+# stamp because a deleted municipality's id (and version) can come back with a
+# new row and another catalog (SQLite reuses the highest id).
+_compiled: dict[int, tuple[tuple[int, datetime], Catalog]] = {}
 
 
 def municipality_by_code(code: str) -> Municipality | None:
@@ -80,11 +84,12 @@ def question_entry(question: Question, choices) -> dict:
 
 def catalog_for(*, municipality: Municipality) -> Catalog:
     """The compiled catalog, from the cache while the catalog is unchanged."""
+    stamp = (municipality.catalog_version, municipality.updated_at)
     cached = _compiled.get(municipality.pk)
-    if cached is not None and cached[0] == municipality.catalog_version:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     catalog = read_catalog(catalog_document_for(municipality=municipality))
-    _compiled[municipality.pk] = (municipality.catalog_version, catalog)
+    _compiled[municipality.pk] = (stamp, catalog)
     return catalog
 
 

@@ -1,0 +1,123 @@
+"""Builders shared by the tests: the contract-city catalog and its import."""
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from procedures.catalog_io import read_catalog
+from procedures.services import catalog_import
+
+DATA = Path(__file__).parent / "data"
+CONTRACT_CITY = json.loads((DATA / "contract-city.json").read_text(encoding="utf-8"))
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def edit(document: dict, path: str, value: object) -> dict:
+    """Set `path` ("procedures[3].applies_if") in place; the value ... removes the field."""
+    steps = [int(index) if index else name for name, index in _STEP.findall(path)]
+    *parents, last = steps
+    target = document
+    for step in parents:
+        target = target[step]
+    if value is ...:
+        del target[last]
+    else:
+        target[last] = value
+    return document
+
+
+def build_catalog_document(edits: dict[str, object] | None = None, /, **overrides) -> dict:
+    """A fresh copy of tests/data/contract-city.json (船橋市 122041), changed as asked."""
+    document = copy.deepcopy(CONTRACT_CITY)
+    document.update(copy.deepcopy(overrides))
+    for path, value in (edits or {}).items():
+        edit(document, path, copy.deepcopy(value))
+    return document
+
+
+@pytest.fixture
+def catalog_document():
+    """catalog_document({"places[0].name": "…"}, format="…") -> a fresh document."""
+    return build_catalog_document
+
+
+@pytest.fixture
+def contract_catalog():
+    """The compiled contract-city catalog."""
+    return read_catalog(build_catalog_document())
+
+
+@pytest.fixture
+def imported(db):
+    """imported(document=None) -> the Municipality after catalog_import of the document."""
+
+    def import_document(document: dict | None = None):
+        municipality, _ = catalog_import(catalog=read_catalog(document or build_catalog_document()))
+        return municipality
+
+    return import_document
+
+
+# --- The cast: alice (窓口) and bob (編集者) in city A, charlie (窓口) in city B ---
+
+
+@pytest.fixture
+def city_a(imported):
+    """船橋市 (122041), the contract-city catalog."""
+    return imported()
+
+
+@pytest.fixture
+def city_b(imported):
+    """千代田区 (131016): the same rules, another municipality."""
+    return imported(
+        build_catalog_document(municipality={"code": "131016", "name": "千代田区", "prefecture": "東京都"})
+    )
+
+
+def _staff(username, municipality, role):
+    from django.contrib.auth import get_user_model
+
+    from procedures.models import StaffMembership
+
+    user = get_user_model().objects.create_user(username, password="pass-" + username)
+    StaffMembership.objects.create(user=user, municipality=municipality, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(city_a):
+    return _staff("alice", city_a, "counter")
+
+
+@pytest.fixture
+def bob(city_a):
+    return _staff("bob", city_a, "editor")
+
+
+@pytest.fixture
+def charlie(city_b):
+    return _staff("charlie", city_b, "counter")
+
+
+# --- No silent skips: a skipped or xfailed test fails the run. ---
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped:
+        terminalreporter.write_line(f"{len(_skipped)} skipped: skips are not allowed, so the run fails", red=True)
