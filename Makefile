@@ -7,11 +7,13 @@ BIN := $(VENV)/bin
 # Debian packages: WeasyPrint's Pango, and HarfBuzz's subsetter (without it
 # Japanese PDFs render many times slower).
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+# Tests also drive Debian's Chromium (never `playwright install`: no download here).
+TEST_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench deps setup migrate
+.PHONY: run test lint format bench deps test-deps apt setup screens
 
 run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
@@ -19,7 +21,7 @@ run: setup
 	@echo "おくやみナビ: http://$(HOST):$(PORT)/ (demo logins demo-counter / demo-editor, password okuyami-demo)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: setup test-deps
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -36,8 +38,18 @@ format:
 
 setup: deps $(VENV)/.installed
 
+# Screenshots of the main pages for review, from the browser test.
+screens: setup test-deps
+	OKUYAMI_SCREENS=docs/screens DJANGO_DEBUG=1 $(BIN)/pytest tests/e2e -q
+
 deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(DEBIAN_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(TEST_PACKAGES)"
+
+apt:
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -1,0 +1,168 @@
+"""A whole interview in a real browser, keyboard only, on the sample city."""
+
+import json
+import re
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from okuyami.models import Case, Mark
+from procedures.catalog_io import read_catalog
+from procedures.models import StaffMembership
+from procedures.services import catalog_import
+
+SAMPLE_CITY = Path(__file__).resolve().parents[2] / "fixtures/catalogs/sample-city.json"
+PASSWORD = "okuyami-demo"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_counter():
+    municipality, _ = catalog_import(
+        catalog=read_catalog(json.loads(SAMPLE_CITY.read_text(encoding="utf-8")))
+    )
+    user = get_user_model().objects.create_user("demo-counter", password=PASSWORD)
+    StaffMembership.objects.create(user=user, municipality=municipality, role=StaffMembership.Role.COUNTER)
+    return user
+
+
+def focus_and_press(page, selector: str, key: str = "Enter", limit: int = 60) -> None:
+    """Tab until `selector` has focus, then press `key` and wait for the next page."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            with page.expect_navigation():
+                page.keyboard.press(key)
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never took focus by Tab")
+
+
+def date_keys(iso: str) -> str:
+    """The digits to type into a date field: headless Chromium orders it mm/dd/yyyy (en-US)."""
+    year, month, day = iso.split("-")
+    return month + day + year
+
+
+def answer_by_keyboard(page, *, unknown: bool) -> None:
+    """Answer the question on the page with keys only; 'わからない' when asked to."""
+    kind = page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            return el ? (el.type || el.tagName).toLowerCase() : "";
+        }"""
+    )
+    if kind == "radio":
+        if unknown and page.locator("input[type=radio][value=__unknown__]").count():
+            radios = page.locator("input[type=radio]").count()
+            for _ in range(radios - 1):  # the last option is わからない
+                page.keyboard.press("ArrowDown")
+        else:
+            page.keyboard.press("Space")  # the first option
+    elif kind == "checkbox":
+        page.keyboard.press("Space")
+    elif kind == "text":
+        page.keyboard.type("2")
+    elif kind == "date":
+        page.keyboard.type(date_keys("2020-04-01"))
+    focus_and_press(page, "button[name=next]")
+
+
+def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counter, screens):
+    started = time.monotonic()
+    page.goto(f"{live_server.url}/")
+    page.screenshot(path=screens / "01-login.png")
+    page.keyboard.type("demo-counter")  # the username field has focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.screenshot(path=screens / "02-case-list.png", full_page=True)
+
+    focus_and_press(page, "a[href$='/cases/new/']")
+    page.wait_for_url("**/cases/new/")
+    # Submitting empty shows the DADS error summary with focus on it.
+    focus_and_press(page, "form.oky-form button[type=submit]")
+    assert page.title().startswith("エラー：")
+    assert page.evaluate("document.activeElement.classList.contains('oky-error-summary')")
+    page.screenshot(path=screens / "03-case-form-errors.png", full_page=True)
+
+    fields = {
+        "#id_deceased_name": "見本 太郎",
+        "#id_deceased_kana": "ミホン タロウ",
+        "#id_deceased_address": "見本県みほん市本町1-1",
+        "#id_visitor_name": "見本 花子",
+        "#id_visitor_kana": "ミホン ハナコ",
+        "#id_visitor_phone": "000-000-1234",
+    }
+    for selector, text in fields.items():
+        page.focus(selector)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+    for selector, day in {"#id_deceased_birth_date": "1945-03-10", "#id_death_date": "2026-11-20"}.items():
+        page.focus(selector)
+        page.keyboard.type(date_keys(day))
+    page.focus("#id_visitor_relation")
+    page.keyboard.press("ArrowDown")  # 配偶者
+    focus_and_press(page, "form.oky-form button[type=submit]")
+    page.wait_for_url("**/questions/**")
+
+    asked = 0
+    while "/questions/" in page.url:
+        if asked == 2:
+            page.screenshot(path=screens / "04-question.png", full_page=True)
+        # The pension question is answered わからない so that 要確認 appears.
+        unknown = "pension" in page.url
+        answer_by_keyboard(page, unknown=unknown)
+        asked += 1
+        assert asked < 60, "the questionnaire never ended"
+    assert asked >= 20
+    page.wait_for_url("**/answers/")
+    page.screenshot(path=screens / "05-answers.png", full_page=True)
+
+    focus_and_press(page, "a.oky-button[href$='/result/']")
+    page.wait_for_url("**/result/")
+    elapsed = time.monotonic() - started
+    route = page.locator(".oky-stop")
+    assert route.count() >= 3
+    assert page.locator("#route").is_visible()
+    maybe = page.locator(".oky-maybe li")
+    assert maybe.count() >= 1
+    assert "年金" in page.locator(".oky-maybe").inner_text()
+    page.screenshot(path=screens / "06-result.png", full_page=True)
+    assert elapsed < 180, f"the interview took {elapsed:.0f} s"
+
+    page.focus("#finalise ~ form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "確定" in page.locator(".oky-messages").inner_text()
+    case = Case.objects.get()
+    assert (case.deceased_birth_date, case.death_date) == (date(1945, 3, 10), date(2026, 11, 20))
+    assert case.status == Case.Status.FINALISED and case.snapshot is not None
+    first = case.snapshot["stops"][0]
+
+    page.goto(f"{live_server.url}/relay/?counter={first['counter']}")
+    page.screenshot(path=screens / "07-relay.png", full_page=True)
+    name = first["procedures"][0]["name"]
+    page.get_by_role("button", name=re.compile(rf"^完了\s*：{re.escape(name)}$")).click()
+    page.wait_for_url("**/relay/**")
+    mark = Mark.objects.get(case=case, procedure_key=first["procedures"][0]["key"])
+    assert mark.status == Mark.Status.DONE and mark.marked_by == demo_counter
+    assert "完了" in page.locator(f"#case-{case.pk}").locator("..").inner_text()
+
+
+def test_pages_stay_usable_at_200_percent_zoom(live_server, page, demo_counter, screens):
+    page.set_viewport_size({"width": 640, "height": 900})  # 1280 px at 200 %
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "demo-counter")
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cases/")
+    for path in ("/cases/", "/cases/new/", "/relay/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 640, f"{path} scrolls sideways at 200% zoom ({width}px)"
+    page.screenshot(path=screens / "08-zoom-200.png", full_page=True)

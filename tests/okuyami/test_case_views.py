@@ -1,0 +1,366 @@
+"""The counter screens: access, tenant isolation, validation, the interview, result, relay."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bench.generate import generated_catalog
+from okuyami.models import Adjustment, Case, Mark
+from procedures.catalog_io import read_catalog
+from procedures.models import Procedure
+from procedures.services import catalog_import, catalog_touch
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "deceased_name": "船橋 太郎",
+    "deceased_kana": "フナバシ タロウ",
+    "deceased_birth_date": "1945-03-10",
+    "death_date": "2026-11-20",
+    "deceased_address": "千葉県船橋市湊町2-10-25",
+    "visitor_name": "船橋 花子",
+    "visitor_kana": "ふなばし はなこ",
+    "visitor_relation": "配偶者",
+    "visitor_phone": "047-000-0000",
+}
+
+CASE_URLS = [
+    ("get", "okuyami:case-detail", ()),
+    ("get", "okuyami:case-edit", ()),
+    ("post", "okuyami:case-edit", ()),
+    ("get", "okuyami:questions", ()),
+    ("get", "okuyami:question", ("insurance",)),
+    ("post", "okuyami:question", ("insurance",)),
+    ("get", "okuyami:answers", ()),
+    ("get", "okuyami:result", ()),
+    ("post", "okuyami:adjust", ()),
+    ("post", "okuyami:finalise", ()),
+    ("post", "okuyami:mark", ()),
+]
+OTHER_URLS = [
+    ("get", "okuyami:case-list"),
+    ("get", "okuyami:case-create"),
+    ("post", "okuyami:case-create"),
+    ("get", "okuyami:relay"),
+]
+
+
+def control_tag(html: str, control_id: str) -> str:
+    """The opening tag of the form control with that id."""
+    match = re.search(rf'<(?:input|select|textarea)[^>]*id="{control_id}"[^>]*>', html)
+    assert match, f"no control {control_id}"
+    return match.group()
+
+
+def make_case(municipality, **fields) -> Case:
+    data = {**VALID, "deceased_birth_date": date(1945, 3, 10), "death_date": date(2026, 11, 20)}
+    data.update(fields)
+    data.pop("appointment_at", None)
+    return Case.objects.create(municipality=municipality, visitor_address="", **data)
+
+
+@pytest.fixture
+def alice_case(city_a):
+    return make_case(city_a)
+
+
+@pytest.mark.parametrize(("method", "name", "extra"), CASE_URLS)
+def test_every_case_url_refuses_an_anonymous_user(client, alice_case, method, name, extra):
+    response = getattr(client, method)(reverse(name, args=[alice_case.pk, *extra]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("okuyami:login"))
+
+
+@pytest.mark.parametrize(("method", "name"), OTHER_URLS)
+def test_every_other_url_refuses_an_anonymous_user(client, method, name, city_a):
+    response = getattr(client, method)(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("okuyami:login"))
+
+
+@pytest.mark.parametrize(("method", "name", "extra"), CASE_URLS)
+def test_a_case_of_another_municipality_is_404_and_unchanged(
+    client, charlie, alice_case, method, name, extra
+):
+    client.force_login(charlie)
+    before = Case.objects.values().get(pk=alice_case.pk)
+    data = {"answer": "kokuho", "procedure": "seal", "status": "done", "action": "drop", **VALID}
+    response = getattr(client, method)(reverse(name, args=[alice_case.pk, *extra]), data)
+    assert response.status_code == 404
+    assert "船橋 太郎" not in response.content.decode()
+    assert Case.objects.values().get(pk=alice_case.pk) == before
+    assert not Mark.objects.exists() and not Adjustment.objects.exists()
+
+
+def test_lists_show_only_the_users_municipality(client, alice, charlie, alice_case, city_b):
+    make_case(city_b, deceased_name="別市 次郎")
+    client.force_login(charlie)
+    for name in ("okuyami:case-list", "okuyami:relay"):
+        content = client.get(reverse(name)).content.decode()
+        assert "別市 次郎" in content and "船橋 太郎" not in content
+    client.force_login(alice)
+    content = client.get(reverse("okuyami:case-list")).content.decode()
+    assert "船橋 太郎" in content and "別市 次郎" not in content
+
+
+@pytest.mark.parametrize(("method", "name", "extra"), CASE_URLS)
+def test_an_editor_cannot_open_case_screens(client, bob, alice_case, method, name, extra):
+    client.force_login(bob)
+    response = getattr(client, method)(reverse(name, args=[alice_case.pk, *extra]))
+    assert response.status_code == 403
+    assert "船橋 太郎" not in response.content.decode()
+
+
+def test_creating_a_case_stores_it_and_starts_the_questions(client, alice, city_a):
+    client.force_login(alice)
+    response = client.post(reverse("okuyami:case-create"), VALID)
+    case = Case.objects.get()
+    assert response["Location"] == reverse("okuyami:questions", args=[case.pk])
+    assert (case.municipality, case.created_by, case.death_date) == (city_a, alice, date(2026, 11, 20))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"deceased_kana": "Funabashi"}, "deceased_kana", "カタカナまたはひらがなで入力してください"),
+        ({"visitor_kana": "船橋"}, "visitor_kana", "カタカナまたはひらがなで入力してください"),
+        ({"death_date": "2999-01-01"}, "death_date", "未来の日付は入力できません"),
+        ({"deceased_birth_date": "2026-11-21"}, "deceased_birth_date", "亡くなった日より前"),
+        ({"death_date": "2026-02-30"}, "death_date", "「2026-11-20」の形で"),
+        ({"visitor_phone": "abc"}, "visitor_phone", "数字とハイフン"),
+        ({"deceased_name": ""}, "deceased_name", "亡くなった方の氏名を入力してください"),
+        ({"visitor_relation": "友人"}, "visitor_relation", "正しく選択してください"),
+        ({"appointment_time": "10:30"}, "appointment_date", "予約日も入力してください"),
+    ],
+)
+def test_it_rejects_bad_case_input_the_dads_way(client, alice, city_a, changes, field, message):
+    client.force_login(alice)
+    response = client.post(reverse("okuyami:case-create"), {**VALID, **changes})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>エラー：" in html
+    assert 'class="oky-error-summary"' in html
+    assert f'href="#id_{field}"' in html
+    assert message in html
+    assert f'id="id_{field}-error"' in html and "＊" in html
+    assert 'aria-invalid="true"' in html
+    assert f"id_{field}-error" in control_tag(html, f"id_{field}")
+    assert not Case.objects.exists()
+
+
+def test_editing_with_a_stale_version_reports_a_conflict(client, alice, alice_case):
+    client.force_login(alice)
+    url = reverse("okuyami:case-edit", args=[alice_case.pk])
+    client.post(url, {**VALID, "visitor_phone": "047-111-1111", "version": alice_case.version})
+    response = client.post(url, {**VALID, "visitor_phone": "047-222-2222", "version": alice_case.version})
+    assert "競合" in response.content.decode()
+    alice_case.refresh_from_db()
+    assert alice_case.visitor_phone == "047-111-1111"
+
+
+def test_questions_follow_ask_if_and_skip_what_is_not_asked(client, alice, alice_case):
+    client.force_login(alice)
+    start = client.get(reverse("okuyami:questions", args=[alice_case.pk]))
+    assert start["Location"] == reverse("okuyami:question", args=[alice_case.pk, "head_of_household"])
+    # Not the head of household: household_left (ask_if head_of_household == true) is skipped.
+    response = client.post(start["Location"], {"answer": "no"})
+    assert response["Location"] == reverse("okuyami:question", args=[alice_case.pk, "insurance"])
+    skipped = client.get(reverse("okuyami:question", args=[alice_case.pk, "household_left"]))
+    assert skipped.status_code == 404
+    # Born 1945: 81 at death, so `care` (ask_if age 40-64) is never asked either.
+    assert client.get(reverse("okuyami:question", args=[alice_case.pk, "care"])).status_code == 404
+    # Head of household: the follow-up is asked next.
+    response = client.post(start["Location"], {"answer": "yes"})
+    assert response["Location"] == reverse("okuyami:question", args=[alice_case.pk, "household_left"])
+
+
+def test_answers_survive_a_reload(client, alice, alice_case):
+    client.force_login(alice)
+    url = reverse("okuyami:question", args=[alice_case.pk, "insurance"])
+    client.post(url, {"answer": "koki"})
+    client.post(
+        reverse("okuyami:question", args=[alice_case.pk, "vehicles"]), {"answer": ["gentsuki", "kei"]}
+    )
+    alice_case.refresh_from_db()
+    assert alice_case.answers == {"insurance": "koki", "vehicles": ["gentsuki", "kei"]}
+    html = client.get(url).content.decode()
+    assert re.search(r'<input[^>]*value="koki"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*value="kokuho"[^>]*checked', html)
+
+
+def test_wakaranai_is_stored_as_unknown_and_only_where_allowed(client, alice, alice_case):
+    client.force_login(alice)
+    client.post(reverse("okuyami:question", args=[alice_case.pk, "pension"]), {"answer": "__unknown__"})
+    response = client.post(
+        reverse("okuyami:question", args=[alice_case.pk, "head_of_household"]), {"answer": "__unknown__"}
+    )
+    assert response.status_code == 200 and "正しく選択してください" in response.content.decode()
+    alice_case.refresh_from_db()
+    assert alice_case.unknown == ["pension"] and "head_of_household" not in alice_case.answers
+    html = client.get(reverse("okuyami:question", args=[alice_case.pk, "head_of_household"])).content.decode()
+    assert "わからない" not in html
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "message"),
+    [
+        ("household_left", {"answer": "two"}, "0以上の整数"),
+        ("moved_in", {"answer": "2026-13-01"}, "「2026-11-20」の形"),
+        ("insurance", {"answer": "kokuhoo"}, "正しく選択してください"),
+        ("vehicles", {"answer": ["gentsuki", "__unknown__"]}, "同時に選べません"),
+        ("pension", {}, "回答を選択してください"),
+    ],
+)
+def test_bad_answers_are_refused_with_a_message_and_nothing_saved(
+    client, alice, alice_case, key, data, message
+):
+    client.force_login(alice)
+    alice_case.answers = {"head_of_household": True}
+    alice_case.save()
+    response = client.post(reverse("okuyami:question", args=[alice_case.pk, key]), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html and "<title>エラー：" in html
+    alice_case.refresh_from_db()
+    assert alice_case.answers == {"head_of_household": True} and alice_case.unknown == []
+
+
+def answer_all(client, case, answers: dict, unknown=()):
+    for key, value in answers.items():
+        client.post(reverse("okuyami:question", args=[case.pk, key]), {"answer": value})
+    for key in unknown:
+        client.post(reverse("okuyami:question", args=[case.pk, key]), {"answer": "__unknown__"})
+
+
+def test_the_result_shows_the_route_deadlines_and_what_to_confirm(client, alice, alice_case):
+    client.force_login(alice)
+    answer_all(
+        client,
+        alice_case,
+        {"head_of_household": "yes", "household_left": "2", "insurance": "koki"},
+        ["pension"],
+    )
+    html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
+    # Route order: 市民課 (1F, 10) before 国民健康保険課 (1F, 20); the pension office is 要確認.
+    assert html.index("市民課") < html.index("国民健康保険課")
+    assert "世帯主変更届" in html and "後期高齢者医療の資格喪失届" in html
+    assert "令和8年12月4日" in html and "2026年12月4日" in html  # 14 days after 2026-11-20, 和暦 and 西暦
+    maybe = html.split('id="maybe"')[1]
+    assert "年金受給権者死亡届" in maybe and "年金を受け取っていましたか？" in maybe
+    assert "「亡くなった方の健康保険は？」への回答は「後期高齢者医療」です。" in html
+
+
+def test_staff_can_add_and_drop_procedures_with_a_note(client, alice, alice_case):
+    client.force_login(alice)
+    answer_all(client, alice_case, {"insurance": "koki"})
+    url = reverse("okuyami:adjust", args=[alice_case.pk])
+    client.post(url, {"procedure": "gentsuki", "action": "add", "note": "家族から申出"})
+    client.post(url, {"procedure": "seal", "action": "drop", "note": "登録なし"})
+    html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
+    route = html.split('id="route"')[1].split('id="maybe"')[0]
+    assert "原付の廃車" in route and "手動で追加" in route and "家族から申出" in route
+    assert "印鑑登録証の返却" not in route
+    assert "除外した手続き" in html and "登録なし" in html
+
+
+def test_the_snapshot_does_not_change_after_a_catalog_edit(client, alice, alice_case, city_a):
+    client.force_login(alice)
+    answer_all(client, alice_case, {"insurance": "kokuho"})
+    client.post(reverse("okuyami:finalise", args=[alice_case.pk]), {"version": Case.objects.get().version})
+    alice_case.refresh_from_db()
+    assert alice_case.status == Case.Status.FINALISED
+    before = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
+    Procedure.objects.filter(municipality=city_a, key="kokuho_loss").update(
+        name="名前を変えた手続き", deadline_days=30
+    )
+    catalog_touch(municipality=city_a)
+    after = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
+    assert "国民健康保険の資格喪失届" in after and "名前を変えた手続き" not in after
+    assert before.split('id="route"')[1] == after.split('id="route"')[1]
+    # A finalised case refuses new answers.
+    client.post(reverse("okuyami:question", args=[alice_case.pk, "insurance"]), {"answer": "koki"})
+    assert Case.objects.get().answers["insurance"] == "kokuho"
+
+
+def finalised_case(client, case, answers):
+    answer_all(client, case, answers)
+    client.post(
+        reverse("okuyami:finalise", args=[case.pk]), {"version": Case.objects.get(pk=case.pk).version}
+    )
+    case.refresh_from_db()
+    return case
+
+
+def test_relay_marks_record_who_and_when_and_close_the_case(client, alice, alice_case):
+    client.force_login(alice)
+    case = finalised_case(client, alice_case, {"insurance": "koki", "head_of_household": "no"})
+    keys = [p["key"] for stop in case.snapshot["stops"] for p in stop["procedures"]]
+    assert keys  # seal (everyone) and koki_loss at least
+    url = reverse("okuyami:mark", args=[case.pk])
+    client.post(url, {"procedure": keys[0], "status": "later"})
+    case.refresh_from_db()
+    assert case.status == Case.Status.FINALISED  # 後日 is still open
+    for key in keys:
+        client.post(url, {"procedure": key, "status": "done"})
+    case.refresh_from_db()
+    assert case.status == Case.Status.DONE
+    mark = Mark.objects.get(case=case, procedure_key=keys[0])
+    assert mark.marked_by == alice and abs(mark.marked_at - timezone.now()) < timedelta(minutes=1)
+    html = client.get(reverse("okuyami:relay")).content.decode()
+    assert "完了" in html and "alice" in html
+
+
+def test_a_mark_for_a_procedure_not_in_the_snapshot_is_refused(client, alice, alice_case):
+    client.force_login(alice)
+    case = finalised_case(client, alice_case, {"insurance": "koki"})
+    response = client.post(
+        reverse("okuyami:mark", args=[case.pk]), {"procedure": "kokuho_loss", "status": "done"}
+    )
+    assert response.status_code == 302
+    assert not Mark.objects.exists()
+
+
+def test_the_relay_filters_by_counter(client, alice, alice_case):
+    client.force_login(alice)
+    finalised_case(client, alice_case, {"insurance": "koki", "vehicles": ["gentsuki"]})
+    html = client.get(reverse("okuyami:relay"), {"counter": "zeimu"}).content.decode()
+    assert "原付の廃車" in html and "後期高齢者医療の資格喪失届" not in html
+    client.post(reverse("okuyami:mark", args=[alice_case.pk]), {"procedure": "gentsuki", "status": "done"})
+    html = client.get(reverse("okuyami:relay"), {"counter": "zeimu"}).content.decode()
+    assert "この窓口で待っている手続きはありません" in html
+
+
+@pytest.fixture
+def big_city(db):
+    """A municipality with a 200-procedure catalog for query counts."""
+    municipality, _ = catalog_import(catalog=read_catalog(generated_catalog(procedures=200, seed=7)))
+    return municipality
+
+
+def test_every_page_renders_in_at_most_15_queries(client, django_assert_max_num_queries, big_city, alice):
+    alice.membership.municipality = big_city
+    alice.membership.save()
+    client.force_login(alice)
+    case = make_case(big_city)
+    case.answers = {f"q{i}": True for i in range(0, 40, 5)}
+    case.save()
+    pages = [
+        reverse("okuyami:case-list"),
+        reverse("okuyami:case-create"),
+        reverse("okuyami:case-detail", args=[case.pk]),
+        reverse("okuyami:case-edit", args=[case.pk]),
+        reverse("okuyami:question", args=[case.pk, "q0"]),
+        reverse("okuyami:answers", args=[case.pk]),
+        reverse("okuyami:result", args=[case.pk]),
+        reverse("okuyami:relay"),
+    ]
+    client.get(pages[-2])  # compile the catalog once, as a running server has
+    for url in pages:
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
+    client.post(reverse("okuyami:finalise", args=[case.pk]), {"version": case.version})
+    for url in (reverse("okuyami:result", args=[case.pk]), reverse("okuyami:relay")):
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
