@@ -195,8 +195,9 @@ def result(request, case):
 @counter_view
 def adjust(request, case):
     form = AdjustmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "手続きの追加・除外の内容が正しくありません。")
+    known = {p.key for p in catalog_for(municipality=case.municipality).procedures}
+    if not form.is_valid() or form.cleaned_data["procedure"] not in known:
+        messages.error(request, "手続きの追加・除外の内容が正しくありません。一覧から選び直してください。")
     else:
         try:
             services.case_adjust(

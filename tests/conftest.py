@@ -120,4 +120,5 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_terminal_summary(terminalreporter):
     if _skipped:
-        terminalreporter.write_line(f"{len(_skipped)} skipped: skips are not allowed, so the run fails", red=True)
+        message = f"{len(_skipped)} skipped: skips are not allowed, so the run fails"
+        terminalreporter.write_line(message, red=True)

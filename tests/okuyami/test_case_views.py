@@ -364,3 +364,27 @@ def test_every_page_renders_in_at_most_15_queries(client, django_assert_max_num_
     for url in (reverse("okuyami:result", args=[case.pk]), reverse("okuyami:relay")):
         with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200
+
+
+def test_adjusting_an_unknown_procedure_is_refused(client, alice, alice_case):
+    client.force_login(alice)
+    url = reverse("okuyami:adjust", args=[alice_case.pk])
+    response = client.post(url, {"procedure": "no_such", "action": "add"}, follow=True)
+    assert "一覧から選び直してください" in response.content.decode()
+    assert not Adjustment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("okuyami:finalise", {"version": "abc"}),
+        ("okuyami:mark", {"procedure": "seal", "status": "bogus"}),
+        ("okuyami:adjust", {"procedure": "seal", "action": "explode"}),
+    ],
+)
+def test_bad_posts_answer_with_a_message_not_an_error(client, alice, alice_case, name, data):
+    client.force_login(alice)
+    response = client.post(reverse(name, args=[alice_case.pk]), data, follow=True)
+    assert response.status_code == 200
+    assert "oky-message--error" in response.content.decode()
+    assert Case.objects.get().status == Case.Status.OPEN
