@@ -5,15 +5,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: WeasyPrint's Pango, and HarfBuzz's subsetter (without it
-# Japanese PDFs render many times slower).
-DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+# Japanese PDFs render many times slower); DejaVu for the test that hides every
+# other font from fontconfig; poppler-utils' pdftoppm for `make samples`.
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils
 # Tests also drive Debian's Chromium (never `playwright install`: no download here).
 TEST_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench deps test-deps apt setup screens
+.PHONY: run test lint format bench deps test-deps apt setup screens samples
 
 run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
@@ -27,8 +28,14 @@ test: setup test-deps
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(BIN)/pytest
 
-bench: setup
+# Chromium (test-deps) is the side-by-side reference for printing.
+bench: setup test-deps
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/printing.py
+
+# Page 1 of each printed document (and the large-print checklist) as PNG, for review.
+samples: setup
+	$(BIN)/python bench/printing.py samples docs/samples
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import mimetypes
 import threading
 from dataclasses import dataclass
@@ -31,8 +32,11 @@ DOCUMENTS = ("checklist", "route", "application")
 TITLES = {"checklist": "手続きのご案内", "route": "順路表", "application": "共通申請書"}
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STYLESHEET = "okuyami/css/print.css"
-# Font sizes the route sheet steps down through until it fits on one A4 page.
-ROUTE_SIZES = (0, 1, 2, 3, 4, 5)
+# The route sheet's type steps down through these (font size pt, line height; the
+# oky-size-N classes of print.css) until it fits on one A4 page. Size 0 is the
+# document's own size (larger with large print).
+ROUTE_SIZES = ((10.0, 1.45), (9.0, 1.45), (8.25, 1.4), (7.5, 1.35), (7.0, 1.3), (6.5, 1.22))
+LARGE_PT = 14.0
 
 
 class PrintResourceRefused(ValueError):
@@ -250,12 +254,29 @@ def render_pdf(
     template = _template(document)
     if document != "route":
         return _pdf(template.render(context))
-    # The route sheet must stay on one page: step the type down until it does.
-    for size in ROUTE_SIZES:
+    # The route sheet must stay on one page: start at the size that should fit and
+    # step down while it does not (each try is a full layout, so guess well).
+    for size in range(_route_size(context, large=large), len(ROUTE_SIZES)):
         rendered = _render(template.render({**context, "size": size}))
         if len(rendered.pages) == 1:
             break
     return _write(rendered)
+
+
+def _route_size(context: dict[str, Any], *, large: bool) -> int:
+    """The largest route size whose estimated height fits on one page."""
+    usable_mm, width_mm, pt_mm = 277.0, 188.0, 0.3528
+    for index, (pt, line_height) in enumerate(ROUTE_SIZES):
+        if index == 0 and large:
+            pt = LARGE_PT
+        per_line = width_mm / (pt * pt_mm)  # full-width characters
+        lines = 5.0 + 1.8 * math.ceil(len(context.get("shared_documents", ())) / 2)
+        for stop in context["stops"]:
+            text = sum(len(p["name"]) + 2 for p in stop["procedures"]) + len("、".join(stop["own_documents"]))
+            lines += 2.0 + math.ceil((text + 4) / (per_line - 8))
+        if lines * pt * line_height * pt_mm <= usable_mm:
+            return index
+    return len(ROUTE_SIZES) - 1
 
 
 def pdf_from_html(html: str) -> bytes:

@@ -127,3 +127,23 @@ def relay_board(municipality: Municipality, *, today: date, counter: str = "") -
             continue
         rows.append({"case": case, "stops": stops, "marks": marks, "waiting": len(waiting)})
     return {"rows": rows, "counters": counters}
+
+
+def people_for(case: Case) -> dict[str, dict[str, str]]:
+    """The family's details as the printed documents take them."""
+    return {
+        "deceased": {
+            "name": case.deceased_name,
+            "kana": case.deceased_kana,
+            "birth_date": case.deceased_birth_date.isoformat() if case.deceased_birth_date else "",
+            "death_date": case.death_date.isoformat(),
+            "address": case.deceased_address,
+        },
+        "visitor": {
+            "name": case.visitor_name,
+            "kana": case.visitor_kana,
+            "relation": case.visitor_relation,
+            "phone": case.visitor_phone,
+            "address": case.visitor_address or case.deceased_address,
+        },
+    }

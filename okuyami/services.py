@@ -112,3 +112,10 @@ def case_mark(*, case: Case, user, procedure_key: str, status: str) -> None:
         Mark.objects.filter(case=case, procedure_key=procedure_key).delete()
     still_open = open_procedures(case.snapshot, marks_by_key(case))
     _bump(case, None, status=Case.Status.FINALISED if still_open else Case.Status.DONE)
+
+
+def case_set_answers(*, case: Case, answers: dict[str, Any], unknown: list[str], version: int) -> None:
+    """Replace every answer at once (the API); the caller has validated them against the catalog."""
+    if not case.is_open:
+        raise CaseClosed
+    _bump(case, version, answers=answers, unknown=unknown)

@@ -19,5 +19,7 @@ urlpatterns = [
     path("cases/<int:pk>/adjust/", views.adjust, name="adjust"),
     path("cases/<int:pk>/finalise/", views.finalise, name="finalise"),
     path("cases/<int:pk>/marks/", views.mark, name="mark"),
+    path("cases/<int:pk>/print/<slug:document>/", views.print_preview, name="print-preview"),
+    path("cases/<int:pk>/print/<slug:document>.pdf", views.print_pdf, name="print-pdf"),
     path("relay/", views.relay, name="relay"),
 ]

@@ -4,14 +4,14 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from okuyami import selectors, services
+from okuyami import printing, selectors, services
 from okuyami.forms import UNKNOWN, AdjustmentForm, AnswerForm, CaseForm, MarkForm
 from okuyami.models import Case
 from procedures.selectors import catalog_for
@@ -187,6 +187,7 @@ def result(request, case):
         "today": timezone.localdate(),
         "addable": catalog_procedures,
         "marks": selectors.marks_by_key(case),
+        "print_documents": printing.TITLES.items(),
     }
     return render(request, "okuyami/result.html", context)
 
@@ -255,3 +256,40 @@ def mark(request, case):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("okuyami:relay")
     return redirect(target)
+
+
+@counter_view
+def print_preview(request, case, document):
+    """The printed document as HTML, to check before printing (print.css, screen-readable)."""
+    if document not in printing.DOCUMENTS:
+        raise Http404("その書類はありません。")
+    html = printing.render_html(
+        document,
+        guide=selectors.guide_for(case),
+        people=selectors.people_for(case),
+        printed_on=timezone.localdate(),
+        large=request.GET.get("large") == "1",
+    )
+    return HttpResponse(html)
+
+
+@counter_view
+def print_pdf(request, case, document):
+    if document not in printing.DOCUMENTS:
+        raise Http404("その書類はありません。")
+    return pdf_response(case, document, large=request.GET.get("large") == "1")
+
+
+def pdf_response(case: Case, document: str, *, large: bool) -> HttpResponse:
+    """A PDF download; the file name carries no personal data."""
+    pdf = printing.render_pdf(
+        document,
+        guide=selectors.guide_for(case),
+        people=selectors.people_for(case),
+        printed_on=timezone.localdate(),
+        large=large,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    suffix = "-large" if large else ""
+    response["Content-Disposition"] = f'attachment; filename="{document}{suffix}-{case.pk}.pdf"'
+    return response

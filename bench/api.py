@@ -1,0 +1,169 @@
+"""The evaluate endpoint under gunicorn (2 workers, loopback), loaded by wrk from another process.
+
+A trivial Django endpoint on the same server (/healthz/live) is measured the same
+way as the ceiling. Debug off, a fresh SQLite database with the sample city, the
+public throttle raised so that it does not limit the benchmark. Each run is bounded
+in time. Prints a table and writes bench/results/api.json.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+TARGET_RPS, TARGET_P99_MS = 300, 50.0
+CASE = {
+    "deceased": {"birth_date": "1945-03-10", "death_date": "2026-11-20"},
+    "answers": {
+        "head_of_household": True,
+        "household_remaining": 2,
+        "insurance": "koki",
+        "pension": "kosei",
+        "survivor_spouse": True,
+        "seal_registration": True,
+        "vehicles": ["kei"],
+        "real_estate": True,
+    },
+    "unknown": ["driver_license"],
+}
+
+
+def environment(database: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "OKUYAMI_API_PUBLIC_RATE": "1000000/second",
+        "DJANGO_CONN_MAX_AGE": "60",  # persistent connections, as in production
+    }
+
+
+def wrk(url: str, script: Path | None) -> dict:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "5s"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, timeout=SECONDS + 30, check=True
+    ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    def ms(text: str) -> float:
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", output, re.M))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), 1),
+        "p50_ms": round(ms(latency["50"]), 2),
+        "p90_ms": round(ms(latency["90"]), 2),
+        "p99_ms": round(ms(latency["99"]), 2),
+        "errors": (sum(int(n) for n in errors.groups()) if errors else 0)
+        + (int(non_2xx.group(1)) if non_2xx else 0),
+    }
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is missing: `make bench` installs Debian's wrk", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="okuyami-bench-"))
+    env = environment(work / "bench.sqlite3")
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "import_catalog", "fixtures/catalogs/sample-city.json"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    script = work / "evaluate.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = [[{json.dumps(CASE, ensure_ascii=False)}]]\n",
+        encoding="utf-8",
+    )
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            str(work / "gunicorn.log"),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz/live", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        evaluate_url = f"{base}/api/v1/municipalities/999903/evaluate"
+        request = urllib.request.Request(
+            evaluate_url, json.dumps(CASE).encode(), {"Content-Type": "application/json"}
+        )
+        result = json.load(urllib.request.urlopen(request, timeout=5))
+        assert result["applies"], "the benchmark case must apply procedures"
+        wrk(evaluate_url, script)  # warm-up: both workers compile the catalog once
+        rows = {
+            "trivial": wrk(f"{base}/healthz/live", None),
+            "evaluate": wrk(evaluate_url, script),
+        }
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+    evaluate = rows["evaluate"]
+    ratio = round(evaluate["rps"] / rows["trivial"]["rps"], 2)
+    print(f"API under gunicorn (2 workers), wrk 1 thread {CONNECTIONS} connections {SECONDS} s, loopback")
+    print(f"{'endpoint':<12}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, row in rows.items():
+        print(
+            f"{name:<12}{row['rps']:>9}{row['p50_ms']:>9}{row['p90_ms']:>9}{row['p99_ms']:>9}{row['errors']:>8}"
+        )
+    print(f"evaluate / trivial throughput: {ratio}")
+    ok = evaluate["rps"] >= TARGET_RPS and evaluate["p99_ms"] <= TARGET_P99_MS and evaluate["errors"] == 0
+    print(f"target: ≥ {TARGET_RPS} req/s, p99 ≤ {TARGET_P99_MS} ms, no errors: {'met' if ok else 'NOT MET'}")
+    out = ROOT / "bench/results/api.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(
+        json.dumps({"rows": rows, "ratio": ratio, "connections": CONNECTIONS, "seconds": SECONDS}, indent=2)
+        + "\n"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

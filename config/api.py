@@ -1,0 +1,159 @@
+"""What every endpoint of /api/v1/ shares: one error format, English, roles, pagination."""
+
+from django.http import Http404
+from django.utils import translation
+from rest_framework import exceptions, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from procedures.models import StaffMembership
+
+
+class ApiError(exceptions.APIException):
+    """An error with its own status and a list of (field, message)."""
+
+    def __init__(self, errors: list[tuple[str | None, str]], status_code: int = status.HTTP_400_BAD_REQUEST):
+        self.status_code = status_code
+        self.errors = errors
+        super().__init__(detail="; ".join(message for _, message in errors))
+
+
+def where_message(error: str) -> tuple[str | None, str]:
+    """'answers.insurance: not a question' -> ('answers.insurance', 'not a question')."""
+    where, sep, message = error.partition(": ")
+    return (where, message) if sep else (None, error)
+
+
+def _flatten(detail, prefix: str | None = None) -> list[dict]:
+    if isinstance(detail, dict):
+        return [e for key, value in detail.items() for e in _flatten(value, _join(prefix, key))]
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [{"field": prefix, "message": str(item)} for item in detail]
+        return [e for index, item in enumerate(detail) for e in _flatten(item, f"{prefix or ''}[{index}]")]
+    return [{"field": prefix, "message": str(detail)}]
+
+
+def _join(prefix: str | None, key: str) -> str | None:
+    if key in ("non_field_errors", "detail"):
+        return prefix
+    return f"{prefix}.{key}" if prefix else key
+
+
+def api_exception_handler(exc, context):
+    """Every error answers {"errors": [{"field": ..., "message": ...}]}."""
+    if isinstance(exc, ApiError):
+        body = {"errors": [{"field": field, "message": message} for field, message in exc.errors]}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = exception_handler(exc, context)
+    if response is not None:
+        response.data = {"errors": _flatten(response.data)}
+    return response
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiEnglishMiddleware:
+    """The API speaks English (the screens speak Japanese)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)
+
+
+class HasRole(permissions.BasePermission):
+    """Authenticated staff of a municipality with the view's `required_role`."""
+
+    message = "This account may not use this endpoint."
+
+    def has_permission(self, request, view):
+        membership = getattr(request.user, "membership", None) if request.user.is_authenticated else None
+        if membership is None or membership.role != view.required_role:
+            return False
+        request.municipality = membership.municipality
+        return True
+
+
+class CounterRole(HasRole):
+    message = "Only counter staff (窓口) may use the case endpoints."
+
+
+class EditorRole(HasRole):
+    message = "Only catalog editors (編集者) may import or export the catalog."
+
+
+COUNTER = StaffMembership.Role.COUNTER
+EDITOR = StaffMembership.Role.EDITOR
+
+
+ERROR_RESPONSES = {
+    "400": "Bad input: each error names the offending field.",
+    "401": "No or invalid credentials (Token or session).",
+    "403": "This account's role may not use this endpoint.",
+    "404": "No such resource for this account (another municipality's ids are never visible).",
+    "409": "Conflict: the resource changed since the version sent, or it is closed.",
+    "428": "The version last read is required (If-Match or `version`).",
+    "429": "Too many requests: try again later.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """Every operation documents the one error format for every error status it may answer."""
+    result.setdefault("components", {}).setdefault("schemas", {})["ApiErrors"] = {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": {
+                        "field": {"type": "string", "nullable": True},
+                        "message": {"type": "string"},
+                    },
+                },
+            }
+        },
+    }
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrors"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                responses.setdefault(code, {"description": description, "content": body})
+    return result
+
+
+def api_not_found(request, exception=None):
+    """404 for any /api/ path that matches no endpoint, in the API's error format."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": None, "message": "Not found."}]}, status=404)
+    return page_not_found(request, exception)
+
+
+def api_server_error(request):
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):
+        body = {
+            "errors": [{"field": None, "message": "Internal error; nothing was changed. Try again later."}]
+        }
+        return JsonResponse(body, status=500)
+    return server_error(request)

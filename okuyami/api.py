@@ -1,0 +1,317 @@
+"""Case API for counter staff: cases, answers, result, finalise, relay marks, prints, tokens."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import COUNTER, ApiError, CounterRole, where_message
+from okuyami import selectors, services
+from okuyami.forms import KANA_RE, PHONE_RE
+from okuyami.models import Case, Mark
+from okuyami.views import pdf_response
+from procedures.api import ErrorSerializer
+from procedures.evaluation import CaseInvalid, read_case
+from procedures.selectors import catalog_for
+
+CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
+CLOSED = "the case is finalised: its answers and result can no longer change"
+
+
+def sent_version(request) -> int:
+    """The version the client last saw: If-Match (ETag) or `version` in the body."""
+    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not raw and isinstance(request.data, dict):
+        raw = request.data.get("version")
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ApiError(
+            [("version", "required: send the version you last read, as If-Match or in the body")],
+            status.HTTP_428_PRECONDITION_REQUIRED,
+        ) from None
+
+
+def conflict(case: Case, sent: int) -> ApiError:
+    case.refresh_from_db(fields=["version"])
+    return ApiError([("version", CONFLICT.format(sent=sent, now=case.version))], status.HTTP_409_CONFLICT)
+
+
+def with_etag(response: Response, case: Case) -> Response:
+    response["ETag"] = f'"{case.version}"'
+    return response
+
+
+class CounterApi(APIView):
+    permission_classes = [IsAuthenticated, CounterRole]
+    required_role = COUNTER
+
+    def case(self) -> Case:
+        return selectors.case_for(self.request.municipality, self.kwargs["pk"])
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "status",
+            "deceased_name",
+            "deceased_kana",
+            "deceased_birth_date",
+            "death_date",
+            "deceased_address",
+            "visitor_name",
+            "visitor_kana",
+            "visitor_relation",
+            "visitor_phone",
+            "visitor_address",
+            "appointment_at",
+            "answers",
+            "unknown",
+            "version",
+            "created_at",
+            "updated_at",
+            "finalised_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "answers",
+            "unknown",
+            "version",
+            "created_at",
+            "updated_at",
+            "finalised_at",
+        ]
+
+    def validate_deceased_kana(self, value):
+        return self._kana(value)
+
+    def validate_visitor_kana(self, value):
+        return self._kana(value)
+
+    def _kana(self, value):
+        if not KANA_RE.match(value):
+            raise serializers.ValidationError("must be written in kana (katakana or hiragana)")
+        return value
+
+    def validate_visitor_phone(self, value):
+        if not PHONE_RE.match(value):
+            raise serializers.ValidationError("must be 10 to 20 digits and hyphens")
+        return value
+
+    def validate_death_date(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("must not be in the future")
+        return value
+
+    def validate(self, attrs):
+        birth = attrs.get("deceased_birth_date", getattr(self.instance, "deceased_birth_date", None))
+        death = attrs.get("death_date", getattr(self.instance, "death_date", None))
+        if birth and death and birth > death:
+            raise serializers.ValidationError({"deceased_birth_date": "must not be after the date of death"})
+        return attrs
+
+
+class CaseListApi(CounterApi, generics.ListCreateAPIView):
+    """Cases of the user's municipality, newest first; filter by status and reception date."""
+
+    serializer_class = CaseSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=[s.value for s in Case.Status]),
+            OpenApiParameter("created_on", str, description="YYYY-MM-DD, in Japan time"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        cases = selectors.cases_for(self.request.municipality).order_by("-created_at", "-id")
+        status_filter = self.request.query_params.get("status")
+        if status_filter:
+            if status_filter not in Case.Status.values:
+                raise ApiError([("status", f"must be one of {', '.join(Case.Status.values)}")])
+            cases = cases.filter(status=status_filter)
+        created_on = self.request.query_params.get("created_on")
+        if created_on:
+            try:
+                day = timezone.datetime.fromisoformat(created_on).date()
+            except ValueError:
+                raise ApiError([("created_on", 'must be a date "YYYY-MM-DD"')]) from None
+            cases = cases.filter(created_at__date=day)
+        return cases
+
+    def perform_create(self, serializer):
+        data = {name: serializer.validated_data.get(name) for name in services.CASE_FIELDS}
+        data["visitor_address"] = data["visitor_address"] or ""
+        serializer.instance = services.case_create(
+            municipality=self.request.municipality, user=self.request.user, data=data
+        )
+
+
+class CaseDetailApi(CounterApi):
+    """One case; updates need the version last read (If-Match or `version`), else 409."""
+
+    @extend_schema(responses={200: CaseSerializer, 404: ErrorSerializer})
+    def get(self, request, pk):
+        case = self.case()
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+    @extend_schema(request=CaseSerializer, responses={200: CaseSerializer, 409: ErrorSerializer})
+    def patch(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        serializer = CaseSerializer(case, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = {
+            name: serializer.validated_data.get(name, getattr(case, name)) for name in services.CASE_FIELDS
+        }
+        try:
+            services.case_update(case=case, data=data, version=version)
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+
+AnswersSerializer = inline_serializer(
+    "Answers",
+    {
+        "answers": serializers.DictField(),
+        "unknown": serializers.ListField(child=serializers.CharField()),
+        "version": serializers.IntegerField(required=False),
+    },
+)
+
+
+class CaseAnswersApi(CounterApi):
+    """The answers (question key to answer) and the questions answered わからない."""
+
+    @extend_schema(responses={200: AnswersSerializer})
+    def get(self, request, pk):
+        case = self.case()
+        return with_etag(
+            Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
+        )
+
+    @extend_schema(request=AnswersSerializer, responses={200: AnswersSerializer, 400: ErrorSerializer})
+    def put(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        body = request.data if isinstance(request.data, dict) else {}
+        answers, unknown = body.get("answers") or {}, body.get("unknown") or []
+        document = {
+            "deceased": {"death_date": case.death_date.isoformat()},
+            "answers": answers,
+            "unknown": unknown,
+        }
+        try:
+            read_case(catalog_for(municipality=case.municipality), document)
+        except CaseInvalid as exc:
+            raise ApiError([where_message(error) for error in exc.errors]) from None
+        try:
+            services.case_set_answers(case=case, answers=answers, unknown=unknown, version=version)
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        except services.CaseClosed:
+            raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
+        return with_etag(
+            Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
+        )
+
+
+class CaseResultApi(CounterApi):
+    """The guide: the route with each procedure, 要確認 and manual changes (the snapshot once finalised)."""
+
+    @extend_schema(responses={200: inline_serializer("Guide", {"stops": serializers.ListField()})})
+    def get(self, request, pk):
+        case = self.case()
+        return with_etag(Response(selectors.guide_for(case)), case)
+
+
+class CaseFinaliseApi(CounterApi):
+    """Freeze the result; needs the version last read."""
+
+    @extend_schema(request=None, responses={200: CaseSerializer, 409: ErrorSerializer})
+    def post(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        try:
+            services.case_finalise(case=case, user=request.user, version=version)
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        except services.CaseClosed:
+            raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+
+class MarkSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="procedure_key")
+    marked_by = serializers.CharField(source="marked_by.get_username", read_only=True, default=None)
+
+    class Meta:
+        model = Mark
+        fields = ["procedure", "status", "marked_by", "marked_at"]
+        read_only_fields = ["marked_by", "marked_at"]
+
+
+class CaseMarksApi(CounterApi):
+    """The relay: each finalised procedure marked done / not_needed / later, with who and when."""
+
+    @extend_schema(responses={200: MarkSerializer(many=True)})
+    def get(self, request, pk):
+        case = self.case()
+        return Response(MarkSerializer(case.marks.select_related("marked_by"), many=True).data)
+
+    @extend_schema(request=MarkSerializer, responses={200: MarkSerializer(many=True), 400: ErrorSerializer})
+    def post(self, request, pk):
+        case = self.case()
+        serializer = MarkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = serializer.validated_data["procedure_key"]
+        keys = {p["key"] for stop in (case.snapshot or {}).get("stops", []) for p in stop["procedures"]}
+        if case.snapshot is None:
+            raise ApiError([(None, "only a finalised case has procedures to mark")], status.HTTP_409_CONFLICT)
+        if key not in keys:
+            raise ApiError([("procedure", f"'{key}' is not a procedure of this case")])
+        services.case_mark(
+            case=case, user=request.user, procedure_key=key, status=serializer.validated_data["status"]
+        )
+        return Response(MarkSerializer(case.marks.select_related("marked_by"), many=True).data)
+
+
+class CasePdfApi(CounterApi):
+    """A printed document of the case as PDF: checklist, route or application (?large=1)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("large", bool, description="large print (文字を大きく)")],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ErrorSerializer},
+    )
+    def get(self, request, pk, document):
+        large = request.query_params.get("large", "").lower() in ("1", "true", "yes")
+        return pdf_response(self.case(), document, large=large)
+
+
+class TokenApi(APIView):
+    """Create (or replace) and revoke the caller's own API token."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None, responses={201: inline_serializer("Token", {"token": serializers.CharField()})}
+    )
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

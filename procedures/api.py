@@ -1,0 +1,153 @@
+"""Catalog API: public catalogs and evaluation, and catalog import/export for editors."""
+
+from django.db import DatabaseError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import EDITOR, ApiError, EditorRole, where_message
+from procedures.catalog_io import CatalogInvalid, catalog_diff, read_catalog, write_catalog
+from procedures.evaluation import CaseInvalid, evaluate, read_case
+from procedures.models import Municipality
+from procedures.selectors import catalog_for
+from procedures.services import catalog_import
+
+# --- Shapes for the schema (the documents themselves are the contract's) -----------
+
+ErrorSerializer = inline_serializer(
+    "Errors",
+    {
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                "Error",
+                {"field": serializers.CharField(allow_null=True), "message": serializers.CharField()},
+            )
+        )
+    },
+)
+CaseDocument = inline_serializer(
+    "EvaluateInput",
+    {
+        "deceased": inline_serializer(
+            "Deceased",
+            {
+                "birth_date": serializers.DateField(required=False, allow_null=True),
+                "death_date": serializers.DateField(),
+            },
+        ),
+        "answers": serializers.DictField(required=False, allow_null=True),
+        "unknown": serializers.ListField(child=serializers.CharField(), required=False, allow_null=True),
+    },
+)
+ResultDocument = inline_serializer(
+    "EvaluateResult",
+    {
+        "municipality": serializers.CharField(),
+        "applies": serializers.ListField(child=serializers.DictField()),
+        "maybe": serializers.ListField(child=serializers.DictField()),
+        "route": serializers.ListField(child=serializers.DictField()),
+    },
+)
+CatalogDocument = OpenApiTypes.OBJECT
+
+
+def public_municipality(code: str) -> Municipality:
+    return get_object_or_404(Municipality, code=code)
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Municipality
+        fields = ["code", "name", "prefecture"]
+
+
+class MunicipalityListApi(generics.ListAPIView):
+    """Every municipality with a catalog (public, no personal data)."""
+
+    permission_classes = [AllowAny]
+    throttle_scope = "public"
+    queryset = Municipality.objects.order_by("code")
+    serializer_class = MunicipalitySerializer
+
+
+class CatalogApi(APIView):
+    """A municipality's catalog as an okuyami-catalog/1 document (public)."""
+
+    permission_classes = [AllowAny]
+    throttle_scope = "public"
+
+    @extend_schema(responses={200: CatalogDocument, 404: ErrorSerializer})
+    def get(self, request, code: str):
+        return Response(write_catalog(catalog_for(municipality=public_municipality(code))))
+
+
+class EvaluateApi(APIView):
+    """Evaluate a case: the contract's case document in, its result document out (public)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public and stateless: no session, no CSRF
+    throttle_scope = "public"
+
+    @extend_schema(
+        request=CaseDocument, responses={200: ResultDocument, 400: ErrorSerializer, 404: ErrorSerializer}
+    )
+    def post(self, request, code: str):
+        catalog = catalog_for(municipality=public_municipality(code))
+        try:
+            case = read_case(catalog, request.data)
+        except CaseInvalid as exc:
+            raise ApiError([where_message(error) for error in exc.errors]) from None
+        return Response(evaluate(catalog, case))
+
+
+class CatalogExportApi(APIView):
+    """The editor's own municipality's catalog."""
+
+    permission_classes = [IsAuthenticated, EditorRole]
+    required_role = EDITOR
+
+    @extend_schema(responses={200: CatalogDocument, 403: ErrorSerializer})
+    def get(self, request):
+        return Response(write_catalog(catalog_for(municipality=request.municipality)))
+
+
+class CatalogImportApi(APIView):
+    """Replace the editor's catalog with a document; `?dry_run=true` only validates and diffs."""
+
+    permission_classes = [IsAuthenticated, EditorRole]
+    required_role = EDITOR
+
+    @extend_schema(
+        request=CatalogDocument,
+        parameters=[OpenApiParameter("dry_run", bool, description="validate and diff only")],
+        responses={
+            200: inline_serializer(
+                "ImportResult", {"applied": serializers.BooleanField(), "diff": serializers.DictField()}
+            ),
+            400: ErrorSerializer,
+        },
+    )
+    def post(self, request):
+        try:
+            catalog = read_catalog(request.data)
+        except CatalogInvalid as exc:
+            raise ApiError([where_message(error) for error in exc.errors]) from None
+        if catalog.municipality.code != request.municipality.code:
+            raise ApiError(
+                [("municipality.code", f"must be your municipality's code {request.municipality.code}")]
+            )
+        diff = catalog_diff(catalog_for(municipality=request.municipality), catalog)
+        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        if not dry_run:
+            try:
+                catalog_import(catalog=catalog)
+            except DatabaseError:
+                raise ApiError(
+                    [(None, "the database refused the import; nothing was changed")],
+                    status.HTTP_503_SERVICE_UNAVAILABLE,
+                ) from None
+        return Response({"applied": not dry_run, "diff": diff})

@@ -1,0 +1,471 @@
+"""The printed documents (okuyami.printing): text, fonts, pages, the fetcher and the CLI."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.template import Context, Template
+from django.template.loader import render_to_string
+
+from okuyami import printing
+from okuyami.guide import procedure_count
+from tests.okuyami.conftest import (
+    FORTY_CASE,
+    NATIONAL_TEMPLATE,
+    PEOPLE,
+    PRINTED_ON,
+    ROOT,
+    STAFF_NOTE,
+    embedded_fonts,
+    guide_for,
+    page_texts,
+    read_pdf,
+    squeeze,
+)
+
+BIZ_UD = "BIZ UDPGothic"
+BUNDLED_REGULAR = ROOT / "okuyami/static/okuyami/fonts/BIZUDPGothic-Regular.ttf"
+
+
+def bold_texts(reader) -> list[str]:
+    """Per page, the text set in a bold font (procedure and counter names, dates), squeezed."""
+    pages = []
+    for page in reader.pages:
+        runs = []
+
+        def visit(text, cm, tm, font, size, runs=runs):
+            if font is not None and str(font.get("/BaseFont", "")).endswith("-Bold"):
+                runs.append(text)
+
+        page.extract_text(visitor_text=visit)
+        pages.append(squeeze("".join(runs)))
+    return pages
+
+
+def font_size_of(reader, needle: str) -> float:
+    """The rendered size (pt) of the first text run containing `needle`."""
+    for page in reader.pages:
+        found = []
+
+        def visit(text, cm, tm, font, size, found=found):
+            if needle in text and not found:
+                found.append(abs(size * tm[3] * cm[3]))
+
+        page.extract_text(visitor_text=visit)
+        if found:
+            return found[0]
+    raise AssertionError(f"{needle!r} is not in the PDF")
+
+
+def procedures(guide):
+    return [p for stop in guide["stops"] for p in stop["procedures"]]
+
+
+# --- The case the page tests use ------------------------------------------------------
+
+
+def test_the_forty_procedure_case_has_forty_procedures(forty_guide):
+    assert procedure_count(forty_guide) == 40
+    assert len(forty_guide["stops"]) == 19
+    assert [item["key"] for item in forty_guide["maybe"]] == ["koza_furikae", "sozoku_hoki"]
+
+
+# --- Fonts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("document", printing.DOCUMENTS)
+def test_every_document_embeds_biz_ud_regular_and_bold_as_subsets(forty_pdf, document):
+    fonts = embedded_fonts(forty_pdf(document))
+    assert fonts, "no fonts in the PDF"
+    for base_font, program in fonts.items():
+        # Japanese shown as empty boxes would come from a font other than BIZ UD.
+        assert program["family"] == BIZ_UD, f"{base_font} is {program['family']}, not {BIZ_UD}"
+        assert re.match(r"^/[A-Z]{6}\+", base_font), f"{base_font} is not a subset"
+        assert program["bytes"] < BUNDLED_REGULAR.stat().st_size / 10, f"{base_font} is embedded whole"
+    assert {p["subfamily"] for p in fonts.values()} == {"Regular", "Bold"}
+
+
+def test_a_render_with_fontconfig_limited_to_dejavu_still_embeds_biz_ud(tmp_path):
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        textwrap.dedent(f"""\
+            <?xml version="1.0"?>
+            <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+            <fontconfig>
+              <dir>/usr/share/fonts/truetype/dejavu</dir>
+              <cachedir>{tmp_path / "cache"}</cachedir>
+            </fontconfig>
+            """)
+    )
+    script = textwrap.dedent("""\
+        import json, sys
+        import django
+        django.setup()
+        from weasyprint import HTML
+        from okuyami import printing
+        from tests.okuyami.conftest import PEOPLE, PRINTED_ON, embedded_fonts, guide_for, read_pdf
+        guide = guide_for({"deceased": {"death_date": "2026-11-20"}, "answers": {"insurance": "kokuho"}})
+        ours = printing.render_pdf("checklist", guide=guide, people=PEOPLE, printed_on=PRINTED_ON)
+        # A document that names the system's BIZ UD without our @font-face: shows what fontconfig sees.
+        probe = HTML(string='<p style="font-family: BIZ UDPGothic">Probe</p>').write_pdf()
+        fonts = {"ours": embedded_fonts(read_pdf(ours)), "probe": embedded_fonts(read_pdf(probe))}
+        json.dump(fonts, sys.stdout)
+        """)
+    env = {
+        **os.environ,
+        "FONTCONFIG_FILE": str(config),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    fonts = json.loads(done.stdout)
+    probe = {p["family"] for p in fonts["probe"].values()}
+    assert probe and all(family.startswith("DejaVu") for family in probe), f"fontconfig saw {probe}"
+    assert {p["family"] for p in fonts["ours"].values()} == {BIZ_UD}
+
+
+# --- 手続きのご案内 (checklist) ----------------------------------------------------------
+
+
+def test_checklist_names_the_family_the_dates_and_every_counter(forty_pdf, forty_guide):
+    text = "".join(page_texts(forty_pdf("checklist")))
+    assert "手続きのご案内" in text
+    assert "全国標準テンプレート" in text
+    assert "試験花子様" in text
+    assert "亡くなった方試験太郎様" in text
+    assert "亡くなった日令和8年11月20日（金）" in text
+    assert "印刷日令和8年11月27日（金）" in text
+    for stop in forty_guide["stops"]:
+        assert squeeze(stop["name"]) in text
+        assert squeeze(f"受付 {stop['hours']}") in text if stop["hours"] else True
+    # 世帯主変更届: 14 days from 2026-11-20, printed on 11-27.
+    assert "世帯主変更届" in text
+    assert "令和8年12月4日（金）" in text
+    assert "あと7日" in text
+    assert "期限の定めなし" in text
+    assert squeeze(STAFF_NOTE) in text
+    assert "窓口で追加" in text
+
+
+def test_checklist_lists_what_to_confirm_for_each_maybe(forty_pdf, forty_guide):
+    text = "".join(page_texts(forty_pdf("checklist")))
+    assert "要確認" in text
+    for item in forty_guide["maybe"]:
+        assert squeeze(item["name"]) in text
+        for fact in item["confirm"]:
+            assert squeeze(fact) in text
+
+
+def test_forty_procedures_print_on_a_few_numbered_pages(forty_pdf):
+    texts = page_texts(forty_pdf("checklist"))
+    assert 4 <= len(texts) <= 8
+    for number, text in enumerate(texts, start=1):
+        assert f"{number}/{len(texts)}ページ" in text
+
+
+def test_no_procedure_is_split_across_pages(forty_pdf, forty_guide):
+    reader = forty_pdf("checklist")
+    texts, bold = page_texts(reader), bold_texts(reader)
+    for procedure in procedures(forty_guide):
+        pages = [i for i, text in enumerate(bold) if squeeze(procedure["name"]) in text]
+        assert len(pages) == 1, f"{procedure['name']} is on pages {pages}"
+        for document in procedure["documents"]:
+            assert squeeze(document) in texts[pages[0]], f"{procedure['name']}: {document} is on another page"
+        if procedure["deadline_note"]:
+            assert squeeze(procedure["deadline_note"]) in texts[pages[0]]
+
+
+def test_each_counter_heading_stays_with_its_first_procedure(forty_pdf, forty_guide):
+    bold = bold_texts(forty_pdf("checklist"))
+    for stop in forty_guide["stops"]:
+        first = squeeze(stop["procedures"][0]["name"])
+        assert any(squeeze(stop["name"]) in text and first in text for text in bold), stop["name"]
+
+
+def test_the_table_header_repeats_on_every_page_with_procedures(forty_pdf, forty_guide):
+    reader = forty_pdf("checklist")
+    names = [squeeze(p["name"]) for p in procedures(forty_guide)]
+    pages_with_procedures = [
+        text
+        for text, bold in zip(page_texts(reader), bold_texts(reader), strict=True)
+        if any(name in bold for name in names)
+    ]
+    assert len(pages_with_procedures) >= 2
+    for text in pages_with_procedures:
+        assert "済手続きと持ち物期限" in text
+
+
+def test_large_print_sets_bigger_type_on_more_pages(forty_pdf):
+    normal, large = forty_pdf("checklist"), forty_pdf("checklist", large=True)
+    assert font_size_of(large, "世帯主変更届") >= 1.3 * font_size_of(normal, "世帯主変更届")
+    assert len(large.pages) > len(normal.pages)
+
+
+@pytest.mark.parametrize(
+    ("printed_on", "label", "overdue"),
+    [
+        (date(2026, 11, 27), "あと7日", False),
+        (date(2026, 12, 3), "あと1日", False),
+        (date(2026, 12, 4), "今日まで", False),
+        (date(2026, 12, 7), "3日過ぎています", True),
+    ],
+)
+def test_days_left_count_from_the_day_printed(printed_on, label, overdue):
+    guide = guide_for({"deceased": {"death_date": "2026-11-20"}, "answers": {"insurance": "kokuho"}})
+    shown = printing.guide_for_display(guide, today=printed_on)
+    kokuho_loss = next(p for p in procedures(shown) if p["key"] == "kokuho_loss")
+    assert kokuho_loss["deadline_wareki"] == "令和8年12月4日（金）"
+    assert (kokuho_loss["days_left_label"], kokuho_loss["overdue"]) == (label, overdue)
+
+
+# --- 順路表 (route sheet) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_route_sheet_is_one_page_with_every_counter_in_walking_order(forty_pdf, forty_guide, large):
+    reader = forty_pdf("route", large=large)
+    assert len(reader.pages) == 1
+    text = page_texts(reader)[0]
+    position = 0
+    for stop in forty_guide["stops"]:
+        found = text.find(squeeze(stop["name"]), position)
+        assert found >= 0, f"{stop['name']} is missing or out of walking order"
+        position = found
+    for procedure in procedures(forty_guide):
+        assert squeeze(procedure["name"]) in text
+        for document in procedure["documents"]:
+            assert squeeze(document) in text
+
+
+def test_route_sheet_keeps_large_type_when_there_is_room():
+    guide = guide_for({"deceased": {"death_date": "2026-11-20"}, "answers": {"insurance": "kokuho"}})
+    normal = printing.render_pdf("route", guide=guide, people=PEOPLE, printed_on=PRINTED_ON)
+    large = printing.render_pdf("route", guide=guide, people=PEOPLE, printed_on=PRINTED_ON, large=True)
+    name = "国民健康保険の資格喪失届"
+    assert font_size_of(read_pdf(large), name) > 1.3 * font_size_of(read_pdf(normal), name)
+
+
+# --- 共通申請書 (application) -------------------------------------------------------------
+
+
+def test_application_prints_the_family_once_with_wareki_dates(forty_pdf, forty_guide):
+    reader = forty_pdf("application")
+    text = "".join(page_texts(reader))
+    assert "共通申請書" in text
+    for person in PEOPLE.values():
+        for field in ("name", "kana", "address"):
+            assert text.count(squeeze(person[field])) == 1, field
+    assert "生年月日昭和25年4月2日" in text
+    assert "亡くなった日令和8年11月20日" in text
+    assert "続柄妻" in text
+    assert "000-000-1234" in text
+    assert "署名" in text and "印" in text
+    for procedure in procedures(forty_guide):
+        assert squeeze(procedure["name"]) in text
+
+
+def test_application_with_nothing_but_the_date_of_death_leaves_blanks():
+    guide = guide_for({"deceased": {"death_date": "2026-11-20"}})
+    pdf = printing.render_pdf(
+        "application", guide=guide, people={"deceased": {"death_date": "2026-11-20"}}, printed_on=PRINTED_ON
+    )
+    text = "".join(page_texts(read_pdf(pdf)))
+    assert "氏名" in text and "ふりがな" in text
+    assert "None" not in text
+    assert "令和8年11月20日" in text
+
+
+# --- HTML and partials ------------------------------------------------------------------
+
+
+def test_the_preview_links_print_css_from_static(forty_guide):
+    html = printing.render_html("checklist", guide=forty_guide, people=PEOPLE, printed_on=PRINTED_ON)
+    assert '<link rel="stylesheet" href="/static/okuyami/css/print.css">' in html
+    assert '<html lang="ja"' in html
+    assert "None" not in html
+
+
+def test_the_partials_render_for_a_screen_without_a_request(forty_guide):
+    shown = printing.guide_for_display(forty_guide, today=PRINTED_ON)
+    stop = shown["stops"][0]
+    procedure = next(p for p in stop["procedures"] if p["key"] == "setainushi_henko")
+    html = render_to_string(
+        "okuyami/partials/procedure_item.html", {"procedure": procedure, "show_reasons": True}
+    )
+    assert procedure["name"] in html
+    assert procedure["reasons"][0] in html
+    assert stop["name"] in render_to_string("okuyami/partials/stop_header.html", {"stop": stop})
+    deadline = render_to_string("okuyami/partials/deadline.html", {"procedure": procedure})
+    assert "令和8年12月4日（金）" in deadline and "あと7日" in deadline
+    maybe = render_to_string("okuyami/partials/maybe_list.html", {"maybe": shown["maybe"]})
+    assert shown["maybe"][0]["confirm"][0] in maybe
+
+
+# --- The fetcher: local static files only -------------------------------------------------
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError("printing tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img src="https://example.com/logo.png">',
+        '<link rel="stylesheet" href="http://example.com/style.css">',
+        "<style>@import url(https://example.com/x.css);</style>",
+        '<img src="file:///etc/hostname">',
+    ],
+)
+def test_a_url_outside_static_in_a_template_is_refused(no_network, markup):
+    url = re.search(r"(https?|file)://[^\"')]+", markup).group(0)
+    html = Template(f"<html lang='ja'><body>{markup}<p>見本</p></body></html>").render(Context())
+    with pytest.raises(printing.PrintResourceRefused, match=re.escape(url)):
+        printing.pdf_from_html(html)
+    assert no_network == []
+
+
+def test_static_files_and_data_urls_are_served(no_network):
+    pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+    html = (
+        '<html lang="ja"><head><link rel="stylesheet" href="/static/okuyami/css/print.css"></head>'
+        f'<body><img src="data:image/png;base64,{pixel}"><p>見本</p></body></html>'
+    )
+    reader = read_pdf(printing.pdf_from_html(html))
+    assert "/XObject" in reader.pages[0]["/Resources"]
+    assert "見本" in reader.pages[0].extract_text()
+
+
+def test_unknown_documents_are_refused(forty_guide):
+    with pytest.raises(ValueError, match="unknown document 'invoice'"):
+        printing.render_html("invoice", guide=forty_guide, people=PEOPLE, printed_on=PRINTED_ON)
+
+
+# --- render_checklist ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def national(imported):
+    return imported(json.loads(NATIONAL_TEMPLATE.read_text(encoding="utf-8")))
+
+
+def write_case(tmp_path, document, name="case.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def case_with_names(**changes):
+    document = json.loads(json.dumps(FORTY_CASE))
+    document["deceased"]["name"] = "命令 太郎"
+    document["visitor"] = {"name": "命令 花子"}
+    for key, value in changes.items():
+        document[key] = value
+    return document
+
+
+def test_render_checklist_writes_the_checklist_with_the_names_given(national, tmp_path, capsys):
+    out = tmp_path / "out.pdf"
+    call_command(
+        "render_checklist",
+        "999997",
+        write_case(tmp_path, case_with_names()),
+        "-o",
+        str(out),
+        "--printed-on",
+        "2026-11-27",
+    )
+    text = "".join(page_texts(read_pdf(out.read_bytes())))
+    assert "命令花子様" in text
+    assert "亡くなった方命令太郎様" in text
+    assert "印刷日令和8年11月27日（金）" in text
+    assert "あと7日" in text
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_render_checklist_prints_the_other_documents(national, tmp_path):
+    case = write_case(tmp_path, case_with_names())
+    route, application = tmp_path / "route.pdf", tmp_path / "application.pdf"
+    call_command("render_checklist", "999997", case, "-o", str(route), "--document", "route", "--large")
+    call_command("render_checklist", "999997", case, "-o", str(application), "--document", "application")
+    assert len(read_pdf(route.read_bytes()).pages) == 1
+    text = "".join(page_texts(read_pdf(application.read_bytes())))
+    assert text.count("命令太郎") == 1 and text.count("命令花子") == 1
+    assert "生年月日昭和25年4月2日" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"answers": {"insurence": "kokuho"}}, "answers.insurence: not a question of this catalog"),
+        ({"visitor": {"name": "花子", "age": 70}}, "visitor.age: unknown field"),
+        ({"visitor": "花子"}, "visitor: must be an object"),
+        ({"deceased": {"death_date": "2026-11-20", "name": 7}}, "deceased.name: must be a string"),
+        ({"deceased": {"name": "太郎"}}, "deceased.death_date: is required"),
+    ],
+)
+def test_render_checklist_names_each_problem_in_the_case(national, tmp_path, capsys, change, message):
+    case = write_case(tmp_path, case_with_names(**change))
+    out = tmp_path / "out.pdf"
+    with pytest.raises(CommandError, match="nothing was printed"):
+        call_command("render_checklist", "999997", case, "-o", str(out))
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["999997", "missing.json"], "missing.json: no such file"),
+        (["131016", "case.json"], "no municipality with code 131016"),
+        (["12345", "case.json"], "municipality code '12345'"),
+        (["999997", "case.json", "--printed-on", "27/11/2026"], "--printed-on '27/11/2026'"),
+        (
+            ["999997", "case.json", "-o", "/nonexistent/dir/out.pdf"],
+            "/nonexistent/dir/out.pdf: cannot be written",
+        ),
+    ],
+)
+def test_render_checklist_refuses_bad_arguments(national, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    write_case(tmp_path, case_with_names())
+    if "-o" not in args:
+        args = [*args, "-o", "out.pdf"]
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("render_checklist", *args)
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_render_checklist_fails_without_a_traceback(tmp_path):
+    case = write_case(tmp_path, case_with_names())
+    done = subprocess.run(
+        [sys.executable, "manage.py", "render_checklist", "12345", case, "-o", str(tmp_path / "x.pdf")],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "CommandError: municipality code '12345'" in done.stderr
+    assert "Traceback" not in done.stderr
