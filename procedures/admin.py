@@ -1,13 +1,18 @@
-"""The Django admin for catalogs.
+"""The Django admin for catalogs, scoped per municipality.
 
 Every save is checked with the same validation as `import_catalog`, on the whole
-catalog, so no path can store a condition the evaluator would refuse.
+catalog, so no path can store a condition the evaluator would refuse. Who sees what
+is decided in one place, `MunicipalityScopedAdmin` (on top of `selectors.catalog_scope`):
+the operator (superuser) every municipality, an editor their own, nobody else anything.
 """
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import path
 
+from procedures import admin_views
 from procedures.models import (
     Choice,
     Counter,
@@ -19,8 +24,15 @@ from procedures.models import (
     StaffMembership,
 )
 from procedures.rules import names_in, parse
-from procedures.selectors import catalog_errors_with, question_entry
-from procedures.services import catalog_touch
+from procedures.selectors import (
+    MUNICIPALITY_PATH,
+    catalog_errors_with,
+    catalog_scope,
+    editor_municipality,
+    may_edit_catalogs,
+    question_entry,
+)
+from procedures.services import catalog_touch, staff_membership_set
 
 
 def _raise_catalog_errors(errors: list[tuple[str | None, str]], fields: set[str]) -> None:
@@ -34,43 +46,231 @@ def _raise_catalog_errors(errors: list[tuple[str | None, str]], fields: set[str]
     )
 
 
-class CatalogAdmin(admin.ModelAdmin):
-    """Bumps the catalog version on every change so compiled catalogs are refreshed."""
+def municipality_id_of(obj) -> int | None:
+    """The id of the municipality a catalog object belongs to, without a query."""
+    path = MUNICIPALITY_PATH[type(obj)]
+    if path == "pk":
+        return obj.pk
+    *parents, last = path.split("__")
+    for parent in parents:
+        obj = getattr(obj, parent)
+    return getattr(obj, f"{last}_id")
+
+
+class MunicipalityScopedAdmin:
+    """Tenant scoping for every catalog admin and inline, in one place.
+
+    Lists, forms' choices, inlines, autocomplete, history and delete pages all go
+    through `get_queryset` or `formfield_for_foreignkey`, both limited here; an id
+    from another municipality is not found (404), never forbidden (403), so ids
+    cannot be probed. An editor's municipality is set for them and not shown.
+    """
+
+    def get_queryset(self, request):
+        return catalog_scope(super().get_queryset(request), user=request.user)
+
+    def has_module_permission(self, request):
+        return may_edit_catalogs(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def may_edit(self, request, obj=None) -> bool:
+        if not may_edit_catalogs(request.user):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return municipality_id_of(obj) == editor_municipality(request.user).pk
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related in MUNICIPALITY_PATH:
+            kwargs["queryset"] = catalog_scope(related._default_manager.all(), user=request.user)
+            if related is Municipality and not request.user.is_superuser:
+                municipality = editor_municipality(request.user)
+                kwargs["initial"] = municipality.pk if municipality else None
+                kwargs["disabled"] = True  # the value comes from the account, never from the request
+                kwargs["widget"] = forms.HiddenInput
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if request.user.is_superuser else [f for f in shown if f != "municipality"]
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return shown if request.user.is_superuser else [f for f in shown if f != "municipality"]
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"{opts.verbose_name} {object_id} は見つかりません。")
+
+
+class CatalogAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    """Bumps the catalog version on every change and records who changed what."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        catalog_touch(municipality=form.instance.municipality)
+        verb = "変更" if change else "追加"
+        catalog_touch(
+            municipality=form.instance.municipality,
+            user=request.user,
+            note=f"{self.opts.verbose_name}「{form.instance}」（{form.instance.key}）を{verb}",
+        )
 
     def delete_model(self, request, obj):
         municipality = obj.municipality
         super().delete_model(request, obj)
-        catalog_touch(municipality=municipality)
+        catalog_touch(
+            municipality=municipality,
+            user=request.user,
+            note=f"{self.opts.verbose_name}「{obj}」（{obj.key}）を削除",
+        )
 
     def delete_queryset(self, request, queryset):
-        municipalities = {obj.municipality for obj in queryset}
+        by_municipality: dict = {}
+        for obj in queryset:
+            by_municipality.setdefault(obj.municipality, []).append(obj.key)
         super().delete_queryset(request, queryset)
-        for municipality in municipalities:
-            catalog_touch(municipality=municipality)
+        for municipality, keys in by_municipality.items():
+            catalog_touch(
+                municipality=municipality,
+                user=request.user,
+                note=f"{self.opts.verbose_name}（{', '.join(keys)}）を削除",
+            )
+
+
+def _catalog_clean(form, section: str, entry: dict, **extra) -> None:
+    """Validate the whole catalog with `entry` in place; errors go next to their fields."""
+    municipality = form.cleaned_data.get("municipality")
+    if form.errors or municipality is None:
+        return
+    original = form.instance.key if form.instance.pk else None
+    errors = catalog_errors_with(
+        municipality=municipality, section=section, entry=entry, original_key=original, **extra
+    )
+    _raise_catalog_errors(errors, set(form.fields))
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "prefecture", "updated_at"]
+class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    list_display = ["code", "name", "prefecture", "catalog_version", "updated_at"]
     search_fields = ["code", "name", "prefecture"]
+    change_form_template = "admin/procedures/municipality/change_form.html"
+    change_list_template = "admin/procedures/municipality/change_list.html"
+
+    # The municipality itself is the operator's; an editor views it as the home of their catalog.
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & {"code", "name", "prefecture"}:
+            catalog_touch(municipality=obj, user=request.user, note="市区町村の情報を変更")
+
+    def get_urls(self):
+        def view(function, name):
+            def wrapped(request, *args, **kwargs):
+                return function(self, request, *args, **kwargs)
+
+            return path(
+                name[0], self.admin_site.admin_view(wrapped), name=f"procedures_municipality_{name[1]}"
+            )
+
+        return [
+            view(admin_views.from_template, ("from-template/", "from_template")),
+            view(admin_views.import_file, ("<path:object_id>/catalog/import/", "import")),
+            view(admin_views.export_file, ("<path:object_id>/catalog/export/<str:fmt>/", "export")),
+            view(admin_views.preview, ("<path:object_id>/catalog/preview/", "preview")),
+            view(admin_views.revision_list, ("<path:object_id>/catalog/revisions/", "revisions")),
+            view(
+                admin_views.revision_detail,
+                ("<path:object_id>/catalog/revisions/<int:revision_id>/", "revision"),
+            ),
+            view(
+                admin_views.revision_revert,
+                ("<path:object_id>/catalog/revisions/<int:revision_id>/<str:mode>/", "revert"),
+            ),
+            *super().get_urls(),
+        ]
+
+    def municipality_for(self, request, object_id) -> Municipality:
+        """The municipality of a catalog page: 404 outside the user's scope."""
+        municipality = self.get_object(request, object_id)
+        if municipality is None:
+            raise Http404("市区町村が見つかりません。")
+        if not self.has_view_permission(request, municipality):
+            raise PermissionDenied
+        return municipality
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        municipality = self.get_object(request, object_id)
+        if municipality is not None:
+            extra_context = {**(extra_context or {}), **admin_views.overview_context(municipality)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Place)
 class PlaceAdmin(CatalogAdmin):
+    class Form(forms.ModelForm):
+        class Meta:
+            model = Place
+            fields = ["municipality", "key", "name", "order"]
+
+        def clean(self):
+            cleaned = super().clean()
+            entry = {"key": cleaned.get("key"), "name": cleaned.get("name"), "order": cleaned.get("order")}
+            _catalog_clean(self, "places", entry)
+            return cleaned
+
+    form = Form
     list_display = ["name", "key", "order", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["name", "key"]
+    ordering = ["municipality", "order", "key"]
 
 
 @admin.register(Counter)
 class CounterAdmin(CatalogAdmin):
-    list_display = ["name", "key", "place", "order", "municipality"]
-    list_filter = ["municipality"]
-    search_fields = ["name", "key"]
+    class Form(forms.ModelForm):
+        class Meta:
+            model = Counter
+            fields = ["municipality", "key", "name", "place", "order", "location", "phone", "hours"]
+
+        def clean(self):
+            cleaned = super().clean()
+            place = cleaned.get("place")
+            entry = {
+                "key": cleaned.get("key"),
+                "name": cleaned.get("name"),
+                "place": place.key if place else None,
+                "order": cleaned.get("order"),
+                **{name: cleaned.get(name) or None for name in ("location", "phone", "hours")},
+            }
+            if place is not None:
+                _catalog_clean(self, "counters", entry)
+            return cleaned
+
+    form = Form
+    autocomplete_fields = ["place"]
+    list_display = ["name", "key", "place", "order", "location", "municipality"]
+    list_filter = ["municipality", ("place", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "key", "location"]
+    ordering = ["municipality", "place__order", "order", "key"]
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
@@ -92,12 +292,13 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             section="questions",
             entry=question_entry(question, choices),
             original_key=original,
+            position=question.position,
         )
         if errors:
             raise ValidationError([f"{field}: {message}" if field else message for field, message in errors])
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(MunicipalityScopedAdmin, admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
     extra = 0
@@ -117,15 +318,37 @@ class QuestionAdminForm(forms.ModelForm):
                 raise ValidationError(str(exc)) from None
         return source
 
+    def clean(self):
+        cleaned = super().clean()
+        municipality = cleaned.get("municipality")
+        if self.errors or municipality is None or not cleaned.get("ask_if"):
+            return cleaned
+        # ask_if reads only earlier questions, so the stored choices of this one are enough to check it
+        # here, next to the field; the choices inline checks the rest with the choices as edited.
+        question = Question(**{name: cleaned.get(name) for name in ("key", "text", "help", "type", "ask_if")})
+        choices = list(self.instance.choices.all()) if self.instance.pk else []
+        errors = catalog_errors_with(
+            municipality=municipality,
+            section="questions",
+            entry=question_entry(question, choices),
+            original_key=self.instance.key if self.instance.pk else None,
+            position=cleaned.get("position"),
+        )
+        if any(f == "ask_if" for f, _ in errors):
+            self.instance.ask_if = cleaned["ask_if"]  # the inline lists every catalog error, this one too
+            _raise_catalog_errors([(f, m) for f, m in errors if f == "ask_if"], {"ask_if"})
+        return cleaned
+
 
 @admin.register(Question)
 class QuestionAdmin(CatalogAdmin):
     form = QuestionAdminForm
     inlines = [ChoiceInline]
-    list_display = ["position", "text", "key", "type", "municipality"]
+    list_display = ["position", "text", "key", "type", "ask_if", "municipality"]
     list_display_links = ["text"]
-    list_filter = ["municipality", "type"]
-    search_fields = ["text", "key"]
+    list_filter = ["municipality", "type", "allow_unknown"]
+    search_fields = ["text", "key", "ask_if"]
+    ordering = ["municipality", "position", "key"]
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
@@ -150,7 +373,7 @@ def _names(source: str) -> set[str]:
         return set()
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(MunicipalityScopedAdmin, admin.TabularInline):
     model = Document
     extra = 1
 
@@ -173,8 +396,8 @@ class ProcedureAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        municipality, counter = cleaned.get("municipality"), cleaned.get("counter")
-        if self.errors or municipality is None or counter is None:
+        counter = cleaned.get("counter")
+        if self.errors or counter is None:
             return cleaned
         entry = {
             "key": cleaned["key"],
@@ -184,11 +407,7 @@ class ProcedureAdminForm(forms.ModelForm):
             "deadline_days": cleaned.get("deadline_days"),
             "order": cleaned.get("order") or 0,
         }
-        original = self.instance.key if self.instance.pk else None
-        errors = catalog_errors_with(
-            municipality=municipality, section="procedures", entry=entry, original_key=original
-        )
-        _raise_catalog_errors(errors, set(self.fields))
+        _catalog_clean(self, "procedures", entry)
         return cleaned
 
 
@@ -196,12 +415,29 @@ class ProcedureAdminForm(forms.ModelForm):
 class ProcedureAdmin(CatalogAdmin):
     form = ProcedureAdminForm
     inlines = [DocumentInline]
+    autocomplete_fields = ["counter"]
     list_display = ["name", "key", "counter", "deadline_days", "applies_if", "municipality"]
-    list_filter = ["municipality"]
-    search_fields = ["name", "key", "applies_if"]
+    list_filter = ["municipality", ("counter", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "key", "applies_if", "description"]
+    ordering = ["municipality", "counter__place__order", "counter__order", "order", "key"]
 
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(admin.ModelAdmin):
+    """Who works where: the operator's alone."""
+
     list_display = ["user", "municipality", "role"]
     list_filter = ["municipality", "role"]
+    search_fields = ["user__username", "municipality__name", "municipality__code"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        staff_membership_set(user=obj.user, municipality=obj.municipality, role=obj.role)

@@ -144,7 +144,7 @@ class CatalogImportApi(APIView):
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         if not dry_run:
             try:
-                catalog_import(catalog=catalog)
+                catalog_import(catalog=catalog, user=request.user, note="REST API")
             except DatabaseError:
                 raise ApiError(
                     [(None, "the database refused the import; nothing was changed")],

@@ -200,3 +200,44 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.municipality.code} {self.get_role_display()})"
+
+
+class CatalogRevision(models.Model):
+    """One change to a municipality's catalog: who, when, how, and the whole catalog after it.
+
+    Recorded by `services.catalog_touch`, which every write path calls, so admin edits,
+    imports, reverts and copies of the template all leave one. The diff of a revision
+    is its document against the previous revision's.
+    """
+
+    class Action(models.TextChoices):
+        EDIT = "edit", "管理画面で編集"
+        IMPORT = "import", "取り込み"
+        REVERT = "revert", "取り消し・復元"
+        TEMPLATE = "template", "テンプレートから作成"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="revisions", verbose_name="市区町村"
+    )
+    catalog_version = models.PositiveIntegerField("カタログ版")
+    created_at = models.DateTimeField("日時", auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="変更した人",
+    )
+    username = models.CharField("変更した人（記録時）", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    note = models.TextField("内容", blank=True)
+    document = models.JSONField("変更後のカタログ")
+
+    class Meta:
+        verbose_name = "カタログの変更履歴"
+        verbose_name_plural = "カタログの変更履歴"
+        ordering = ["municipality", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality.code} 版{self.catalog_version} {self.get_action_display()}"

@@ -4,8 +4,18 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from procedures.catalog_io import Catalog, CatalogInvalid, read_catalog
-from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
+from procedures.catalog_io import Catalog, CatalogInvalid, read_catalog, write_catalog
+from procedures.models import (
+    CatalogRevision,
+    Choice,
+    Counter,
+    Document,
+    Municipality,
+    Place,
+    Procedure,
+    Question,
+    StaffMembership,
+)
 
 # Compiled catalogs, keyed by municipality and catalog version: conditions are
 # parsed once per catalog change, not per evaluation. updated_at is part of the
@@ -93,14 +103,25 @@ def catalog_for(*, municipality: Municipality) -> Catalog:
     return catalog
 
 
+# Items that point at a place or counter by its key: the database follows a renamed key (a
+# foreign key), so the document checked must follow it too.
+_REFERENCES = {"places": ("counters", "place"), "counters": ("procedures", "counter")}
+
+
 def catalog_errors_with(
-    *, municipality: Municipality, section: str, entry: dict, original_key: str | None
+    *,
+    municipality: Municipality,
+    section: str,
+    entry: dict,
+    original_key: str | None,
+    position: int | None = None,
 ) -> list[tuple[str | None, str]]:
     """Every catalog error if `entry` replaced the item `original_key` of `section`.
 
     The whole catalog is validated, so a change that breaks another item (a renamed
-    question that a procedure reads) is refused too. Returns (field, message) pairs:
-    field is set where the error is in `entry` itself.
+    question that a procedure reads) is refused too. `position` is a question's new
+    place in the asking order. Returns (field, message) pairs: field is set where the
+    error is in `entry` itself.
     """
     document = catalog_document_for(municipality=municipality)
     items = document[section]
@@ -110,6 +131,17 @@ def catalog_errors_with(
         items.append(entry)
     else:
         items[index] = entry
+    if section in _REFERENCES and original_key and original_key != entry.get("key"):
+        referring, name = _REFERENCES[section]
+        for item in document[referring]:
+            if item.get(name) == original_key:
+                item[name] = entry.get("key")
+    if section == "questions" and position is not None:
+        positions = dict(Question.objects.filter(municipality=municipality).values_list("key", "position"))
+        positions.pop(original_key, None)
+        positions[entry.get("key")] = position
+        items.sort(key=lambda item: (positions.get(item.get("key"), 0), str(item.get("key"))))
+        index = next(i for i, item in enumerate(items) if item is entry)
     try:
         read_catalog(document)
     except CatalogInvalid as exc:
@@ -128,3 +160,66 @@ def _locate(document: dict, section: str, index: int, error: str) -> tuple[str |
         key = document[items_name][int(position)].get("key")
         return None, f"{items_name}[{position}] '{key}'{rest}: {message}"
     return None, error
+
+
+def catalog_snapshot_for(*, municipality: Municipality) -> dict:
+    """The catalog as export_catalog writes it (the stored document as it is, should it be invalid)."""
+    document = catalog_document_for(municipality=municipality)
+    try:
+        return write_catalog(read_catalog(document))
+    except CatalogInvalid:
+        return document
+
+
+# --- Who may edit which catalog: the one place that decides it. ---
+
+# How each catalog model reaches its municipality.
+MUNICIPALITY_PATH = {
+    Municipality: "pk",
+    Place: "municipality",
+    Counter: "municipality",
+    Question: "municipality",
+    Choice: "question__municipality",
+    Procedure: "municipality",
+    Document: "procedure__municipality",
+    StaffMembership: "municipality",
+    CatalogRevision: "municipality",
+}
+
+
+def editor_municipality(user) -> Municipality | None:
+    """The municipality whose catalog the user edits: staff with the 編集者 role only."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return None
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != StaffMembership.Role.EDITOR:
+        return None
+    return membership.municipality
+
+
+def may_edit_catalogs(user) -> bool:
+    """The operator (superuser) edits every catalog, an editor their own."""
+    return bool(user.is_active and user.is_superuser) or editor_municipality(user) is not None
+
+
+def catalog_scope(queryset, *, user):
+    """`queryset` of a catalog model limited to what the user may see: all for the operator,
+    the user's own municipality for an editor, nothing for anyone else."""
+    if user.is_active and user.is_superuser:
+        return queryset
+    municipality = editor_municipality(user)
+    if municipality is None:
+        return queryset.none()
+    return queryset.filter(**{MUNICIPALITY_PATH[queryset.model]: municipality.pk})
+
+
+def revisions_for(*, municipality: Municipality):
+    return CatalogRevision.objects.filter(municipality=municipality).select_related("user")
+
+
+def revision_before(revision: CatalogRevision) -> CatalogRevision | None:
+    return (
+        CatalogRevision.objects.filter(municipality_id=revision.municipality_id, pk__lt=revision.pk)
+        .order_by("-pk")
+        .first()
+    )

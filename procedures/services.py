@@ -1,22 +1,58 @@
-"""Writes to the catalog. Every write bumps the municipality's catalog version."""
+"""Writes to the catalog. Every write bumps the municipality's catalog version and is recorded."""
 
+import copy
+from pathlib import Path
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from procedures.catalog_io import Catalog
-from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
+from procedures.catalog_io import FORMAT, Catalog, loads, municipality_code_error, read_catalog
+from procedures.models import (
+    CatalogRevision,
+    Choice,
+    Counter,
+    Document,
+    Municipality,
+    Place,
+    Procedure,
+    Question,
+    StaffMembership,
+)
+from procedures.selectors import catalog_snapshot_for
+
+TEMPLATE_CATALOG = Path(settings.BASE_DIR) / "fixtures" / "catalogs" / "national-template.json"
+
+
+class CatalogChanged(Exception):
+    """The catalog changed after the preview the user confirmed."""
+
+
+class MunicipalityExists(Exception):
+    """A municipality with this code is already there."""
 
 
 @transaction.atomic
-def catalog_import(*, catalog: Catalog) -> tuple[Municipality, bool]:
+def catalog_import(
+    *,
+    catalog: Catalog,
+    user=None,
+    action: str = CatalogRevision.Action.IMPORT,
+    note: str = "",
+    expected_version: int | None = None,
+) -> tuple[Municipality, bool]:
     """Replace the municipality's whole catalog with a validated one, atomically.
 
-    Returns the municipality and whether it was created.
+    Returns the municipality and whether it was created. With `expected_version`,
+    raises CatalogChanged (and changes nothing) when the stored catalog is no longer
+    the one the user previewed.
     """
     m = catalog.municipality
     municipality, created = Municipality.objects.select_for_update().get_or_create(
         code=m.code, defaults={"name": m.name, "prefecture": m.prefecture}
     )
+    if expected_version is not None and municipality.catalog_version != expected_version:
+        raise CatalogChanged(m.code)
     municipality.name, municipality.prefecture = m.name, m.prefecture
     municipality.save(update_fields=["name", "prefecture", "updated_at"])
 
@@ -92,11 +128,60 @@ def catalog_import(*, catalog: Catalog) -> tuple[Municipality, bool]:
             for position, text in enumerate(p.documents, start=1)
         ]
     )
-    catalog_touch(municipality=municipality)
+    catalog_touch(municipality=municipality, user=user, action=action, note=note)
     return municipality, created
 
 
-def catalog_touch(*, municipality: Municipality) -> None:
-    """Record that the catalog changed, so cached compilations are dropped."""
+def catalog_touch(
+    *, municipality: Municipality, user=None, action: str = CatalogRevision.Action.EDIT, note: str = ""
+) -> CatalogRevision:
+    """Record that the catalog changed: a new version (cached compilations are dropped) and a revision."""
     Municipality.objects.filter(pk=municipality.pk).update(catalog_version=F("catalog_version") + 1)
     municipality.refresh_from_db(fields=["catalog_version", "updated_at"])
+    user = user if getattr(user, "pk", None) is not None else None
+    return CatalogRevision.objects.create(
+        municipality=municipality,
+        catalog_version=municipality.catalog_version,
+        user=user,
+        username=user.get_username() if user else "",
+        action=action,
+        note=note,
+        document=catalog_snapshot_for(municipality=municipality),
+    )
+
+
+def municipality_create(
+    *, code: str, name: str, prefecture: str, from_template: bool, user=None
+) -> Municipality:
+    """A new municipality with a copy of the national template (or an empty catalog).
+
+    Raises ValueError for a bad code and MunicipalityExists for a code already there.
+    """
+    if problem := municipality_code_error(code):
+        raise ValueError(problem)
+    if from_template:
+        document = copy.deepcopy(loads(TEMPLATE_CATALOG.read_bytes()))
+    else:
+        document = {"format": FORMAT, "places": [], "counters": [], "questions": [], "procedures": []}
+    document["municipality"] = {"code": code, "name": name, "prefecture": prefecture}
+    catalog = read_catalog(document)
+    with transaction.atomic():
+        if Municipality.objects.select_for_update().filter(code=code).exists():
+            raise MunicipalityExists(code)
+        note = "全国テンプレートを複製" if from_template else "空のカタログ"
+        municipality, _ = catalog_import(
+            catalog=catalog, user=user, action=CatalogRevision.Action.TEMPLATE, note=note
+        )
+    return municipality
+
+
+def staff_membership_set(*, user, municipality: Municipality, role: str) -> StaffMembership:
+    """Give a user one role in one municipality. Editors use the admin, so they are staff; 窓口 are not."""
+    membership, _ = StaffMembership.objects.update_or_create(
+        user=user, defaults={"municipality": municipality, "role": role}
+    )
+    is_staff = role == StaffMembership.Role.EDITOR or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    return membership

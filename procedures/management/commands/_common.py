@@ -26,6 +26,17 @@ def read_json(path: str) -> Any:
         raise CommandError(f"{path}: {exc.errors[0]}") from None
 
 
+def read_bytes(path: str, what: str = "a catalog file") -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a directory, not {what}") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
 def municipality_or_fail(code: str) -> Municipality:
     if problem := municipality_code_error(code):
         raise CommandError(f"municipality code {code!r}: {problem}")

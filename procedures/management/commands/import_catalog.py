@@ -1,25 +1,34 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from procedures.catalog_io import CatalogInvalid, catalog_diff, read_catalog
-from procedures.management.commands._common import read_json, report_errors
-from procedures.selectors import catalog_for, municipality_by_code
+from procedures.catalog_changes import catalog_changes
+from procedures.catalog_io import CatalogInvalid, catalog_diff, loads, read_catalog, write_catalog
+from procedures.catalog_xlsx import is_xlsx, read_xlsx_catalog
+from procedures.management.commands._common import read_bytes, report_errors
+from procedures.selectors import catalog_for, catalog_snapshot_for, municipality_by_code
 from procedures.services import catalog_import
+from procedures.warnings import catalog_warnings
 
 
 class Command(BaseCommand):
-    help = "Import a municipality's catalog (okuyami-catalog/1 JSON), replacing the one stored."
+    help = (
+        "Import a municipality's catalog (okuyami-catalog/1 JSON, or an Excel .xlsx workbook), "
+        "replacing the one stored."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="the catalog document (JSON)")
+        parser.add_argument("path", help="the catalog: a .json document or a .xlsx workbook")
         parser.add_argument(
             "--dry-run", action="store_true", help="validate and show the changes; write nothing"
         )
 
     def handle(self, *args, path: str, dry_run: bool, **options):
-        document = read_json(path)
+        data = read_bytes(path)
         try:
-            catalog = read_catalog(document)
+            if is_xlsx(data, path):
+                catalog, _ = read_xlsx_catalog(data)
+            else:
+                catalog = read_catalog(_json(path, data))
         except CatalogInvalid as exc:
             raise report_errors(self.stderr, path, exc.errors, "nothing was imported") from None
 
@@ -39,11 +48,19 @@ class Command(BaseCommand):
             ]
             if parts:
                 self.stdout.write(f"  {section}: " + "; ".join(parts))
+        before = catalog_snapshot_for(municipality=existing) if existing else None
+        changes = catalog_changes(before, write_catalog(catalog))
+        if existing is not None:
+            self.stdout.write("changes:" if changes else "no changes")
+            for line in changes.lines():
+                self.stdout.write(f"  {line}")
+        for warning in catalog_warnings(catalog):
+            self.stdout.write(f"warning: {warning.message}")
         if dry_run:
             self.stdout.write("dry run: the catalog is valid; nothing was changed")
             return
         try:
-            _, created = catalog_import(catalog=catalog)
+            _, created = catalog_import(catalog=catalog, note=f"import_catalog {path}")
         except DatabaseError as exc:
             raise CommandError(
                 f"{path}: the database refused the import ({exc.__class__.__name__}); nothing was imported"
@@ -51,3 +68,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{'created' if created else 'replaced'} the catalog of {m.code}")
         )
+
+
+def _json(path: str, data: bytes):
+    """The parsed JSON; text that is not one JSON document is refused with its first problem."""
+    try:
+        return loads(data)
+    except CatalogInvalid as exc:
+        raise CommandError(f"{path}: {exc.errors[0]}") from None

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from procedures.catalog_io import CatalogInvalid, read_catalog
 from procedures.management.commands._common import read_json, report_errors
 from procedures.models import Municipality, StaffMembership
-from procedures.services import catalog_import
+from procedures.services import catalog_import, staff_membership_set
 
 CATALOGS = Path(settings.BASE_DIR) / "fixtures" / "catalogs"
 SAMPLE_CITY = "sample-city.json"
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 raise report_errors(self.stderr, str(path), exc.errors, "the demo was not loaded") from None
             code = catalog.municipality.code
             if reset or not Municipality.objects.filter(code=code).exists():
-                catalog_import(catalog=catalog)
+                catalog_import(catalog=catalog, note=f"load_demo {path.name}")
                 self.stdout.write(f"loaded {path.name} ({code} {catalog.municipality.name})")
             else:
                 self.stdout.write(f"kept {path.name} ({code}): already loaded")
@@ -47,9 +47,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            StaffMembership.objects.update_or_create(
-                user=user, defaults={"municipality": sample, "role": role}
-            )
+            staff_membership_set(user=user, municipality=sample, role=role)  # the editor may use /admin/
             self.stdout.write(
                 f"{'created' if created else 'kept'} login {username} ({role.label}, {sample.name})"
             )

@@ -1,0 +1,173 @@
+"""What changed between two okuyami-catalog/1 documents, field by field, and how to undo it.
+
+Pure Python. Used for the dry run of an import (CLI and admin), the catalog history's
+diff view and its revert. Items are matched by key within each section.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+SECTIONS = ("places", "counters", "questions", "procedures")
+MUNICIPALITY_FIELDS = ("code", "name", "prefecture")
+ADDED, CHANGED, REMOVED = "added", "changed", "removed"
+# What an absent optional field means, so that absent and its default compare equal.
+_DEFAULTS = {"questions": {"allow_unknown": True}, "procedures": {"order": 0, "documents": []}}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    before: Any
+    after: Any
+
+    @property
+    def before_text(self) -> str:
+        return display(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return display(self.after)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    section: str
+    key: str
+    kind: str  # added, changed or removed
+    name: str  # the item's name (text for a question), for people
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class CatalogChanges:
+    municipality: tuple[FieldChange, ...]
+    items: tuple[ItemChange, ...]
+    question_order: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (before, after) if reordered
+
+    def __bool__(self) -> bool:
+        return bool(self.municipality or self.items or self.question_order)
+
+    def of(self, section: str, kind: str | None = None) -> list[ItemChange]:
+        return [i for i in self.items if i.section == section and (kind is None or i.kind == kind)]
+
+    def lines(self) -> list[str]:
+        """The changes in English, one a line, for the command line."""
+        out = [f"municipality.{c.name}: {c.before_text} -> {c.after_text}" for c in self.municipality]
+        for item in self.items:
+            out.append(f"{item.section} {item.key} {item.kind}: {item.name}")
+            out.extend(f"    {c.name}: {c.before_text} -> {c.after_text}" for c in item.fields)
+        if self.question_order:
+            out.append(f"questions reordered: {', '.join(self.question_order[1])}")
+        return out
+
+
+def display(value: Any) -> str:
+    """A field value as one short line."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        parts = [f"{v['value']}={v['label']}" if isinstance(v, dict) else display(v) for v in value]
+        return " / ".join(parts) if parts else "—"
+    return str(value)
+
+
+def _normal(section: str, item: dict) -> dict:
+    data = {**_DEFAULTS.get(section, {}), **{k: v for k, v in item.items() if v is not None}}
+    return {k: v for k, v in data.items() if k != "choices" or v}
+
+
+def _by_key(document: dict | None, section: str) -> dict[str, dict]:
+    if not document:
+        return {}
+    return {item["key"]: _normal(section, item) for item in document.get(section, [])}
+
+
+def _name(section: str, item: dict) -> str:
+    return str(item.get("text" if section == "questions" else "name", item.get("key", "")))
+
+
+def catalog_changes(before: dict | None, after: dict) -> CatalogChanges:
+    """Every difference from `before` (None: an empty catalog) to `after`."""
+    municipality = tuple(
+        FieldChange(name, (before or {}).get("municipality", {}).get(name), after["municipality"].get(name))
+        for name in MUNICIPALITY_FIELDS
+        if before and before["municipality"].get(name) != after["municipality"].get(name)
+    )
+    items: list[ItemChange] = []
+    for section in SECTIONS:
+        old, new = _by_key(before, section), _by_key(after, section)
+        for key, item in new.items():
+            if key not in old:
+                items.append(ItemChange(section, key, ADDED, _name(section, item)))
+            elif old[key] != item:
+                fields = tuple(
+                    FieldChange(name, old[key].get(name), item.get(name))
+                    for name in dict.fromkeys([*old[key], *item])
+                    if old[key].get(name) != item.get(name)
+                )
+                items.append(ItemChange(section, key, CHANGED, _name(section, item), fields))
+        items.extend(
+            ItemChange(section, key, REMOVED, _name(section, item))
+            for key, item in old.items()
+            if key not in new
+        )
+    old_order = [key for key in _by_key(before, "questions") if key in _by_key(after, "questions")]
+    new_order = [key for key in _by_key(after, "questions") if key in _by_key(before, "questions")]
+    reordered = (tuple(old_order), tuple(new_order)) if old_order != new_order else None
+    return CatalogChanges(municipality, tuple(items), reordered)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    section: str  # or "municipality"
+    key: str
+
+
+def undo_change(current: dict, before: dict | None, after: dict) -> tuple[dict, list[Conflict]]:
+    """`current` with the change from `before` to `after` taken back, item by item.
+
+    An item the change touched that has changed again since is a conflict: it is left
+    as it is now and listed, and the caller decides (the admin refuses the undo).
+    """
+    result = copy.deepcopy(current)
+    conflicts: list[Conflict] = []
+    changes = catalog_changes(before, after)
+    for change in changes.municipality:
+        if result["municipality"].get(change.name) == change.after:
+            result["municipality"][change.name] = change.before
+        else:
+            conflicts.append(Conflict("municipality", change.name))
+    for item in changes.items:
+        items = result[item.section]
+        now = {entry["key"]: index for index, entry in enumerate(items)}
+        old = {entry["key"]: entry for entry in (before or {}).get(item.section, [])}
+        new = {entry["key"]: entry for entry in after.get(item.section, [])}
+        index = now.get(item.key)
+        if item.kind == REMOVED:
+            if index is not None:
+                conflicts.append(Conflict(item.section, item.key))
+                continue
+            items.insert(_insert_at(items, before[item.section], item.key), copy.deepcopy(old[item.key]))
+            continue
+        if index is None or _normal(item.section, items[index]) != _normal(item.section, new[item.key]):
+            conflicts.append(Conflict(item.section, item.key))
+        elif item.kind == ADDED:
+            del items[index]
+        else:
+            items[index] = copy.deepcopy(old[item.key])
+    return result, conflicts
+
+
+def _insert_at(items: list[dict], before_items: list[dict], key: str) -> int:
+    """Where a removed item goes back: after the nearest item that preceded it and is still there."""
+    keys = [entry["key"] for entry in before_items]
+    present = {entry["key"]: index for index, entry in enumerate(items)}
+    for earlier in reversed(keys[: keys.index(key)]):
+        if earlier in present:
+            return present[earlier] + 1
+    return 0

@@ -1,0 +1,379 @@
+"""okuyami-catalog/1 as an Excel workbook (.xlsx), both ways. Pure Python: openpyxl, no Django.
+
+Sheets: `catalog` (format and municipality, one field a row), then `places`, `counters`,
+`questions`, `choices` (one choice a row, in order, naming its question) and `procedures`
+(documents one per line in a cell). Row 1 of each sheet names the fields of the format.
+
+Reading gives the JSON document plus where each part of it came from, so that the
+errors of `catalog_io.read_catalog` are reported as `<sheet> row N column X: message`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from procedures.catalog_io import FORMAT, Catalog, CatalogInvalid, loads, read_catalog
+
+MAX_BYTES = 5 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+
+# kind: text (a string as typed), int, bool, lines (one string a line)
+_Column = tuple[str, str, str]  # field, kind, Japanese hint for the header comment
+
+CATALOG_ROWS: tuple[_Column, ...] = (
+    ("format", "text", f"形式。{FORMAT} のまま"),
+    ("code", "text", "全国地方公共団体コード（6桁）"),
+    ("name", "text", "市区町村名"),
+    ("prefecture", "text", "都道府県名"),
+)
+SHEETS: dict[str, tuple[_Column, ...]] = {
+    "places": (
+        ("key", "text", "キー（半角英小文字・数字・_）"),
+        ("name", "text", "場所の名前"),
+        ("order", "int", "回る順（整数）"),
+    ),
+    "counters": (
+        ("key", "text", "キー"),
+        ("name", "text", "窓口名"),
+        ("place", "text", "場所のキー（places シート）"),
+        ("order", "int", "場所の中の順（整数）"),
+        ("location", "text", "窓口の位置（任意）"),
+        ("phone", "text", "電話番号（任意）"),
+        ("hours", "text", "受付時間（任意）"),
+    ),
+    "questions": (
+        ("key", "text", "キー"),
+        ("text", "text", "質問文"),
+        ("type", "text", "yes_no / choice / multi / number / date"),
+        ("help", "text", "補足（任意）"),
+        ("ask_if", "text", "質問する条件（任意）。前の質問と age だけ使えます"),
+        ("allow_unknown", "bool", "「わからない」を認めるか（TRUE / FALSE、空欄は TRUE）"),
+    ),
+    "choices": (
+        ("question", "text", "質問のキー（questions シート）"),
+        ("value", "text", "値（半角英小文字・数字・_）"),
+        ("label", "text", "表示名"),
+    ),
+    "procedures": (
+        ("key", "text", "キー"),
+        ("name", "text", "手続き名"),
+        ("counter", "text", "窓口のキー（counters シート）"),
+        ("applies_if", "text", '対象となる条件。全員なら true。例: insurance == "kokuho"'),
+        ("deadline_days", "int", "期限：死亡日から何日（任意）"),
+        ("deadline_note", "text", "期限の説明（任意）"),
+        ("documents", "lines", "持ち物（1行に1つ、セル内改行 Alt+Enter）"),
+        ("description", "text", "説明（任意）"),
+        ("url", "text", "参考URL（任意）"),
+        ("order", "int", "窓口の中の順（整数、任意）"),
+    ),
+}
+SHEET_ORDER = ("catalog", *SHEETS)
+# Fields a row must have a column for; the rest may be left out of a sheet.
+REQUIRED_COLUMNS = {
+    "places": ("key", "name", "order"),
+    "counters": ("key", "name", "place", "order"),
+    "questions": ("key", "text", "type"),
+    "choices": ("question", "value", "label"),
+    "procedures": ("key", "name", "counter", "applies_if"),
+}
+_INT_RE = re.compile(r"^\s*-?[0-9]+\s*$")
+_PATH_REF = re.compile(r"\b(?:places|counters|questions|procedures)\[\d+\](?:\.choices\[\d+\])?")
+_TRUE = {"true", "yes", "はい", "1"}
+_FALSE = {"false", "no", "いいえ", "0"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    sheet: str
+    row: int
+    column: str | None = None  # a column letter, or None for the whole row
+
+    def __str__(self) -> str:
+        where = f"{self.sheet} row {self.row}"
+        return f"{where} column {self.column}" if self.column else where
+
+
+@dataclass
+class XlsxDocument:
+    """The catalog document read from a workbook, and where each part came from."""
+
+    document: dict
+    cells: dict[str, Cell] = field(default_factory=dict)  # "procedures[3].applies_if" -> its cell
+
+    def locate(self, error: str) -> str:
+        """'procedures[3].applies_if: msg' -> 'procedures row 5 column D: msg'."""
+        where, sep, message = error.partition(": ")
+        if not sep:
+            return error
+        cell = self._cell(where)
+        if cell is None:
+            return error
+        return f"{cell}: {_PATH_REF.sub(self._row_of, message)}"
+
+    def _cell(self, path: str) -> Cell | None:
+        while path:
+            if path in self.cells:
+                return self.cells[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None
+
+    def _row_of(self, match: re.Match) -> str:
+        cell = self.cells.get(match.group())
+        return f"{cell.sheet} row {cell.row}" if cell else match.group()
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def is_xlsx(data: bytes, name: str = "") -> bool:
+    """An Excel workbook by its name's extension or, failing that, its first bytes (a zip)."""
+    if name.lower().endswith(".xlsx"):
+        return True
+    if name.lower().endswith(".json"):
+        return False
+    return data.startswith(XLSX_MAGIC)
+
+
+def read_catalog_file(data: bytes, name: str = "") -> Catalog:
+    """A catalog from the bytes of a .json or .xlsx file; CatalogInvalid lists every error,
+    located by sheet, row and column for a workbook."""
+    if is_xlsx(data, name):
+        return read_xlsx_catalog(data)[0]
+    return read_catalog(loads(data))
+
+
+def read_xlsx_catalog(data: bytes) -> tuple[Catalog, XlsxDocument]:
+    """Validate a workbook as a whole catalog; CatalogInvalid lists every error by sheet, row, column."""
+    xlsx = read_xlsx(data)
+    try:
+        return read_catalog(xlsx.document), xlsx
+    except CatalogInvalid as exc:
+        raise CatalogInvalid([xlsx.locate(error) for error in exc.errors]) from None
+
+
+def read_xlsx(data: bytes) -> XlsxDocument:
+    """The catalog document of a workbook (not yet validated); CatalogInvalid when its layout is wrong."""
+    if len(data) > MAX_BYTES:
+        raise CatalogInvalid([f"workbook: larger than {MAX_BYTES // (1024 * 1024)} MB"])
+    if not data.startswith(XLSX_MAGIC):
+        raise CatalogInvalid(["workbook: not an Excel .xlsx file"])
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise CatalogInvalid(["workbook: not an Excel .xlsx file, or a damaged one"]) from None
+
+    errors: list[str] = []
+    for name in workbook.sheetnames:
+        if name not in SHEET_ORDER:
+            errors.append(f"workbook: unknown sheet '{name}' (the sheets are {', '.join(SHEET_ORDER)})")
+    for name in SHEET_ORDER:
+        if name not in workbook.sheetnames:
+            errors.append(f"workbook: missing sheet '{name}'")
+    if errors:
+        raise CatalogInvalid(errors)
+
+    xlsx = XlsxDocument({})
+    _read_catalog_sheet(workbook["catalog"], xlsx, errors)
+    rows = {name: _read_sheet(workbook[name], name, errors) for name in SHEETS}
+    if errors:
+        raise CatalogInvalid(errors)
+
+    document = xlsx.document
+    for section in ("places", "counters", "questions", "procedures"):
+        document[section] = []
+        xlsx.cells[section] = Cell(section, 1)
+        for index, (row, values, columns) in enumerate(rows[section]):
+            where = f"{section}[{index}]"
+            xlsx.cells[where] = Cell(section, row)
+            for name, column in columns.items():
+                xlsx.cells[f"{where}.{name}"] = Cell(section, row, column)
+            document[section].append(values)
+
+    question_index = {
+        q.get("key"): i for i, q in enumerate(document["questions"]) if isinstance(q.get("key"), str)
+    }
+    for row, values, columns in rows["choices"]:
+        question = values.pop("question", None)
+        if question not in question_index:
+            errors.append(
+                f"{Cell('choices', row, columns.get('question'))}: "
+                f"unknown question {question!r} (no such key in the questions sheet)"
+            )
+            continue
+        index = question_index[question]
+        entry = document["questions"][index]
+        choices = entry.setdefault("choices", [])
+        where = f"questions[{index}].choices"
+        if not choices:
+            xlsx.cells[where] = Cell("choices", row, columns.get("question"))
+        xlsx.cells[f"{where}[{len(choices)}]"] = Cell("choices", row)
+        for name in ("value", "label"):
+            if name in columns:
+                xlsx.cells[f"{where}[{len(choices)}].{name}"] = Cell("choices", row, columns[name])
+        choices.append(values)
+    if errors:
+        raise CatalogInvalid(errors)
+    return xlsx
+
+
+def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
+    fields = {name: kind for name, kind, _ in CATALOG_ROWS}
+    found: dict[str, Any] = {}
+    for row, (name, value) in enumerate(sheet.iter_rows(min_col=1, max_col=2, values_only=True), 1):
+        if row == 1 or (_blank(name) and _blank(value)):
+            continue  # the header
+        name = name.strip() if isinstance(name, str) else name
+        if name not in fields:
+            errors.append(
+                f"{Cell('catalog', row, 'A')}: unknown field {name!r} (the fields are {', '.join(fields)})"
+            )
+            continue
+        if name in found:
+            errors.append(f"{Cell('catalog', row, 'A')}: field '{name}' given twice")
+            continue
+        if name == "code" and isinstance(value, int | float) and not isinstance(value, bool):
+            value = f"{int(value):06d}"  # Excel drops the leading zero of 011002
+        found[name] = value
+        key = "format" if name == "format" else f"municipality.{name}"
+        xlsx.cells[key] = Cell("catalog", row, "B")
+    for name in fields:
+        if name not in found:
+            errors.append(f"catalog: no row for '{name}'")
+    xlsx.cells["municipality"] = Cell("catalog", 1)
+    xlsx.document["format"] = found.get("format")
+    xlsx.document["municipality"] = {
+        name: _value(found[name], "text") for name in ("code", "name", "prefecture") if name in found
+    }
+
+
+def _read_sheet(sheet, name: str, errors: list[str]) -> list[tuple[int, dict, dict[str, str]]]:
+    """(row number, values by field, column letter by field) for every row that is not blank."""
+    kinds = {field_name: kind for field_name, kind, _ in SHEETS[name]}
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0] if rows else ()
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        title = title.strip() if isinstance(title, str) else title
+        letter = get_column_letter(index + 1)
+        if _blank(title):
+            if any(len(row) > index and not _blank(row[index]) for row in rows[1:]):
+                errors.append(
+                    f"{Cell(name, 1, letter)}: column {letter} has values but no field name in row 1"
+                )
+        elif title not in kinds:
+            errors.append(
+                f"{Cell(name, 1, letter)}: unknown column {title!r} (the columns are {', '.join(kinds)})"
+            )
+        elif title in columns:
+            errors.append(f"{Cell(name, 1, letter)}: column '{title}' given twice")
+        else:
+            columns[title] = index
+    for required in REQUIRED_COLUMNS[name]:
+        if required not in columns:
+            errors.append(f"{Cell(name, 1)}: missing column '{required}'")
+    letters = {field_name: get_column_letter(index + 1) for field_name, index in columns.items()}
+    result = []
+    for number, row in enumerate(rows[1:], start=2):
+        if all(_blank(value) for value in row):
+            continue
+        values = {}
+        for field_name, index in columns.items():
+            raw = row[index] if index < len(row) else None
+            if not _blank(raw):
+                values[field_name] = _value(raw, kinds[field_name])
+            elif kinds[field_name] == "lines":
+                values[field_name] = []  # as export_catalog writes a procedure with nothing to bring
+        result.append((number, values, letters))
+    return result
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _value(raw: Any, kind: str) -> Any:
+    """A cell's value as the JSON document holds it; a value that does not fit is passed on as it is,
+    for read_catalog to report with the format's own message."""
+    if kind == "int":
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        if isinstance(raw, str) and _INT_RE.match(raw):
+            return int(raw)
+        return raw
+    if kind == "bool":
+        if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        return raw
+    if kind == "lines":
+        if isinstance(raw, str):
+            return [line for line in raw.replace("\r\n", "\n").split("\n") if line.strip()]
+        return [raw]
+    return raw
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+def write_xlsx(document: dict) -> bytes:
+    """A workbook of an okuyami-catalog/1 document (as `catalog_io.write_catalog` gives it)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "catalog"
+    _header(sheet, (("field", "text", "項目"), ("value", "text", "値")))
+    municipality = document["municipality"]
+    values = {"format": document["format"], **municipality}
+    for row, (name, _, hint) in enumerate(CATALOG_ROWS, start=2):
+        sheet.cell(row=row, column=1, value=name).comment = Comment(hint, "okuyami")
+        _set(sheet.cell(row=row, column=2), values.get(name), "text")
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 30
+
+    rows: dict[str, list[dict]] = {
+        name: list(document.get(name, [])) for name in ("places", "counters", "questions", "procedures")
+    }
+    rows["choices"] = [
+        {"question": q["key"], **choice}
+        for q in document.get("questions", [])
+        for choice in q.get("choices") or []
+    ]
+    for name, columns in SHEETS.items():
+        sheet = workbook.create_sheet(name)
+        _header(sheet, columns)
+        for row, item in enumerate(rows[name], start=2):
+            for column, (field_name, kind, _) in enumerate(columns, start=1):
+                _set(sheet.cell(row=row, column=column), item.get(field_name), kind)
+        for column, (field_name, _, _) in enumerate(columns, start=1):
+            width = 48 if field_name in ("applies_if", "ask_if", "text", "documents", "description") else 16
+            sheet.column_dimensions[get_column_letter(column)].width = width
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _header(sheet, columns) -> None:
+    for column, (name, _, hint) in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=column, value=name)
+        cell.font = Font(bold=True)
+        cell.comment = Comment(hint, "okuyami")
+    sheet.freeze_panes = "A2"
+
+
+def _set(cell, value: Any, kind: str) -> None:
+    if value is None:
+        return
+    if kind == "lines":
+        value = "\n".join(value)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, even when the text starts with "="
+        cell.number_format = "@"

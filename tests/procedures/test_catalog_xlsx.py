@@ -1,0 +1,279 @@
+"""The catalog as an Excel workbook: round trip, errors by sheet/row/column, the commands."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from openpyxl import Workbook, load_workbook
+
+from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
+from procedures.catalog_xlsx import SHEET_ORDER, read_xlsx, read_xlsx_catalog, write_xlsx
+from procedures.models import Municipality, Procedure
+from tests.procedures.test_commands import refused, run, stored
+
+CATALOGS = sorted((Path(django_settings.BASE_DIR) / "fixtures" / "catalogs").glob("*.json"))
+SOURCES = [Path(__file__).parents[1] / "data" / "contract-city.json", *CATALOGS]
+
+
+def canonical(document: dict) -> dict:
+    return write_catalog(read_catalog(document))
+
+
+def workbook_of(document: dict):
+    return load_workbook(io.BytesIO(write_xlsx(document)))
+
+
+def saved(workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def column_of(sheet, name: str) -> int:
+    return next(cell.column for cell in sheet[1] if cell.value == name)
+
+
+def set_cell(workbook, sheet: str, row: int, field: str, value) -> None:
+    ws = workbook[sheet]
+    ws.cell(row=row, column=column_of(ws, field)).value = value
+
+
+def xlsx_errors(data: bytes) -> list[str]:
+    with pytest.raises(CatalogInvalid) as caught:
+        read_xlsx_catalog(data)
+    return caught.value.errors
+
+
+# --- Round trip ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda path: path.name)
+def test_json_to_xlsx_to_json_is_equal(source):
+    document = canonical(loads(source.read_bytes()))
+    assert read_xlsx(write_xlsx(document)).document == document
+    catalog, _ = read_xlsx_catalog(write_xlsx(document))
+    assert write_catalog(catalog) == document
+
+
+def test_the_workbook_has_the_sheets_in_order_with_one_row_per_item(catalog_document):
+    document = canonical(catalog_document())
+    workbook = workbook_of(document)
+    assert workbook.sheetnames == list(SHEET_ORDER)
+    assert workbook["procedures"].max_row == 1 + len(document["procedures"])
+    assert workbook["choices"].max_row == 1 + sum(len(q.get("choices", [])) for q in document["questions"])
+    kokuho_loss = next(i for i, p in enumerate(document["procedures"]) if p["key"] == "kokuho_loss")
+    documents = workbook["procedures"].cell(
+        row=kokuho_loss + 2, column=column_of(workbook["procedures"], "documents")
+    )
+    assert documents.value == "資格確認書\n届出人の本人確認書類"
+    catalog_sheet = {row[0]: row[1] for row in workbook["catalog"].iter_rows(min_row=2, values_only=True)}
+    assert catalog_sheet == {
+        "format": "okuyami-catalog/1",
+        "code": "122041",
+        "name": "船橋市",
+        "prefecture": "千葉県",
+    }
+
+
+def test_text_that_starts_with_an_equals_sign_stays_text(catalog_document):
+    document = canonical(catalog_document({"procedures[0].description": "=SUM(A1:A2) ではありません"}))
+    data = write_xlsx(document)
+    assert read_xlsx(data).document == document
+    cell = load_workbook(io.BytesIO(data))["procedures"]["H2"]
+    assert cell.data_type == "s"
+
+
+def test_what_excel_does_to_cells_is_read_back_as_meant(catalog_document):
+    document = canonical(catalog_document())
+    workbook = workbook_of(document)
+    set_cell(workbook, "procedures", 2, "deadline_days", 14.0)  # Excel numbers are floats
+    set_cell(workbook, "procedures", 3, "order", " 7 ")  # a number typed as text
+    set_cell(workbook, "procedures", 4, "documents", "印鑑\n\n本人確認書類\n")  # blank lines
+    set_cell(workbook, "questions", 2, "allow_unknown", "FALSE")
+    catalog, _ = read_xlsx_catalog(saved(workbook))
+    first, second, third = document["procedures"][:3]
+    by_key = {p.key: p for p in catalog.procedures}
+    assert by_key[first["key"]].deadline_days == 14
+    assert by_key[second["key"]].order == 7
+    assert by_key[third["key"]].documents == ("印鑑", "本人確認書類")
+    assert catalog.questions[0].allow_unknown is False
+
+
+def test_a_code_excel_turned_into_a_number_gets_its_leading_zero_back(catalog_document):
+    document = canonical(
+        catalog_document(municipality={"code": "011002", "name": "札幌市", "prefecture": "北海道"})
+    )
+    workbook = workbook_of(document)
+    workbook["catalog"]["B3"] = 11002
+    catalog, _ = read_xlsx_catalog(saved(workbook))
+    assert catalog.municipality.code == "011002"
+
+
+# --- Errors by sheet, row and column ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sheet", "key", "field", "value", "expected"),
+    [
+        (
+            "procedures",
+            "koki_loss",
+            "applies_if",
+            "insurence == 'koki'",
+            "column D: unknown question 'insurence'",
+        ),
+        ("procedures", "seal", "deadline_days", "two weeks", "column E: must be an integer"),
+        ("procedures", "seal", "documents", 42, "column G: must be a non-empty string"),
+        ("counters", "kokuho", "place", "annex", "column C: unknown place 'annex'"),
+        ("questions", "insurance", "type", "choise", "column C: 'choise' is not one of"),
+        ("questions", "care", "ask_if", "moved_in == true", "column E: 'moved_in' is not asked before"),
+        ("questions", "pension", "allow_unknown", "maybe", "column F: must be true or false"),
+        ("places", "main_1f", "order", 1.5, "column C: must be an integer"),
+    ],
+)
+def test_catalog_errors_are_given_as_sheet_row_and_column(
+    catalog_document, sheet, key, field, value, expected
+):
+    document = canonical(catalog_document())
+    row = [item["key"] for item in document[sheet]].index(key) + 2
+    workbook = workbook_of(document)
+    set_cell(workbook, sheet, row, field, value)
+    error = xlsx_errors(saved(workbook))[0]  # items that refer to a broken one follow it
+    assert error.startswith(f"{sheet} row {row} {expected}"), error
+
+
+def test_every_error_of_a_workbook_is_reported_at_once(catalog_document):
+    workbook = workbook_of(canonical(catalog_document()))
+    set_cell(workbook, "choices", 3, "value", workbook["choices"]["B2"].value)
+    workbook["catalog"]["B3"] = "122042"
+    set_cell(workbook, "places", 2, "key", "Main")
+    errors = xlsx_errors(saved(workbook))
+    assert any(
+        e.startswith("choices row 3 column B: duplicate value") and "(also choices row 2)" in e
+        for e in errors
+    )
+    assert any(e.startswith("catalog row 3 column B: check digit") for e in errors)
+    assert any(e.startswith("places row 2 column A: 'Main' must match") for e in errors)
+
+
+def test_a_duplicate_key_names_the_other_row(catalog_document):
+    workbook = workbook_of(canonical(catalog_document()))
+    set_cell(workbook, "procedures", 5, "key", workbook["procedures"]["A2"].value)
+    (error,) = xlsx_errors(saved(workbook))
+    assert error.startswith("procedures row 5 column A: duplicate key")
+    assert "(also procedures row 2)" in error
+
+
+def test_a_missing_required_cell_names_its_column(catalog_document):
+    workbook = workbook_of(canonical(catalog_document()))
+    set_cell(workbook, "places", 3, "name", None)
+    assert xlsx_errors(saved(workbook)) == ["places row 3 column B: is required"]
+
+
+def test_a_choice_question_without_choice_rows_is_named_by_its_row(catalog_document):
+    document = canonical(catalog_document())
+    workbook = workbook_of(document)
+    sheet = workbook["choices"]
+    sheet.delete_rows(2, sheet.max_row)
+    errors = xlsx_errors(saved(workbook))
+    index = next(i for i, q in enumerate(document["questions"]) if q["key"] == "insurance")
+    assert any(e.startswith(f"questions row {index + 2}: a choice question needs") for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda wb: wb.remove(wb["choices"]), "workbook: missing sheet 'choices'"),
+        (lambda wb: wb.create_sheet("メモ"), "workbook: unknown sheet 'メモ'"),
+        (
+            lambda wb: wb["procedures"].cell(row=1, column=4, value="condition"),
+            "procedures row 1 column D: unknown",
+        ),
+        (lambda wb: wb["procedures"].delete_cols(4), "procedures row 1: missing column 'applies_if'"),
+        (
+            lambda wb: wb["choices"].cell(row=2, column=1, value="insurrance"),
+            "choices row 2 column A: unknown question",
+        ),
+        (lambda wb: setattr(wb["catalog"]["A5"], "value", None), "catalog: no row for 'prefecture'"),
+        (
+            lambda wb: wb["catalog"].cell(row=6, column=1, value="mayor"),
+            "catalog row 6 column A: unknown field",
+        ),
+    ],
+)
+def test_a_workbook_laid_out_wrongly_is_refused_with_where(catalog_document, change, expected):
+    workbook = workbook_of(canonical(catalog_document()))
+    change(workbook)
+    errors = xlsx_errors(saved(workbook))
+    assert any(error.startswith(expected) for error in errors), errors
+
+
+@pytest.mark.parametrize("data", [b"", b"not a workbook", b"PK\x03\x04 broken zip"])
+def test_bytes_that_are_not_a_workbook_are_refused(data):
+    assert xlsx_errors(data)[0].startswith("workbook: not an Excel .xlsx file")
+
+
+def test_an_empty_workbook_lists_every_missing_sheet():
+    workbook = Workbook()
+    workbook.active.title = "catalog"
+    errors = xlsx_errors(saved(workbook))
+    assert errors == [f"workbook: missing sheet '{name}'" for name in SHEET_ORDER[1:]]
+
+
+# --- The commands ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("source", SOURCES, ids=lambda path: path.name)
+def test_export_xlsx_then_import_it_changes_nothing(tmp_path, source):
+    run("import_catalog", str(source))
+    code = loads(source.read_bytes())["municipality"]["code"]
+    before_json, _ = run("export_catalog", code)
+    before = stored()
+    target = tmp_path / "catalog.xlsx"
+    run("export_catalog", code, "--format", "xlsx", "-o", str(target))
+    stdout, _ = run("import_catalog", str(target))
+    assert "no changes" in stdout
+    assert stored() == before
+    assert run("export_catalog", code)[0] == before_json
+
+
+@pytest.mark.django_db
+def test_export_format_follows_the_file_extension(tmp_path, imported):
+    imported()
+    run("export_catalog", "122041", "-o", str(tmp_path / "c.xlsx"))
+    run("export_catalog", "122041", "-o", str(tmp_path / "c.json"))
+    assert (tmp_path / "c.xlsx").read_bytes().startswith(b"PK")
+    assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["municipality"]["code"] == "122041"
+    _, message = refused("export_catalog", "122041", "--format", "xlsx")
+    assert "-o" in message
+
+
+@pytest.mark.django_db
+def test_an_excel_file_with_errors_reports_where_and_changes_nothing(tmp_path, imported, catalog_document):
+    version = imported().catalog_version
+    before = stored()
+    workbook = workbook_of(canonical(catalog_document()))
+    set_cell(workbook, "procedures", 3, "applies_if", "age >= '75'")
+    set_cell(workbook, "procedures", 4, "counter", "kokuhoo")
+    path = tmp_path / "city.xlsx"
+    path.write_bytes(saved(workbook))
+    stderr, message = refused("import_catalog", str(path))
+    lines = stderr.splitlines()
+    assert lines[0].startswith(f"{path}: procedures row 3 column D: wrong type")
+    assert lines[1].startswith(f"{path}: procedures row 4 column C: unknown counter 'kokuhoo'")
+    assert "2 errors; nothing was imported" in message
+    assert stored() == before
+    assert Municipality.objects.get(code="122041").catalog_version == version
+
+
+@pytest.mark.django_db
+def test_an_xlsx_is_recognised_by_its_content_whatever_its_name(tmp_path, catalog_document):
+    path = tmp_path / "catalog.dat"
+    path.write_bytes(write_xlsx(canonical(catalog_document())))
+    run("import_catalog", str(path))
+    assert Procedure.objects.filter(municipality__code="122041").count() == len(
+        catalog_document()["procedures"]
+    )

@@ -1,0 +1,82 @@
+"""The preview: an editor tries the current catalog on sample answers; no case is created."""
+
+import pytest
+from django.urls import reverse
+
+from okuyami.models import Case
+from procedures.models import Procedure
+from procedures.services import catalog_touch
+
+pytestmark = pytest.mark.django_db
+
+
+def preview(client, municipality, **answers):
+    # As the browser sends the form: the multi question's わからない box is ticked unless unticked.
+    query = {"run": "1", "death_date": "2026-11-20", "q_vehicles": "__unknown__", **answers}
+    return client.get(reverse("admin:procedures_municipality_preview", args=[municipality.pk]), query)
+
+
+def test_the_form_asks_every_question_with_wakaranai_chosen(client, bob, city_a):
+    client.force_login(bob)
+    response = client.get(reverse("admin:procedures_municipality_preview", args=[city_a.pk]))
+    form = response.context["form"]
+    keys = ["head_of_household", "household_left", "insurance", "pension", "vehicles", "care", "moved_in"]
+    assert [name for name in form.fields if name.startswith("q_")] == [f"q_{key}" for key in keys]
+    assert form["q_insurance"].initial == "__unknown__"
+    assert response.context["result"] is None
+
+
+def test_all_unknown_gives_the_everyone_procedures_and_a_list_to_confirm(client, bob, city_a):
+    client.force_login(bob)
+    response = preview(client, city_a)
+    result = response.context["result"]
+    assert [item["key"] for item in result["applies"]] == ["seal"]
+    assert "pension_death" in {item["key"] for item in result["maybe"]}
+    html = response.content.decode()
+    assert "要確認" in html and "確認すること 「年金を受け取っていましたか？」" in html
+    assert Case.objects.count() == 0
+
+
+def test_answers_change_the_route(client, bob, city_a):
+    client.force_login(bob)
+    response = preview(
+        client,
+        city_a,
+        birth_date="1945-03-10",
+        q_insurance="koki",
+        q_head_of_household="yes",
+        q_household_left="1",
+    )
+    result = response.context["result"]
+    assert [item["key"] for item in result["applies"]] == ["seal", "kaigo_loss", "koki_loss"]
+    route = response.context["route"]
+    assert [stop["counter"].key for stop in route] == ["shimin", "kokuho"]
+    assert "care" in {q.key for q in response.context["skipped"]}  # 81 years old: not asked
+
+
+def test_the_preview_follows_a_catalog_edit(client, bob, city_a):
+    client.force_login(bob)
+    assert "pension_death" not in {i["key"] for i in preview(client, city_a).context["result"]["applies"]}
+    Procedure.objects.filter(municipality=city_a, key="pension_death").update(applies_if="true")
+    catalog_touch(municipality=city_a)
+    assert "pension_death" in {i["key"] for i in preview(client, city_a).context["result"]["applies"]}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"death_date": "2026-13-01"},
+        {"birth_date": "2030-01-01"},
+        {"q_household_left": "-1"},
+        {"q_household_left": "many"},
+        {"q_insurance": "private"},
+        {"q_vehicles": ["__unknown__", "kei"]},
+    ],
+)
+def test_bad_sample_answers_are_shown_as_errors_not_a_500(client, bob, city_a, bad):
+    client.force_login(bob)
+    response = preview(client, city_a, **bad)
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert response.context["form"].errors
+    assert "＊入力内容を確かめてください。" in response.content.decode()
