@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench deps test-deps apt setup screens samples
+.PHONY: run test lint format bench resilience deps test-deps apt setup screens samples
 
 run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
@@ -29,9 +29,16 @@ test: setup test-deps
 	DJANGO_DEBUG=1 $(BIN)/pytest
 
 # Chromium (test-deps) is the side-by-side reference for printing.
+# Every benchmark and one summary table (bench/results/); needs PostgreSQL and wrk.
 bench: setup test-deps
-	$(BIN)/python bench/evaluate.py
-	$(BIN)/python bench/printing.py
+	@$(MAKE) --no-print-directory apt PACKAGES="wrk"
+	bash .ci/postgres
+	$(BIN)/python bench/run.py
+
+# A real PostgreSQL restart, concurrent edits, a double submit and a killed worker.
+resilience: setup
+	bash .ci/postgres
+	$(BIN)/python bench/resilience.py
 
 # Page 1 of each printed document (and the large-print checklist) as PNG, for review.
 samples: setup

@@ -49,6 +49,10 @@ def environment(database: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{database}",
         "OKUYAMI_API_PUBLIC_RATE": "1000000/second",
         "DJANGO_CONN_MAX_AGE": "60",  # persistent connections, as in production
+        # Plain HTTP on loopback: no TLS redirect, cookies without the Secure flag.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
     }
 
 
@@ -81,27 +85,29 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def main() -> int:
-    if not shutil.which("wrk"):
-        print("wrk is missing: `make bench` installs Debian's wrk", file=sys.stderr)
-        return 2
-    work = Path(tempfile.mkdtemp(prefix="okuyami-bench-"))
-    env = environment(work / "bench.sqlite3")
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [PYTHON, "manage.py", "import_catalog", "fixtures/catalogs/sample-city.json"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    script = work / "evaluate.lua"
-    script.write_text(
-        'wrk.method = "POST"\n'
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f"wrk.body = [[{json.dumps(CASE, ensure_ascii=False)}]]\n",
-        encoding="utf-8",
-    )
+SESSION = """
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from okuyami.models import Case
+from procedures.models import Municipality, StaffMembership
+city = Municipality.objects.get(code="999903")
+user = get_user_model().objects.create_user("bench-counter")
+StaffMembership.objects.create(user=user, municipality=city, role="counter")
+case = Case.objects.create(
+    municipality=city, deceased_name="試験 太郎", deceased_kana="シケン タロウ", death_date="2026-11-20",
+    deceased_birth_date="1945-03-10", deceased_address="見本県みほん市1-1", visitor_name="試験 花子",
+    visitor_kana="シケン ハナコ", visitor_relation="配偶者", visitor_phone="000-000-0000", answers=ANSWERS,
+)
+session = SessionStore()
+session["_auth_user_id"] = str(user.pk)
+session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_hash"] = user.get_session_auth_hash()
+session.create()
+print(session.session_key, case.pk)
+"""
+
+
+def gunicorn(env: dict, work: Path, workers: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             PYTHON,
@@ -109,7 +115,7 @@ def main() -> int:
             "gunicorn",
             "config.wsgi",
             "--workers",
-            "2",
+            str(workers),
             "--bind",
             f"127.0.0.1:{PORT}",
             "--access-logfile",
@@ -121,47 +127,133 @@ def main() -> int:
         env=env,
         start_new_session=True,
     )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/live", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=10)
+
+
+def rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return round(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024, 1)
+
+
+def get(url: str, cookie: str) -> bytes:
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        return response.read()
+
+
+def worker_memory(env: dict, work: Path, cookie: str, case: int) -> dict:
+    """One worker: RSS after warm-up, after 1,000 requests and after 200 PDFs."""
+    server = gunicorn(env, work, workers=1)
     try:
         base = f"http://127.0.0.1:{PORT}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz/live", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        evaluate_url = f"{base}/api/v1/municipalities/999903/evaluate"
-        request = urllib.request.Request(
-            evaluate_url, json.dumps(CASE).encode(), {"Content-Type": "application/json"}
+        worker = int(
+            subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()[0]
         )
-        result = json.load(urllib.request.urlopen(request, timeout=5))
-        assert result["applies"], "the benchmark case must apply procedures"
-        wrk(evaluate_url, script)  # warm-up: both workers compile the catalog once
-        rows = {
-            "trivial": wrk(f"{base}/healthz/live", None),
-            "evaluate": wrk(evaluate_url, script),
-        }
+        pages = [f"{base}/cases/{case}/result/", f"{base}/cases/{case}/", f"{base}/relay/"]
+        for n in range(20):
+            get(pages[n % 3], cookie)
+        warm = rss_mib(worker)
+        for n in range(1000):
+            get(pages[n % 3], cookie)
+        after_requests = rss_mib(worker)
+        for _ in range(200):
+            assert get(f"{base}/cases/{case}/print/checklist.pdf", cookie).startswith(b"%PDF")
+        after_pdfs = rss_mib(worker)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        stop(server)
+    return {"warm_mib": warm, "after_1000_requests_mib": after_requests, "after_200_pdfs_mib": after_pdfs}
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is missing: `make bench` installs Debian's wrk", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="okuyami-bench-"))
+    env = environment(work / "bench.sqlite3")
+    try:
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [PYTHON, "manage.py", "import_catalog", "fixtures/catalogs/sample-city.json"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        made = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", f"ANSWERS = {CASE['answers']!r}\n" + SESSION],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        cookie, case = made[0], int(made[1])
+        script = work / "evaluate.lua"
+        script.write_text(
+            'wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f"wrk.body = [[{json.dumps(CASE, ensure_ascii=False)}]]\n",
+            encoding="utf-8",
+        )
+        cookie_script = work / "page.lua"
+        cookie_script.write_text(f'wrk.headers["Cookie"] = "sessionid={cookie}"\n', encoding="utf-8")
+        server = gunicorn(env, work, workers=2)
+        try:
+            base = f"http://127.0.0.1:{PORT}"
+            evaluate_url = f"{base}/api/v1/municipalities/999903/evaluate"
+            request = urllib.request.Request(
+                evaluate_url, json.dumps(CASE).encode(), {"Content-Type": "application/json"}
+            )
+            assert json.load(urllib.request.urlopen(request, timeout=5))["applies"]
+            result_url = f"{base}/cases/{case}/result/"
+            assert "必要な手続きと順路".encode() in get(result_url, cookie)
+            wrk(evaluate_url, script)  # warm-up: both workers compile the catalog once
+            rows = {
+                "trivial": wrk(f"{base}/healthz/live", None),
+                "evaluate": wrk(evaluate_url, script),
+                "result page": wrk(result_url, cookie_script),
+            }
+        finally:
+            stop(server)
+        memory = worker_memory(env, work, cookie, case)
+    finally:
         shutil.rmtree(work, ignore_errors=True)
 
     evaluate = rows["evaluate"]
     ratio = round(evaluate["rps"] / rows["trivial"]["rps"], 2)
-    print(f"API under gunicorn (2 workers), wrk 1 thread {CONNECTIONS} connections {SECONDS} s, loopback")
-    print(f"{'endpoint':<12}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"Under gunicorn (2 workers), wrk 1 thread {CONNECTIONS} connections {SECONDS} s, loopback, SQLite")
+    print(f"{'endpoint':<13}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, row in rows.items():
         print(
-            f"{name:<12}{row['rps']:>9}{row['p50_ms']:>9}{row['p90_ms']:>9}{row['p99_ms']:>9}{row['errors']:>8}"
+            f"{name:<13}{row['rps']:>9}{row['p50_ms']:>9}{row['p90_ms']:>9}{row['p99_ms']:>9}{row['errors']:>8}"
         )
     print(f"evaluate / trivial throughput: {ratio}")
+    print(
+        f"worker RSS: {memory['warm_mib']} MiB warm, {memory['after_1000_requests_mib']} MiB after 1,000 "
+        f"requests, {memory['after_200_pdfs_mib']} MiB after 200 PDFs"
+    )
     ok = evaluate["rps"] >= TARGET_RPS and evaluate["p99_ms"] <= TARGET_P99_MS and evaluate["errors"] == 0
-    print(f"target: ≥ {TARGET_RPS} req/s, p99 ≤ {TARGET_P99_MS} ms, no errors: {'met' if ok else 'NOT MET'}")
+    ok &= rows["result page"]["errors"] == 0
+    print(
+        f"target: evaluate ≥ {TARGET_RPS} req/s, p99 ≤ {TARGET_P99_MS} ms, no errors: "
+        + ("met" if ok else "NOT MET")
+    )
     out = ROOT / "bench/results/api.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(
-        json.dumps({"rows": rows, "ratio": ratio, "connections": CONNECTIONS, "seconds": SECONDS}, indent=2)
-        + "\n"
-    )
+    summary = {"rows": rows, "ratio": ratio, "memory": memory, "connections": CONNECTIONS, "seconds": SECONDS}
+    out.write_text(json.dumps(summary, indent=2) + "\n")
     return 0 if ok else 1
 
 

@@ -32,6 +32,7 @@ from pypdf import PdfReader  # noqa: E402
 
 django.setup()
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from bench.generate import generated_catalog  # noqa: E402
 from okuyami import printing  # noqa: E402
 from okuyami.guide import Adjustment, build_guide, procedure_count  # noqa: E402
@@ -39,39 +40,8 @@ from procedures.catalog_io import read_catalog  # noqa: E402
 from procedures.evaluation import evaluate, read_case  # noqa: E402
 
 PRINTED_ON = date(2026, 11, 27)
-CASE = {
-    "deceased": {"birth_date": "1950-04-02", "death_date": "2026-11-20"},
-    "answers": {
-        "head_of_household": True,
-        "household_remaining": 3,
-        "insurance": "kokuho",
-        "high_medical_costs": True,
-        "funeral_held": True,
-        "disability_certificates": ["shintai"],
-        "severe_medical": True,
-        "pension": "both",
-        "same_livelihood": True,
-        "survivor_spouse": True,
-        "survivor_children": True,
-        "seal_registration": True,
-        "mynumber_card": True,
-        "child_benefits": ["jido_teate", "fuyo_teate", "kodomo_iryo"],
-        "income_sources": ["jigyo", "nenkin_400"],
-        "resident_tax": True,
-        "real_estate": True,
-        "unregistered_house": True,
-        "estate_large": True,
-        "vehicles": ["gentsuki", "kei", "car"],
-        "driver_license": True,
-        "municipal_housing": "stay",
-        "water_contract": True,
-        "cemetery": True,
-        "farmland": True,
-        "dog": True,
-        "residence_card": "zairyu",
-    },
-    "unknown": ["renunciation", "tax_debit"],
-}
+# みほん市 under these answers: 38 procedures by the rules at 19 counters, 2 to confirm.
+CASE = json.loads((ROOT / "fixtures/cases/forty-procedures.json").read_text(encoding="utf-8"))
 ADJUSTMENTS = (
     Adjustment("kenpo_loss", "add", "勤務先の健康保険組合へ、ご家族から連絡してください。"),
     Adjustment("kenpo_maisoryo", "add"),
@@ -95,7 +65,6 @@ PEOPLE = {
 TARGETS_S = {"checklist": 0.35, "route": 0.15}
 RUNS = 10
 MEMORY_RENDERS = 200
-CHROMIUM = "/usr/bin/chromium"
 
 
 def forty_procedure_guide() -> dict:
@@ -151,13 +120,7 @@ def chromium_seconds(document: str, guide: dict, *, large: bool = False) -> floa
                 [
                     CHROMIUM,
                     "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
+                    *CHROMIUM_ARGS,
                     f"--user-data-dir={tempfile.mkdtemp(dir=folder)}",
                     "--no-pdf-header-footer",
                     f"--print-to-pdf={pdf}",

@@ -1,0 +1,99 @@
+"""`make bench`: every benchmark, then one table of the figures against their targets.
+
+Runs bench/evaluate.py, bench/pages.py (PostgreSQL), bench/printing.py and
+bench/api.py (gunicorn + wrk) one after the other, each writing its JSON under
+bench/results/, and prints the summary, written to bench/results/summary.json.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench/results"
+SCRIPTS = ["evaluate", "pages", "printing", "api"]
+
+
+def load(name: str) -> dict:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def rows() -> list[tuple[str, str, str, bool | None]]:
+    """(measure, figure, target, met) for the summary table."""
+    table = []
+    for row in load("evaluate").get("rows", []):
+        target = "< 1 ms" if row["procedures"] >= 500 else ""
+        met = (row["mean_ms"] < 1.0 and row["parses_during_evaluation"] == 0) if target else None
+        table.append(
+            (
+                f"evaluation per case, {row['catalog']}",
+                f"{row['mean_ms']} ms (p95 {row['p95_ms']})",
+                target,
+                met,
+            )
+        )
+    pages = load("pages")
+    for page, ratio in pages.get("ratios", {}).items():
+        small, large = (pages[label]["pages"][page] for label in pages if label != "ratios")
+        figure = f"{small['p50_ms']} → {large['p50_ms']} ms p50, {large['queries']} queries"
+        table.append(
+            (
+                f"{page} page, 1 → 1,741 municipalities",
+                figure,
+                "≤ 1.2×, ≤ 15 queries",
+                ratio <= 1.2 and large["queries"] <= 15,
+            )
+        )
+    for row in load("printing").get("rows", []):
+        figure = f"{row['mean_s']} s, {row['pages']} pages, Chromium {row.get('chromium_ratio')}× slower"
+        target = f"≤ {row['target_s']} s" if row.get("target_s") else ""
+        table.append((f"PDF {row['document']}, {row['case']}", figure, target, row.get("met")))
+    memory = load("printing").get("memory")
+    if memory:
+        growth = memory["growth_after_20_percent"]
+        table.append(("PDF process peak memory, 20 → 200 checklists", f"+{growth} %", "< 10 %", growth < 10))
+    api = load("api")
+    for name, row in api.get("rows", {}).items():
+        target = "≥ 300 req/s, p99 ≤ 50 ms" if name == "evaluate" else ""
+        met = (row["rps"] >= 300 and row["p99_ms"] <= 50 and row["errors"] == 0) if target else None
+        table.append(
+            (
+                f"gunicorn {name}",
+                f"{row['rps']} req/s, p99 {row['p99_ms']} ms, {row['errors']} errors",
+                target,
+                met,
+            )
+        )
+    if api.get("memory"):
+        m = api["memory"]
+        figure = f"{m['warm_mib']} → {m['after_1000_requests_mib']} → {m['after_200_pdfs_mib']} MiB"
+        table.append(("worker RSS: warm → 1,000 requests → 200 PDFs", figure, "", None))
+    return table
+
+
+def main() -> int:
+    for name in SCRIPTS:
+        print(f"== bench/{name}.py", flush=True)
+        subprocess.run([sys.executable, str(ROOT / f"bench/{name}.py")], cwd=ROOT, check=False)
+    table = rows()
+    print("\n== Summary")
+    width = max(len(measure) for measure, *_ in table)
+    for measure, figure, target, met in table:
+        verdict = "" if met is None else ("met" if met else "NOT MET")
+        print(f"{measure:<{width}}  {figure:<52}{target:<24}{verdict}")
+    (RESULTS / "summary.json").write_text(
+        json.dumps(
+            [dict(zip(("measure", "figure", "target", "met"), row, strict=True)) for row in table],
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

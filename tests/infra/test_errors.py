@@ -1,0 +1,52 @@
+"""Errors answer cleanly: 503 in Japanese (screens) or JSON (API) when the database is down."""
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def take_the_database_down(monkeypatch):
+    """The database refuses every query, as during a PostgreSQL restart."""
+    from django.db.backends.utils import CursorWrapper
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    monkeypatch.setattr(CursorWrapper, "executemany", refuse)
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    take_the_database_down(monkeypatch)
+
+
+def test_screens_answer_503_in_japanese_when_the_database_is_down(alice, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)  # the session lives in the database: reading it fails first
+    take_the_database_down(monkeypatch)
+    response = client.get("/cases/")
+    assert response.status_code == 503
+    assert "データベースに接続できません" in response.content.decode()
+    assert response["Retry-After"] == "5"
+
+
+def test_the_api_answers_503_json_when_the_database_is_down(database_down):
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/municipalities/122041/evaluate", {}, content_type="application/json"
+    )
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["message"].startswith("The database is unavailable")
+
+
+def test_healthz_reports_the_database(database_down):
+    assert Client().get("/healthz").status_code == 503
+    assert Client().get("/healthz/live").status_code == 200
+
+
+def test_an_unknown_api_path_answers_json_404():
+    response = Client().get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"field": None, "message": "Not found."}]}
