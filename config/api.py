@@ -148,12 +148,28 @@ def api_not_found(request, exception=None):
 
 
 def api_server_error(request):
-    from django.http import JsonResponse
-    from django.views.defaults import server_error
+    """500, or 503 when the database is unreachable: JSON under /api/, a Japanese page elsewhere.
 
+    Django calls this while handling the exception, so sys.exc_info() names it. Neither
+    page touches the database (no user, no session), so both render during an outage.
+    """
+    import sys
+
+    from django.db import DatabaseError
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    unavailable = isinstance(sys.exc_info()[1], DatabaseError)
+    status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
-        body = {
-            "errors": [{"field": None, "message": "Internal error; nothing was changed. Try again later."}]
-        }
-        return JsonResponse(body, status=500)
-    return server_error(request)
+        message = (
+            "The database is unavailable; nothing was changed. Try again in a few seconds."
+            if unavailable
+            else "Internal error; nothing was changed. Try again later."
+        )
+        response = JsonResponse({"errors": [{"field": None, "message": message}]}, status=status)
+    else:
+        response = HttpResponse(render_to_string("503.html" if unavailable else "500.html"), status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response

@@ -13,9 +13,12 @@ from config.api import COUNTER, ApiError, CounterRole, where_message
 from okuyami import selectors, services
 from okuyami.forms import KANA_RE, PHONE_RE
 from okuyami.models import Case, Mark
+from okuyami.printing import TITLES
 from okuyami.views import pdf_response
 from procedures.api import ErrorSerializer
+from procedures.audit import audit
 from procedures.evaluation import CaseInvalid, read_case
+from procedures.models import AuditEvent
 from procedures.selectors import catalog_for
 
 CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
@@ -53,6 +56,16 @@ class CounterApi(APIView):
     def case(self) -> Case:
         return selectors.case_for(self.request.municipality, self.kwargs["pk"])
 
+    def record(self, action: str, case: Case | None, detail: str) -> None:
+        """An audit record of the call; `detail` never carries the family's personal data."""
+        audit(
+            municipality=self.request.municipality,
+            user=self.request.user,
+            action=action,
+            case_id=case.pk if case else None,
+            detail=f"{detail}（API）",
+        )
+
 
 class CaseSerializer(serializers.ModelSerializer):
     class Meta:
@@ -60,17 +73,7 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "status",
-            "deceased_name",
-            "deceased_kana",
-            "deceased_birth_date",
-            "death_date",
-            "deceased_address",
-            "visitor_name",
-            "visitor_kana",
-            "visitor_relation",
-            "visitor_phone",
-            "visitor_address",
-            "appointment_at",
+            *services.CASE_FIELDS,
             "answers",
             "unknown",
             "version",
@@ -130,7 +133,9 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        self.record(AuditEvent.Action.EXPORT, None, "受付一覧")
+        return response
 
     def get_queryset(self):
         cases = selectors.cases_for(self.request.municipality).order_by("-created_at", "-id")
@@ -154,6 +159,7 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
         serializer.instance = services.case_create(
             municipality=self.request.municipality, user=self.request.user, data=data
         )
+        self.record(AuditEvent.Action.CHANGE, serializer.instance, "受付を作成")
 
 
 class CaseDetailApi(CounterApi):
@@ -162,6 +168,7 @@ class CaseDetailApi(CounterApi):
     @extend_schema(responses={200: CaseSerializer, 404: ErrorSerializer})
     def get(self, request, pk):
         case = self.case()
+        self.record(AuditEvent.Action.VIEW, case, "受付の内容")
         return with_etag(Response(CaseSerializer(case).data), case)
 
     @extend_schema(request=CaseSerializer, responses={200: CaseSerializer, 409: ErrorSerializer})
@@ -177,6 +184,7 @@ class CaseDetailApi(CounterApi):
             services.case_update(case=case, data=data, version=version)
         except services.StaleCase:
             raise conflict(case, version) from None
+        self.record(AuditEvent.Action.CHANGE, case, "受付の内容を変更")
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -196,6 +204,7 @@ class CaseAnswersApi(CounterApi):
     @extend_schema(responses={200: AnswersSerializer})
     def get(self, request, pk):
         case = self.case()
+        self.record(AuditEvent.Action.VIEW, case, "回答")
         return with_etag(
             Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
         )
@@ -221,6 +230,7 @@ class CaseAnswersApi(CounterApi):
             raise conflict(case, version) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
+        self.record(AuditEvent.Action.CHANGE, case, "回答を保存")
         return with_etag(
             Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
         )
@@ -232,6 +242,7 @@ class CaseResultApi(CounterApi):
     @extend_schema(responses={200: inline_serializer("Guide", {"stops": serializers.ListField()})})
     def get(self, request, pk):
         case = self.case()
+        self.record(AuditEvent.Action.VIEW, case, "結果と順路")
         return with_etag(Response(selectors.guide_for(case)), case)
 
 
@@ -248,6 +259,7 @@ class CaseFinaliseApi(CounterApi):
             raise conflict(case, version) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
+        self.record(AuditEvent.Action.CHANGE, case, "結果を確定")
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -283,6 +295,8 @@ class CaseMarksApi(CounterApi):
         services.case_mark(
             case=case, user=request.user, procedure_key=key, status=serializer.validated_data["status"]
         )
+        label = Mark.Status(serializer.validated_data["status"]).label
+        self.record(AuditEvent.Action.CHANGE, case, f"窓口の処理（{key}：{label}）")
         return Response(MarkSerializer(case.marks.select_related("marked_by"), many=True).data)
 
 
@@ -295,7 +309,10 @@ class CasePdfApi(CounterApi):
     )
     def get(self, request, pk, document):
         large = request.query_params.get("large", "").lower() in ("1", "true", "yes")
-        return pdf_response(self.case(), document, large=large)
+        case = self.case()
+        response = pdf_response(case, document, large=large)
+        self.record(AuditEvent.Action.EXPORT, case, f"{TITLES[document]}のPDF")
+        return response
 
 
 class TokenApi(APIView):

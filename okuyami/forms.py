@@ -8,10 +8,13 @@ import re
 from datetime import datetime, time
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils import timezone
 
 from okuyami.models import Case, Mark
 from procedures.catalog_io import Question
+from procedures.models import AuditEvent
 from procedures.rules import parse_date
 
 KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・ 　]+$")
@@ -115,6 +118,7 @@ class CaseForm(DadsForm):
         error_messages={"invalid": "予約時刻を「10:30」の形で入力してください。"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     support = {
         "deceased_kana": "カタカナまたはひらがなで入力してください。",
@@ -285,3 +289,25 @@ class AdjustmentForm(DadsForm):
 class MarkForm(forms.Form):
     procedure = forms.CharField(max_length=64)
     status = forms.ChoiceField(choices=[*Mark.Status.choices, ("", "取り消し")], required=False)
+
+
+class PasswordForm(DadsForm, PasswordChangeForm):
+    """The password change, with the password rules as support text."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        self.support = {"new_password1": " ".join(password_validators_help_texts())}
+        self._aria()
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters; every one optional."""
+
+    municipality = forms.CharField(label="団体コード", max_length=6, required=False)
+    action = forms.ChoiceField(
+        label="操作", choices=[("", "すべて"), *AuditEvent.Action.choices], required=False
+    )
+    case = forms.IntegerField(label="受付番号", min_value=1, required=False)
+    username = forms.CharField(label="職員", max_length=150, required=False)

@@ -31,6 +31,8 @@ class Case(models.Model):
     visitor_address = models.CharField("来庁者の住所", max_length=200, blank=True)
 
     appointment_at = models.DateTimeField("予約日時", null=True, blank=True)
+    # The 受付 form's one-time token: a double-submitted form finds the case it made.
+    submission = models.UUIDField("送信の識別子", null=True, blank=True, unique=True, editable=False)
 
     # Answers by question key (JSON values as in the case document) and the
     # questions answered わからない. Answers of questions no longer asked are kept
@@ -61,6 +63,9 @@ class Case(models.Model):
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     # Incremented by every write: a stale form is refused instead of overwriting.
     version = models.PositiveIntegerField("版", default=1)
+    # Set by purge_cases when the retention period ran out: the personal fields are blank
+    # and only what the anonymous statistics read is left (okuyami.retention).
+    erased_at = models.DateTimeField("個人情報の消去日時", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "受付"

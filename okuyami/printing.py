@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.template.loader import get_template
 from django.templatetags.static import static
 from weasyprint import CSS, HTML
@@ -209,6 +210,7 @@ def document_context(
         "procedure_count": sum(len(stop["procedures"]) for stop in stops),
         "stylesheet_url": static(STYLESHEET),
         "size": 0,
+        "sandbox": settings.OKUYAMI_SANDBOX,
     }
     if document == "route":
         shared = _shared_documents(stops)

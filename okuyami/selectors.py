@@ -28,12 +28,15 @@ def counter_membership(user) -> StaffMembership | None:
 
 
 def cases_for(municipality: Municipality) -> QuerySet[Case]:
-    return Case.objects.filter(municipality=municipality)
+    """The municipality's cases; an erased one (okuyami.retention) is gone for the screens and the API."""
+    return Case.objects.filter(municipality=municipality, erased_at__isnull=True)
 
 
 def case_for(municipality: Municipality, pk: int) -> Case:
     """The case, or 404 when it belongs to another municipality or does not exist."""
-    return get_object_or_404(cases_for(municipality), pk=pk)
+    case = get_object_or_404(cases_for(municipality), pk=pk)
+    case.municipality = municipality  # the same row: spare the query
+    return case
 
 
 def case_input(case: Case, catalog: Catalog) -> CaseInput:

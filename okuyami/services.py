@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -35,10 +35,21 @@ CASE_FIELDS = (
 )
 
 
-def case_create(*, municipality: Municipality, user, data: dict[str, Any]) -> Case:
-    return Case.objects.create(
-        municipality=municipality, created_by=user, **{name: data[name] for name in CASE_FIELDS}
-    )
+def case_create(*, municipality: Municipality, user, data: dict[str, Any], submission=None) -> Case:
+    """A new case; the same form submitted twice (same `submission`) gives the first case back."""
+    if submission is not None:
+        existing = Case.objects.filter(municipality=municipality, submission=submission).first()
+        if existing is not None:
+            return existing
+    fields = {name: data[name] for name in CASE_FIELDS}
+    try:
+        with transaction.atomic():
+            return Case.objects.create(
+                municipality=municipality, created_by=user, submission=submission, **fields
+            )
+    except IntegrityError:
+        # Both submissions raced past the lookup: the other one made the case.
+        return Case.objects.get(municipality=municipality, submission=submission)
 
 
 def _bump(case: Case, version: int | None, **changes: Any) -> None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from okuyami import views
+from okuyami import staff_views, views
 
 app_name = "okuyami"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     path("cases/<int:pk>/print/<slug:document>/", views.print_preview, name="print-preview"),
     path("cases/<int:pk>/print/<slug:document>.pdf", views.print_pdf, name="print-pdf"),
     path("relay/", views.relay, name="relay"),
+    path("password/", staff_views.password_change, name="password-change"),
+    path("statistics/", staff_views.statistics, name="statistics"),
+    path("audit/", staff_views.audit_log, name="audit-log"),
 ]

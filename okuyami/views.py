@@ -1,5 +1,6 @@
 """Counter screens: thin views over okuyami.selectors and okuyami.services."""
 
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -13,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from okuyami import printing, selectors, services
 from okuyami.forms import UNKNOWN, AdjustmentForm, AnswerForm, CaseForm, MarkForm
-from okuyami.models import Case
+from okuyami.models import Case, Mark
+from procedures.audit import audit
+from procedures.models import AuditEvent, StaffMembership
 from procedures.selectors import catalog_for
 
 CONFLICT = (
@@ -39,9 +42,30 @@ def counter_view(view):
     return wrapper
 
 
+def record(request, action: str, case: Case | None = None, detail: str = "") -> None:
+    """An audit record of what the user did; `detail` never carries the family's personal data."""
+    audit(
+        municipality=request.municipality,
+        user=request.user,
+        action=action,
+        case_id=case.pk if case else None,
+        detail=detail,
+    )
+
+
+VIEW, PRINT, CHANGE = AuditEvent.Action.VIEW, AuditEvent.Action.PRINT, AuditEvent.Action.CHANGE
+
+
 def home(request):
+    """Each role's first screen."""
     if not request.user.is_authenticated:
         return redirect("okuyami:login")
+    membership = getattr(request.user, "membership", None)
+    role = membership.role if membership is not None else None
+    if role == StaffMembership.Role.MANAGER:
+        return redirect("okuyami:audit-log")
+    if role == StaffMembership.Role.EDITOR or (role is None and request.user.is_superuser):
+        return redirect("admin:index")
     return redirect("okuyami:case-list")
 
 
@@ -49,16 +73,21 @@ def home(request):
 def case_list(request):
     today = timezone.localdate()
     cases = selectors.relay_cases(request.municipality, today=today)
+    record(request, VIEW, detail="受付一覧")
     return render(request, "okuyami/case_list.html", {"cases": cases, "today": today})
 
 
 @counter_view
 def case_create(request):
-    form = CaseForm(request.POST if request.method == "POST" else None)
+    form = CaseForm(request.POST if request.method == "POST" else None, initial={"submission": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         case = services.case_create(
-            municipality=request.municipality, user=request.user, data=form.cleaned_data
+            municipality=request.municipality,
+            user=request.user,
+            data=form.cleaned_data,
+            submission=form.cleaned_data["submission"],
         )
+        record(request, CHANGE, case, "受付を作成")
         return redirect("okuyami:questions", pk=case.pk)
     return render(request, "okuyami/case_form.html", {"form": form, "case": None})
 
@@ -75,8 +104,11 @@ def case_edit(request, case):
         except services.StaleCase:
             form.add_error(None, CONFLICT)
         else:
+            record(request, CHANGE, case, "受付の内容を変更")
             messages.success(request, "受付の内容を保存しました。")
             return redirect(case)
+    if request.method != "POST":
+        record(request, VIEW, case, "受付内容の変更画面")
     return render(request, "okuyami/case_form.html", {"form": form, "case": case})
 
 
@@ -85,6 +117,7 @@ def case_detail(request, case):
     interview = selectors.interview_for(case)
     answered = sum(1 for q in interview.questions if q.key in case.answers or q.key in case.unknown)
     context = {"case": case, "asked": len(interview.questions), "answered": answered}
+    record(request, VIEW, case, "受付の内容")
     return render(request, "okuyami/case_detail.html", context)
 
 
@@ -117,6 +150,7 @@ def question(request, case, key):
     if dont_know or (request.method == "POST" and form.is_valid()):
         value = UNKNOWN if dont_know else form.cleaned_data["answer"]
         services.case_answer(case=case, question=q, value=value, unknown=value == UNKNOWN)
+        record(request, CHANGE, case, f"回答を保存（{q.key}）")
         return redirect(_next_url(case, q.key, request.GET.get("from") == "answers"))
     back = (
         reverse("okuyami:question", args=[case.pk, interview.questions[index - 1].key])
@@ -153,6 +187,7 @@ def answers(request, case):
     interview = selectors.interview_for(case)
     rows = [(q, _answer_text(q, case)) for q in interview.questions]
     missing = [q for q, text in rows if text is None]
+    record(request, VIEW, case, "回答の確認")
     return render(request, "okuyami/answers.html", {"case": case, "rows": rows, "missing": missing})
 
 
@@ -189,6 +224,7 @@ def result(request, case):
         "marks": selectors.marks_by_key(case),
         "print_documents": printing.TITLES.items(),
     }
+    record(request, VIEW, case, "結果と順路")
     return render(request, "okuyami/result.html", context)
 
 
@@ -211,6 +247,8 @@ def adjust(request, case):
         except services.CaseClosed:
             messages.error(request, CLOSED)
         else:
+            verb = {"add": "追加", "drop": "除外"}.get(form.cleaned_data["action"], "追加・除外の取り消し")
+            record(request, CHANGE, case, f"手続きの{verb}（{form.cleaned_data['procedure']}）")
             messages.success(request, "手続きの一覧を更新しました。")
     return redirect("okuyami:result", pk=case.pk)
 
@@ -225,6 +263,7 @@ def finalise(request, case):
     except services.CaseClosed:
         messages.error(request, CLOSED)
     else:
+        record(request, CHANGE, case, "結果を確定")
         messages.success(request, "結果を確定しました。以後、カタログが変わってもこの内容は変わりません。")
     return redirect("okuyami:result", pk=case.pk)
 
@@ -234,6 +273,7 @@ def relay(request):
     today = timezone.localdate()
     counter = request.GET.get("counter", "")
     board = selectors.relay_board(request.municipality, today=today, counter=counter)
+    record(request, VIEW, detail="リレー")
     return render(request, "okuyami/relay.html", {**board, "today": today, "counter": counter})
 
 
@@ -251,6 +291,8 @@ def mark(request, case):
             procedure_key=form.cleaned_data["procedure"],
             status=form.cleaned_data["status"],
         )
+        status = Mark.Status(form.cleaned_data["status"]).label if form.cleaned_data["status"] else "取り消し"
+        record(request, CHANGE, case, f"窓口の処理（{form.cleaned_data['procedure']}：{status}）")
         messages.success(request, "窓口の処理を記録しました。")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -270,6 +312,7 @@ def print_preview(request, case, document):
         printed_on=timezone.localdate(),
         large=request.GET.get("large") == "1",
     )
+    record(request, PRINT, case, f"{printing.TITLES[document]}の印刷プレビュー")
     return HttpResponse(html)
 
 
@@ -277,7 +320,9 @@ def print_preview(request, case, document):
 def print_pdf(request, case, document):
     if document not in printing.DOCUMENTS:
         raise Http404("その書類はありません。")
-    return pdf_response(case, document, large=request.GET.get("large") == "1")
+    response = pdf_response(case, document, large=request.GET.get("large") == "1")
+    record(request, PRINT, case, f"{printing.TITLES[document]}（PDF）")
+    return response
 
 
 def pdf_response(case: Case, document: str, *, large: bool) -> HttpResponse:

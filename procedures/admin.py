@@ -14,6 +14,7 @@ from django.urls import path
 
 from procedures import admin_views
 from procedures.models import (
+    AuditEvent,
     Choice,
     Counter,
     Document,
@@ -441,3 +442,28 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         staff_membership_set(user=obj.user, municipality=obj.municipality, role=obj.role)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The operator reads every municipality's audit log; nobody adds, changes or deletes a record."""
+
+    list_display = ["at", "municipality_code", "username", "action", "case_id", "detail"]
+    list_filter = ["action", "municipality_code"]
+    search_fields = ["username", "detail", "=case_id"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from procedures.audit import audit
 from procedures.catalog_io import FORMAT, Catalog, loads, municipality_code_error, read_catalog
 from procedures.models import (
+    AuditEvent,
     CatalogRevision,
     Choice,
     Counter,
@@ -139,7 +141,7 @@ def catalog_touch(
     Municipality.objects.filter(pk=municipality.pk).update(catalog_version=F("catalog_version") + 1)
     municipality.refresh_from_db(fields=["catalog_version", "updated_at"])
     user = user if getattr(user, "pk", None) is not None else None
-    return CatalogRevision.objects.create(
+    revision = CatalogRevision.objects.create(
         municipality=municipality,
         catalog_version=municipality.catalog_version,
         user=user,
@@ -148,6 +150,13 @@ def catalog_touch(
         note=note,
         document=catalog_snapshot_for(municipality=municipality),
     )
+    audit(
+        municipality=municipality,
+        action=AuditEvent.Action.CATALOG_CHANGE,
+        user=user,
+        detail=f"版{revision.catalog_version} {revision.get_action_display()}{'：' + note if note else ''}",
+    )
+    return revision
 
 
 def municipality_create(
@@ -185,3 +194,15 @@ def staff_membership_set(*, user, municipality: Municipality, role: str) -> Staf
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
     return membership
+
+
+def staff_password_set(*, user, password: str, one_time: bool) -> None:
+    """Set a staff password; a one-time one (create_trial) must be replaced at the next login."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    StaffMembership.objects.filter(user=user).update(must_change_password=one_time)
+
+
+def staff_password_changed(*, user) -> None:
+    """The user chose their own password: the one-time password is spent."""
+    StaffMembership.objects.filter(user=user, must_change_password=True).update(must_change_password=False)

@@ -61,7 +61,7 @@ def imported(db):
     return import_document
 
 
-# --- The cast: alice (窓口) and bob (編集者) in city A, charlie (窓口) in city B ---
+# --- The cast: alice (窓口), bob (編集者) and erin (管理者) in city A, charlie (窓口) in city B ---
 
 
 @pytest.fixture
@@ -110,6 +110,12 @@ def charlie(city_b):
 def dave(city_b):
     """編集者 of city B."""
     return _staff("dave", city_b, "editor")
+
+
+@pytest.fixture
+def erin(city_a):
+    """管理者 of city A: the audit log and the statistics, no cases, no catalog."""
+    return _staff("erin", city_a, "manager")
 
 
 @pytest.fixture

@@ -21,39 +21,9 @@ PRINTED_ON = date(2026, 11, 27)
 
 # With the national template these answers make 38 procedures apply at 19 counters
 # and 2 need checking (renunciation, tax_debit); the staff add 2 more: 40 in all.
-FORTY_CASE = {
-    "deceased": {"birth_date": "1950-04-02", "death_date": "2026-11-20"},
-    "answers": {
-        "head_of_household": True,
-        "household_remaining": 3,
-        "insurance": "kokuho",
-        "high_medical_costs": True,
-        "funeral_held": True,
-        "disability_certificates": ["shintai"],
-        "severe_medical": True,
-        "pension": "both",
-        "same_livelihood": True,
-        "survivor_spouse": True,
-        "survivor_children": True,
-        "seal_registration": True,
-        "mynumber_card": True,
-        "child_benefits": ["jido_teate", "fuyo_teate", "kodomo_iryo"],
-        "income_sources": ["jigyo", "nenkin_400"],
-        "resident_tax": True,
-        "real_estate": True,
-        "unregistered_house": True,
-        "estate_large": True,
-        "vehicles": ["gentsuki", "kei", "car"],
-        "driver_license": True,
-        "municipal_housing": "stay",
-        "water_contract": True,
-        "cemetery": True,
-        "farmland": True,
-        "dog": True,
-        "residence_card": "zairyu",
-    },
-    "unknown": ["renunciation", "tax_debit"],
-}
+FORTY_CASE = json.loads(
+    (Path(__file__).resolve().parents[2] / "fixtures/cases/forty-procedures.json").read_text(encoding="utf-8")
+)
 STAFF_NOTE = "勤務先の健康保険組合へ、ご家族から連絡してください。"
 FORTY_ADJUSTMENTS = (
     Adjustment("kenpo_loss", "add", STAFF_NOTE),

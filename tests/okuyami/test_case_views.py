@@ -388,3 +388,15 @@ def test_bad_posts_answer_with_a_message_not_an_error(client, alice, alice_case,
     assert response.status_code == 200
     assert "oky-message--error" in response.content.decode()
     assert Case.objects.get().status == Case.Status.OPEN
+
+
+def test_a_double_submitted_form_creates_one_case(client, alice, city_a):
+    client.force_login(alice)
+    form = client.get(reverse("okuyami:case-create")).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f-]+)"', form).group(1)
+    first = client.post(reverse("okuyami:case-create"), {**VALID, "submission": token})
+    second = client.post(reverse("okuyami:case-create"), {**VALID, "submission": token})
+    assert Case.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    client.post(reverse("okuyami:case-create"), VALID)  # no token (an old form): still accepted
+    assert Case.objects.count() == 2

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from okuyami.retention import purge_cases, retention_days
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase the personal data of every case whose retention period (OKUYAMI_RETENTION_DAYS after "
+        "finalising, or after its last change if never finalised) has ended. Idempotent; run from cron."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days", type=int, help="the retention period in days (default OKUYAMI_RETENTION_DAYS)"
+        )
+
+    def handle(self, *args, days: int | None, **options):
+        days = retention_days() if days is None else days
+        if days < 0:
+            raise CommandError("--days must not be negative")
+        erased = purge_cases(days=days)
+        self.stdout.write(f"erased the personal data of {len(erased)} case(s) older than {days} days")

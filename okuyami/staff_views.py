@@ -1,0 +1,112 @@
+"""Screens for every account (password) and for a municipality's staff (statistics, audit log)."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from okuyami.forms import AuditFilterForm, PasswordForm
+from okuyami.retention import statistics_for
+from procedures.audit import EveryMunicipality, audit_events_for, audit_scope
+from procedures.models import Municipality
+from procedures.services import staff_password_changed
+
+AUDIT_PAGE_SIZE = 100
+
+
+@login_required
+def password_change(request):
+    form = PasswordForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        staff_password_changed(user=user)
+        update_session_auth_hash(request, user)
+        messages.success(request, "パスワードを変更しました。")
+        return redirect("okuyami:home")
+    membership = getattr(request.user, "membership", None)
+    one_time = membership is not None and membership.must_change_password
+    return render(request, "okuyami/password_change.html", {"form": form, "one_time": one_time})
+
+
+@login_required
+def statistics(request):
+    """Anonymous figures for the user's municipality; the operator picks one."""
+    membership = getattr(request.user, "membership", None)
+    municipalities = []
+    if membership is not None:
+        municipality = membership.municipality
+    elif request.user.is_superuser:
+        municipalities = Municipality.objects.order_by("code")
+        code = request.GET.get("municipality", "")
+        municipality = municipalities.filter(code=code).first() if code else None
+    else:
+        return _no_access(request, "統計は、市区町村の職員として登録された人だけが見られます。")
+    context = {"municipality": municipality, "municipalities": municipalities}
+    if municipality is not None:
+        stats = statistics_for(municipality=municipality, today=timezone.localdate())
+        context.update(stats=stats, chart=month_chart(stats["months"]))
+    return render(request, "okuyami/statistics.html", context)
+
+
+def month_chart(rows) -> dict:
+    """Bar geometry for the monthly chart, drawn as SVG attributes (no inline style, no script)."""
+    step, bar_width, plot, top = 40, 24, 120, 18
+    bars = []
+    for index, row in enumerate(rows):
+        height = round(plot * row.share / 100)
+        x = index * step + (step - bar_width) // 2
+        month = row.label.split("年")[-1]
+        bars.append(
+            {
+                "x": x,
+                "y": top + plot - height,
+                "height": height,
+                "middle": x + bar_width // 2,
+                "value_y": top + plot - height - 4,
+                "count": row.count,
+                "label": month,
+            }
+        )
+    base = top + plot
+    return {
+        "width": step * len(rows),
+        "height": base + 24,
+        "base": base,
+        "label_y": base + 17,
+        "bar_width": bar_width,
+        "bars": bars,
+    }
+
+
+@login_required
+def audit_log(request):
+    """Who viewed, printed, exported, changed or erased a case, and who changed the catalog."""
+    scope = audit_scope(request.user)
+    if scope is None:
+        return _no_access(request, "操作記録は、市区町村の管理者として登録された人だけが見られます。")
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit_events_for(
+        scope=scope,
+        municipality_code=filters.get("municipality") or "",
+        action=filters.get("action") or "",
+        case_id=filters.get("case"),
+        username=filters.get("username") or "",
+    )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "every_municipality": isinstance(scope, EveryMunicipality),
+        "municipality": None if isinstance(scope, EveryMunicipality) else scope,
+    }
+    return render(request, "okuyami/audit_log.html", context)
+
+
+def _no_access(request, reason: str):
+    return render(request, "okuyami/no_access.html", {"reason": reason}, status=403)
