@@ -50,3 +50,19 @@ def test_an_unknown_api_path_answers_json_404():
     response = Client().get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"errors": [{"field": None, "message": "Not found."}]}
+
+
+def test_an_outage_is_logged_in_one_line_without_a_traceback(alice, monkeypatch, caplog):
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    take_the_database_down(monkeypatch)
+    from config.logfilters import OutageWithoutTraceback
+
+    caplog.handler.addFilter(OutageWithoutTraceback())
+    client.get("/cases/")
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records and records[0].getMessage() == "Service Unavailable: /cases/"
+    assert records[0].exc_info is None and "Traceback" not in caplog.text
+    from django.conf import settings
+
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["outage"]

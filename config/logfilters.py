@@ -1,0 +1,17 @@
+"""Logging filters."""
+
+import logging
+
+
+class OutageWithoutTraceback(logging.Filter):
+    """A 503 during a database outage is logged as one line, not a traceback per request.
+
+    The outage itself is visible in the database's own logs; hundreds of identical
+    tracebacks would only bury other errors.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 503:
+            record.exc_info = None
+            record.exc_text = None
+        return True
