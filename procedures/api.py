@@ -1,6 +1,7 @@
 """Catalog API: public catalogs and evaluation, and catalog import/export for editors."""
 
 from django.db import DatabaseError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -13,7 +14,7 @@ from config.api import EDITOR, ApiError, EditorRole, where_message
 from procedures.catalog_io import CatalogInvalid, catalog_diff, read_catalog, write_catalog
 from procedures.evaluation import CaseInvalid, evaluate, read_case
 from procedures.models import Municipality
-from procedures.selectors import catalog_for
+from procedures.selectors import catalog_for, catalog_for_code
 from procedures.services import catalog_import
 
 # --- Shapes for the schema (the documents themselves are the contract's) -----------
@@ -96,7 +97,9 @@ class EvaluateApi(APIView):
         request=CaseDocument, responses={200: ResultDocument, 400: ErrorSerializer, 404: ErrorSerializer}
     )
     def post(self, request, code: str):
-        catalog = catalog_for(municipality=public_municipality(code))
+        catalog = catalog_for_code(code)
+        if catalog is None:
+            raise Http404
         try:
             case = read_case(catalog, request.data)
         except CaseInvalid as exc:

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Prefetch
 
 from procedures.catalog_io import Catalog, CatalogInvalid, read_catalog, write_catalog
@@ -101,6 +102,36 @@ def catalog_for(*, municipality: Municipality) -> Catalog:
     catalog = read_catalog(catalog_document_for(municipality=municipality))
     _compiled[municipality.pk] = (stamp, catalog)
     return catalog
+
+
+def catalog_for_code(code: str) -> Catalog | None:
+    """The compiled catalog of the municipality with `code`, or None.
+
+    The public evaluate endpoint's hot path: one small query for the version stamp;
+    the municipality row is loaded whole only when its catalog must be compiled.
+    """
+    table = Municipality._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, catalog_version, updated_at FROM {table} WHERE code = %s", [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, version, updated_at = row
+    cached = _compiled.get(pk)
+    if cached is not None and cached[0] == (version, _aware(updated_at)):
+        return cached[1]
+    return catalog_for(municipality=Municipality.objects.get(pk=pk))
+
+
+def _aware(value):
+    """SQLite returns naive datetimes (UTC) from a raw cursor; the ORM returns aware ones."""
+    from datetime import UTC
+
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 # Items that point at a place or counter by its key: the database follows a renamed key (a

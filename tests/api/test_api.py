@@ -351,3 +351,14 @@ def test_the_schema_and_docs_are_served_locally(client):
     assert schema.status_code == 200 and b"openapi: 3" in schema.content
     docs = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs and "cdn" not in docs.lower()
+
+
+def test_evaluate_reuses_the_compiled_catalog_until_the_catalog_changes(city_a):
+    from procedures.selectors import catalog_for_code
+    from procedures.services import catalog_touch
+
+    first = catalog_for_code("122041")
+    assert catalog_for_code("122041") is first
+    catalog_touch(municipality=city_a)
+    assert catalog_for_code("122041") is not first
+    assert catalog_for_code("999999") is None
