@@ -168,16 +168,44 @@ def _people(people: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def _shared_documents(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Documents needed at two or more stops, with those stops' numbers, first use first."""
+    """Documents needed at two or more stops, first use first, each with a `mark` (A, B, …)
+    and the numbers of the stops that use it."""
     used_at: dict[str, list[int]] = {}
     for stop in stops:
         for text in dict.fromkeys(d for p in stop["procedures"] for d in p["documents"]):
             used_at.setdefault(text, []).append(stop["number"])
+    shared = [(text, numbers) for text, numbers in used_at.items() if len(numbers) > 1]
     return [
-        {"text": text, "stops": numbers, "everywhere": len(numbers) == len(stops)}
-        for text, numbers in used_at.items()
-        if len(numbers) > 1
+        {"mark": _mark(index), "text": text, "stops": numbers, "everywhere": len(numbers) == len(stops)}
+        for index, (text, numbers) in enumerate(shared)
     ]
+
+
+def _mark(index: int) -> str:
+    """A, B, … Z, then A2, B2, …: short enough to print after each procedure."""
+    letter, round_ = chr(ord("A") + index % 26), index // 26
+    return letter if round_ == 0 else f"{letter}{round_ + 1}"
+
+
+def _split_documents(stops: list[dict[str, Any]], shared: list[dict[str, Any]]) -> None:
+    """Give each stop its `own_documents` and `shared_marks`, and each procedure its `bring`:
+    the lines the checklist prints, the marks of the shared documents it needs first
+    ("・共通の持ち物 A・C", sharing a line with its first own document), then its own
+    documents in full."""
+    marks = {item["text"]: item["mark"] for item in shared}
+    order = {item["text"]: index for index, item in enumerate(shared)}
+    for stop in stops:
+        own = dict.fromkeys(d for p in stop["procedures"] for d in p["documents"])
+        stop["own_documents"] = [text for text in own if text not in marks]
+        stop["shared_marks"] = [shared[i]["mark"] for i in sorted(order[t] for t in own if t in order)]
+        for procedure in stop["procedures"]:
+            used = [shared[i]["mark"] for i in sorted(order[t] for t in procedure["documents"] if t in order)]
+            procedure["shared_marks"] = used
+            lines = [f"・{text}" for text in procedure["documents"] if text not in marks]
+            if used:
+                shared_line = f"・共通の持ち物 {'・'.join(used)}"
+                lines[:1] = [f"{shared_line}　{lines[0]}" if lines else shared_line]
+            procedure["bring"] = lines
 
 
 def document_context(
@@ -212,13 +240,9 @@ def document_context(
         "size": 0,
         "sandbox": settings.OKUYAMI_SANDBOX,
     }
-    if document == "route":
+    if document in ("checklist", "route"):
         shared = _shared_documents(stops)
-        shared_texts = {item["text"] for item in shared}
-        for stop in stops:
-            own = dict.fromkeys(d for p in stop["procedures"] for d in p["documents"])
-            stop["own_documents"] = [text for text in own if text not in shared_texts]
-            stop["shared_document_count"] = sum(1 for text in own if text in shared_texts)
+        _split_documents(stops, shared)
         context["shared_documents"] = shared
     return context
 
@@ -272,10 +296,13 @@ def _route_size(context: dict[str, Any], *, large: bool) -> int:
         if index == 0 and large:
             pt = LARGE_PT
         per_line = width_mm / (pt * pt_mm)  # full-width characters
-        lines = 5.0 + 1.8 * math.ceil(len(context.get("shared_documents", ())) / 2)
+        shared = context.get("shared_documents", ())
+        shared_text = sum(len(item["text"]) + 3 * len(item["stops"]) + 8 for item in shared)
+        lines = 5.0 + (1.5 + math.ceil(shared_text / per_line) if shared else 0)
         for stop in context["stops"]:
             text = sum(len(p["name"]) + 2 for p in stop["procedures"]) + len("、".join(stop["own_documents"]))
-            lines += 2.0 + math.ceil((text + 4) / (per_line - 8))
+            text += 8 + 2 * len(stop["shared_marks"]) if stop["shared_marks"] else 0
+            lines += 1.6 + math.ceil((text + 4) / (per_line - 8))
         if lines * pt * line_height * pt_mm <= usable_mm:
             return index
     return len(ROUTE_SIZES) - 1

@@ -179,10 +179,44 @@ def test_no_procedure_is_split_across_pages(forty_pdf, forty_guide):
     for procedure in procedures(forty_guide):
         pages = [i for i, text in enumerate(bold) if squeeze(procedure["name"]) in text]
         assert len(pages) == 1, f"{procedure['name']} is on pages {pages}"
-        for document in procedure["documents"]:
-            assert squeeze(document) in texts[pages[0]], f"{procedure['name']}: {document} is on another page"
+        # Its own documents print with it; shared ones by their mark (listed in full on page 1).
+        for line in procedure_bring(forty_guide, procedure):
+            assert squeeze(line) in texts[pages[0]], f"{procedure['name']}: {line} is on another page"
         if procedure["deadline_note"]:
             assert squeeze(procedure["deadline_note"]) in texts[pages[0]]
+
+
+def procedure_bring(guide, procedure):
+    context = printing.document_context("checklist", guide=guide, people=PEOPLE, printed_on=PRINTED_ON)
+    shown = next(p for stop in context["stops"] for p in stop["procedures"] if p["key"] == procedure["key"])
+    return shown["bring"]
+
+
+def test_checklist_lists_shared_documents_once_and_each_procedure_names_them(forty_pdf, forty_guide):
+    texts = page_texts(forty_pdf("checklist"))
+    text = "".join(texts)
+    context = printing.document_context("checklist", guide=forty_guide, people=PEOPLE, printed_on=PRINTED_ON)
+    shared = {item["text"]: item for item in context["shared_documents"]}
+    assert shared, "the 40-procedure case has documents used at several counters"
+    for item in shared.values():
+        # Listed once, on page 1, with its mark and the counters that use it.
+        where = "すべての窓口" if item["everywhere"] else "窓口" + "・".join(map(str, item["stops"]))
+        assert squeeze(f"{item['mark']}{item['text']}（{where}）") in texts[0]
+    identity = "届出人の本人確認書類（マイナンバーカード・運転免許証など）"
+    assert text.count(squeeze(identity)) == 1
+    # Nothing is lost: every document of every procedure is printed with it or named by mark.
+    for stop in context["stops"]:
+        for procedure in stop["procedures"]:
+            lines = "".join(procedure["bring"])
+            named = re.match(r"・共通の持ち物 ([A-Z0-9・]+)", lines)
+            marks = named.group(1).split("・") if named else []
+            for document in procedure["documents"]:
+                if document in shared:
+                    assert stop["number"] in shared[document]["stops"]
+                    assert shared[document]["mark"] in marks, f"{procedure['name']}: {document}"
+                else:
+                    assert f"・{document}" in lines
+            assert squeeze(lines) in text
 
 
 def test_each_counter_heading_stays_with_its_first_procedure(forty_pdf, forty_guide):
