@@ -40,13 +40,24 @@ CASE = {
 }
 
 
-def environment(database: Path) -> dict[str, str]:
+DB_NAME = "okuyami_bench_api"
+
+
+def fresh_database() -> str:
+    """A new, empty PostgreSQL database: the production database (make bench starts it)."""
+    for sql in (f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME} OWNER okuyami"):
+        subprocess.run(["su", "postgres", "-c", f'psql -qc "{sql}"'], check=True, capture_output=True)
+    return f"postgres://okuyami:okuyami@127.0.0.1:5432/{DB_NAME}"
+
+
+def environment(database_url: str, static_root: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
+        "DJANGO_STATIC_ROOT": str(static_root),
         "OKUYAMI_API_PUBLIC_RATE": "1000000/second",
         "DJANGO_CONN_MAX_AGE": "60",  # persistent connections, as in production
         # Plain HTTP on loopback: no TLS redirect, cookies without the Secure flag.
@@ -181,7 +192,8 @@ def main() -> int:
         print("wrk is missing: `make bench` installs Debian's wrk", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="okuyami-bench-"))
-    env = environment(work / "bench.sqlite3")
+    env = environment(fresh_database(), work / "static")
+    (work / "static").mkdir()
     try:
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run(
@@ -191,14 +203,18 @@ def main() -> int:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        made = subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c", f"ANSWERS = {CASE['answers']!r}\n" + SESSION],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()
+        made = (
+            subprocess.run(
+                [PYTHON, "manage.py", "shell", "-c", f"ANSWERS = {CASE['answers']!r}\n" + SESSION],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.splitlines()[-1]
+            .split()
+        )  # the shell may print a line of its own first
         cookie, case = made[0], int(made[1])
         script = work / "evaluate.lua"
         script.write_text(
@@ -233,7 +249,7 @@ def main() -> int:
 
     evaluate = rows["evaluate"]
     ratio = round(evaluate["rps"] / rows["trivial"]["rps"], 2)
-    print(f"Under gunicorn (2 workers), wrk 1 thread {CONNECTIONS} connections {SECONDS} s, loopback, SQLite")
+    print(f"Under gunicorn (2 workers), wrk 1 thread {CONNECTIONS} connections {SECONDS} s, PostgreSQL")
     print(f"{'endpoint':<13}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, row in rows.items():
         print(

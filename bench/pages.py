@@ -38,6 +38,8 @@ def setup_django(database_url: str) -> None:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
         DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL_REDIRECT="0",  # the test client speaks plain HTTP
+        DJANGO_SECURE_COOKIES="0",
         DATABASE_URL=database_url,
     )
     import django

@@ -1,5 +1,7 @@
 """`make bench`: every benchmark, then one table of the figures against their targets.
 
+`python bench/run.py pages api` runs only those two; the table uses the latest results of all.
+
 Runs bench/evaluate.py, bench/pages.py (PostgreSQL), bench/printing.py and
 bench/api.py (gunicorn + wrk) one after the other, each writing its JSON under
 bench/results/, and prints the summary, written to bench/results/summary.json.
@@ -74,7 +76,7 @@ def rows() -> list[tuple[str, str, str, bool | None]]:
 
 
 def main() -> int:
-    for name in SCRIPTS:
+    for name in sys.argv[1:] or SCRIPTS:
         print(f"== bench/{name}.py", flush=True)
         subprocess.run([sys.executable, str(ROOT / f"bench/{name}.py")], cwd=ROOT, check=False)
     table = rows()
