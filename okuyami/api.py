@@ -287,14 +287,16 @@ class CaseMarksApi(CounterApi):
         serializer = MarkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = serializer.validated_data["procedure_key"]
-        keys = {p["key"] for stop in (case.snapshot or {}).get("stops", []) for p in stop["procedures"]}
-        if case.snapshot is None:
-            raise ApiError([(None, "only a finalised case has procedures to mark")], status.HTTP_409_CONFLICT)
-        if key not in keys:
-            raise ApiError([("procedure", f"'{key}' is not a procedure of this case")])
-        services.case_mark(
-            case=case, user=request.user, procedure_key=key, status=serializer.validated_data["status"]
-        )
+        try:
+            services.case_mark(
+                case=case, user=request.user, procedure_key=key, status=serializer.validated_data["status"]
+            )
+        except services.NotFinalised:
+            raise ApiError(
+                [(None, "only a finalised case has procedures to mark")], status.HTTP_409_CONFLICT
+            ) from None
+        except services.UnknownProcedure:
+            raise ApiError([("procedure", f"'{key}' is not a procedure of this case")]) from None
         label = Mark.Status(serializer.validated_data["status"]).label
         self.record(AuditEvent.Action.CHANGE, case, f"窓口の処理（{key}：{label}）")
         return Response(MarkSerializer(case.marks.select_related("marked_by"), many=True).data)

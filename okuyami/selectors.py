@@ -87,13 +87,17 @@ def marks_by_key(case: Case) -> dict[str, Mark]:
     return {mark.procedure_key: mark for mark in case.marks.all()}
 
 
+def guide_procedure_keys(guide: dict[str, Any] | None) -> list[str]:
+    """The keys of the procedures on a guide's route, in walking order."""
+    return [p["key"] for stop in (guide or {}).get("stops", []) for p in stop["procedures"]]
+
+
 def open_procedures(guide: dict[str, Any], marks: dict[str, Any]) -> list[str]:
     """Procedures still to handle: not marked, or marked 後日."""
     return [
-        p["key"]
-        for stop in guide["stops"]
-        for p in stop["procedures"]
-        if p["key"] not in marks or marks[p["key"]].status == Mark.Status.LATER
+        key
+        for key in guide_procedure_keys(guide)
+        if key not in marks or marks[key].status == Mark.Status.LATER
     ]
 
 
@@ -120,12 +124,7 @@ def relay_board(municipality: Municipality, *, today: date, counter: str = "") -
             for stop in (case.snapshot or {}).get("stops", [])
             if not counter or stop["counter"] == counter
         ]
-        waiting = [
-            p["key"]
-            for stop in stops
-            for p in stop["procedures"]
-            if p["key"] not in marks or marks[p["key"]].status == Mark.Status.LATER
-        ]
+        waiting = open_procedures({"stops": stops}, marks)
         if counter and not waiting:
             continue
         rows.append({"case": case, "stops": stops, "marks": marks, "waiting": len(waiting)})

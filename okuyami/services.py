@@ -7,9 +7,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from okuyami.models import Adjustment, Case, Mark
-from okuyami.selectors import guide_for, marks_by_key, open_procedures
+from okuyami.selectors import guide_for, guide_procedure_keys, marks_by_key, open_procedures
 from procedures.catalog_io import Question
 from procedures.models import Municipality
+from procedures.selectors import catalog_for
 
 
 class StaleCase(Exception):
@@ -18,6 +19,14 @@ class StaleCase(Exception):
 
 class CaseClosed(Exception):
     """The case is finalised: its answers and result can no longer change."""
+
+
+class NotFinalised(Exception):
+    """Only a finalised case has procedures for the counters to mark."""
+
+
+class UnknownProcedure(Exception):
+    """The procedure is not in the catalog (adjust) or not on the case's route (mark)."""
 
 
 CASE_FIELDS = (
@@ -87,6 +96,8 @@ def case_adjust(*, case: Case, user, procedure_key: str, action: str, note: str)
     """Add a procedure the rules missed, drop one, or (action "") undo either."""
     if not case.is_open:
         raise CaseClosed
+    if procedure_key not in {p.key for p in catalog_for(municipality=case.municipality).procedures}:
+        raise UnknownProcedure(procedure_key)
     with transaction.atomic():
         Adjustment.objects.filter(case=case, procedure_key=procedure_key).delete()
         if action:
@@ -115,6 +126,10 @@ def case_finalise(*, case: Case, user, version: int) -> None:
 def case_mark(*, case: Case, user, procedure_key: str, status: str) -> None:
     """A counter marks a procedure 完了 / 不要 / 後日 (or "" to clear); the case closes when none is open."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.snapshot is None:
+        raise NotFinalised
+    if procedure_key not in guide_procedure_keys(case.snapshot):
+        raise UnknownProcedure(procedure_key)
     if status:
         Mark.objects.update_or_create(
             case=case, procedure_key=procedure_key, defaults={"status": status, "marked_by": user}

@@ -16,6 +16,7 @@ from okuyami import printing, selectors, services
 from okuyami.forms import UNKNOWN, AdjustmentForm, AnswerForm, CaseForm, MarkForm
 from okuyami.models import Case, Mark
 from procedures.audit import audit
+from procedures.evaluation import answer_label
 from procedures.models import AuditEvent, StaffMembership
 from procedures.selectors import catalog_for
 
@@ -23,6 +24,7 @@ CONFLICT = (
     "競合：ほかの職員が先にこの受付を更新しました。最新の内容を確認してから、もう一度保存してください。"
 )
 CLOSED = "この受付は確定済みのため、回答や手続きの変更はできません。"
+BAD_ADJUSTMENT = "手続きの追加・除外の内容が正しくありません。一覧から選び直してください。"
 
 
 def counter_view(view):
@@ -196,15 +198,7 @@ def _answer_text(q, case: Case) -> str | None:
         return "わからない"
     if q.key not in case.answers:
         return None
-    value = case.answers[q.key]
-    labels = {c.value: c.label for c in q.choices}
-    if q.type == "yes_no":
-        return "はい" if value else "いいえ"
-    if q.type == "multi":
-        return "、".join(labels.get(v, v) for v in value) or "該当なし"
-    if q.type == "choice":
-        return labels.get(value, value)
-    return str(value)
+    return answer_label(q, case.answers[q.key])
 
 
 @counter_view
@@ -212,7 +206,7 @@ def result(request, case):
     guide = selectors.guide_for(case)
     catalog_procedures = []
     if case.is_open:
-        listed = {p["key"] for stop in guide["stops"] for p in stop["procedures"]}
+        listed = set(selectors.guide_procedure_keys(guide))
         catalog_procedures = [
             p for p in catalog_for(municipality=case.municipality).procedures if p.key not in listed
         ]
@@ -232,9 +226,8 @@ def result(request, case):
 @counter_view
 def adjust(request, case):
     form = AdjustmentForm(request.POST)
-    known = {p.key for p in catalog_for(municipality=case.municipality).procedures}
-    if not form.is_valid() or form.cleaned_data["procedure"] not in known:
-        messages.error(request, "手続きの追加・除外の内容が正しくありません。一覧から選び直してください。")
+    if not form.is_valid():
+        messages.error(request, BAD_ADJUSTMENT)
     else:
         try:
             services.case_adjust(
@@ -246,6 +239,8 @@ def adjust(request, case):
             )
         except services.CaseClosed:
             messages.error(request, CLOSED)
+        except services.UnknownProcedure:
+            messages.error(request, BAD_ADJUSTMENT)
         else:
             verb = {"add": "追加", "drop": "除外"}.get(form.cleaned_data["action"], "追加・除外の取り消し")
             record(request, CHANGE, case, f"手続きの{verb}（{form.cleaned_data['procedure']}）")
@@ -281,16 +276,18 @@ def relay(request):
 @counter_view
 def mark(request, case):
     form = MarkForm(request.POST)
-    keys = {p["key"] for stop in (case.snapshot or {}).get("stops", []) for p in stop["procedures"]}
-    if not form.is_valid() or case.snapshot is None or form.cleaned_data["procedure"] not in keys:
-        messages.error(request, "確定した受付の手続きだけを処理できます。")
-    else:
+    try:
+        if not form.is_valid():
+            raise services.UnknownProcedure
         services.case_mark(
             case=case,
             user=request.user,
             procedure_key=form.cleaned_data["procedure"],
             status=form.cleaned_data["status"],
         )
+    except (services.NotFinalised, services.UnknownProcedure):
+        messages.error(request, "確定した受付の手続きだけを処理できます。")
+    else:
         status = Mark.Status(form.cleaned_data["status"]).label if form.cleaned_data["status"] else "取り消し"
         record(request, CHANGE, case, f"窓口の処理（{form.cleaned_data['procedure']}：{status}）")
         messages.success(request, "窓口の処理を記録しました。")

@@ -238,10 +238,11 @@ class _Reasons:
         question = self.catalog.question_by_key[name]
         if name not in self.facts:
             return f"「{question.text}」は回答されていません。"
-        return f"「{question.text}」への回答は「{_answer_label(question, value)}」です。"
+        return f"「{question.text}」への回答は「{answer_label(question, value)}」です。"
 
 
-def _answer_label(question: Question, value: Any) -> str:
+def answer_label(question: Question, value: Any) -> str:
+    """An answer as the family said it, from a normalised or a stored (JSON) value."""
     labels = {c.value: c.label for c in question.choices}
     if question.type == "yes_no":
         return "はい" if value else "いいえ"
@@ -251,5 +252,6 @@ def _answer_label(question: Question, value: Any) -> str:
     if question.type == "choice":
         return labels.get(value, value)
     if question.type == "date":
-        return f"{value.year}年{value.month}月{value.day}日"
+        day = parse_date(value) if isinstance(value, str) else value
+        return f"{day.year}年{day.month}月{day.day}日" if day else str(value)
     return str(value)
