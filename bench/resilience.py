@@ -206,7 +206,7 @@ def database_restart(browser: Browser, cases: list[int]) -> dict:
         "ok": bool(
             unavailable
             and all("データベースに接続できません" in body for body in unavailable)
-            and not any(status == 500 for _, status, _ in outcomes)
+            and set(statuses) <= {302, 503}  # saved, or refused cleanly: nothing else
             and first_ok is not None
             and first_ok - back_at <= RECOVERY_LIMIT
             and not lost

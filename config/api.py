@@ -147,6 +147,23 @@ def api_not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+def caused_by_database(exc: BaseException | None) -> bool:
+    """Whether a database error is the exception or anywhere in its chain.
+
+    A database outage can surface as another exception: the session middleware
+    turns a failed session save into SessionInterrupted (a 400), for example.
+    """
+    from django.db import DatabaseError
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, DatabaseError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def api_server_error(request):
     """500, or 503 when the database is unreachable: JSON under /api/, a Japanese page elsewhere.
 
@@ -155,11 +172,10 @@ def api_server_error(request):
     """
     import sys
 
-    from django.db import DatabaseError
     from django.http import HttpResponse, JsonResponse
     from django.template.loader import render_to_string
 
-    unavailable = isinstance(sys.exc_info()[1], DatabaseError)
+    unavailable = caused_by_database(sys.exc_info()[1])
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
         message = (
@@ -173,3 +189,12 @@ def api_server_error(request):
     if unavailable:
         response["Retry-After"] = "5"
     return response
+
+
+def api_bad_request(request, exception):
+    """400, unless a database outage is behind it: then the same 503 as api_server_error."""
+    from django.views.defaults import bad_request
+
+    if caused_by_database(exception):
+        return api_server_error(request)
+    return bad_request(request, exception)

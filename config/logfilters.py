@@ -11,7 +11,10 @@ class OutageWithoutTraceback(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) == 503:
+        from config.api import caused_by_database
+
+        exception = record.exc_info[1] if record.exc_info else None
+        if getattr(record, "status_code", None) == 503 or caused_by_database(exception):
             record.exc_info = None
             record.exc_text = None
         return True

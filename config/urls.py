@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("okuyami.urls")),
 ]
 
+handler400 = "config.api.api_bad_request"
 handler404 = "config.api.api_not_found"
 handler500 = "config.api.api_server_error"

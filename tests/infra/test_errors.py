@@ -66,3 +66,21 @@ def test_an_outage_is_logged_in_one_line_without_a_traceback(alice, monkeypatch,
     from django.conf import settings
 
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["outage"]
+
+
+def test_a_session_that_cannot_be_saved_in_an_outage_answers_503_not_400(alice, monkeypatch):
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def save_during_outage(self, must_create=False):
+        try:
+            raise OperationalError("the database system is shutting down")
+        except OperationalError as error:
+            raise UpdateError from error  # a failed save, as in Django's database backend
+
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    monkeypatch.setattr(SessionStore, "save", save_during_outage)
+    response = client.get("/cases/")
+    assert response.status_code == 503
+    assert "データベースに接続できません" in response.content.decode()
