@@ -1,5 +1,6 @@
 """The printed documents (okuyami.printing): text, fonts, pages, the fetcher and the CLI."""
 
+import gc
 import json
 import os
 import re
@@ -184,6 +185,23 @@ def test_no_procedure_is_split_across_pages(forty_pdf, forty_guide):
             assert squeeze(line) in texts[pages[0]], f"{procedure['name']}: {line} is on another page"
         if procedure["deadline_note"]:
             assert squeeze(procedure["deadline_note"]) in texts[pages[0]]
+
+
+def test_each_document_starts_its_own_line(forty_pdf, forty_guide):
+    """Documents are separated by newlines under white-space: pre-line, not <br>: each still
+    begins a line of its own in the PDF."""
+    lines = [
+        re.sub(r"\s+", "", line)
+        for page in forty_pdf("checklist").pages
+        for line in page.extract_text().splitlines()
+    ]
+    checked = 0
+    for procedure in procedures(forty_guide):
+        bring = procedure_bring(forty_guide, procedure)
+        for line in bring[1:]:
+            assert any(printed.startswith(squeeze(line)[:12]) for printed in lines), line
+            checked += 1
+    assert checked >= 5, "the 40-procedure case has procedures with several documents"
 
 
 def procedure_bring(guide, procedure):
@@ -388,6 +406,34 @@ def test_static_files_and_data_urls_are_served(no_network):
     reader = read_pdf(printing.pdf_from_html(html))
     assert "/XObject" in reader.pages[0]["/Resources"]
     assert "見本" in reader.pages[0].extract_text()
+
+
+def test_a_render_leaves_the_cycle_collector_as_it_found_it(forty_guide):
+    """Rendering pauses Python's cycle collector; it is back on afterwards (also after a refused
+    render), and a caller that had it off still has it off."""
+    assert gc.isenabled()
+    printing.render_pdf("route", guide=forty_guide, people=PEOPLE, printed_on=PRINTED_ON)
+    assert gc.isenabled()
+    with pytest.raises(printing.PrintResourceRefused):
+        printing.pdf_from_html('<html lang="ja"><body><img src="https://example.com/x.png"></body></html>')
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        printing.render_pdf("checklist", guide=forty_guide, people=PEOPLE, printed_on=PRINTED_ON)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_render_frees_its_cycles():
+    """The young-generation pass after a render collects what the render left in cycles."""
+    html = '<html lang="ja"><body><p>見本</p></body></html>'
+    printing.pdf_from_html(html)
+    gc.collect()
+    before = len(gc.get_objects())
+    for _ in range(5):
+        printing.pdf_from_html(html)
+    assert len(gc.get_objects()) - before < 2000
 
 
 def test_unknown_documents_are_refused(forty_guide):
