@@ -49,7 +49,9 @@ def rows() -> list[tuple[str, str, str, bool | None]]:
             )
         )
     for row in load("printing").get("rows", []):
-        figure = f"{row['mean_s']} s, {row['pages']} pages, Chromium {row.get('chromium_ratio')}× slower"
+        pages = f"{row['pages']} page{'s' if row['pages'] > 1 else ''}"
+        chromium = f"Chromium {row.get('chromium_ratio')}× slower"
+        figure = f"{row['p50_s']} s p50 (mean {row['mean_s']}), {pages}, {chromium}"
         target = f"≤ {row['target_s']} s" if row.get("target_s") else ""
         table.append((f"PDF {row['document']}, {row['case']}", figure, target, row.get("met")))
     memory = load("printing").get("memory")
@@ -82,9 +84,11 @@ def main() -> int:
     table = rows()
     print("\n== Summary")
     width = max(len(measure) for measure, *_ in table)
+    figure_width = max(len(figure) for _, figure, *_ in table)
+    target_width = max(len(target) for _, _, target, _ in table)
     for measure, figure, target, met in table:
         verdict = "" if met is None else ("met" if met else "NOT MET")
-        print(f"{measure:<{width}}  {figure:<52}{target:<24}{verdict}")
+        print(f"{measure:<{width}}  {figure:<{figure_width}}  {target:<{target_width}}  {verdict}")
     (RESULTS / "summary.json").write_text(
         json.dumps(
             [dict(zip(("measure", "figure", "target", "met"), row, strict=True)) for row in table],
