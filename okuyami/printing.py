@@ -29,6 +29,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from okuyami.guide import procedure_count
 from okuyami.wareki import wareki
 
 DOCUMENTS = ("checklist", "route", "application")
@@ -259,7 +260,7 @@ def document_context(
         "visitor": person["visitor"],
         "death_date_wareki": wareki(date.fromisoformat(guide["death_date"]), weekday=True),
         "printed_on_wareki": wareki(printed_on, weekday=True),
-        "procedure_count": sum(len(stop["procedures"]) for stop in stops),
+        "procedure_count": procedure_count(shown),
         "stylesheet_url": static(STYLESHEET),
         "size": 0,
         "sandbox": settings.OKUYAMI_SANDBOX,
