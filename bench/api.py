@@ -10,16 +10,20 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
+
+from bench.server import environment as server_environment  # noqa: E402
+from bench.server import start as start_gunicorn  # noqa: E402
+from bench.server import stop as stop_gunicorn  # noqa: E402
+
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
@@ -51,20 +55,11 @@ def fresh_database() -> str:
 
 
 def environment(database_url: str, static_root: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "OKUYAMI_API_PUBLIC_RATE": "1000000/second",
-        "DJANGO_CONN_MAX_AGE": "60",  # persistent connections, as in production
-        # Plain HTTP on loopback: no TLS redirect, cookies without the Secure flag.
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_HSTS_SECONDS": "0",
-    }
+    return server_environment(
+        database_url,
+        DJANGO_STATIC_ROOT=str(static_root),
+        OKUYAMI_API_PUBLIC_RATE="1000000/second",
+    )
 
 
 def wrk(url: str, script: Path | None) -> dict:
@@ -118,38 +113,8 @@ print(session.session_key, case.pk)
 """
 
 
-def gunicorn(env: dict, work: Path, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            str(work / "gunicorn.log"),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/live", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
-def stop(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=10)
+def gunicorn(work: Path, env: dict, workers: int) -> subprocess.Popen:
+    return start_gunicorn(env, PORT, workers=workers, error_log=str(work / "gunicorn.log"))
 
 
 def rss_mib(pid: int) -> float:
@@ -166,7 +131,7 @@ def get(url: str, cookie: str) -> bytes:
 
 def worker_memory(env: dict, work: Path, cookie: str, case: int) -> dict:
     """One worker: RSS after warm-up, after 1,000 requests and after 200 PDFs."""
-    server = gunicorn(env, work, workers=1)
+    server = gunicorn(work, env, workers=1)
     try:
         base = f"http://127.0.0.1:{PORT}"
         worker = int(
@@ -183,7 +148,7 @@ def worker_memory(env: dict, work: Path, cookie: str, case: int) -> dict:
             assert get(f"{base}/cases/{case}/print/checklist.pdf", cookie).startswith(b"%PDF")
         after_pdfs = rss_mib(worker)
     finally:
-        stop(server)
+        stop_gunicorn(server)
     return {"warm_mib": warm, "after_1000_requests_mib": after_requests, "after_200_pdfs_mib": after_pdfs}
 
 
@@ -225,7 +190,7 @@ def main() -> int:
         )
         cookie_script = work / "page.lua"
         cookie_script.write_text(f'wrk.headers["Cookie"] = "sessionid={cookie}"\n', encoding="utf-8")
-        server = gunicorn(env, work, workers=2)
+        server = gunicorn(work, env, workers=2)
         try:
             base = f"http://127.0.0.1:{PORT}"
             evaluate_url = f"{base}/api/v1/municipalities/999903/evaluate"
@@ -242,7 +207,7 @@ def main() -> int:
                 "result page": wrk(result_url, cookie_script),
             }
         finally:
-            stop(server)
+            stop_gunicorn(server)
         memory = worker_memory(env, work, cookie, case)
     finally:
         shutil.rmtree(work, ignore_errors=True)

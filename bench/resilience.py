@@ -27,7 +27,13 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
+
+from bench.server import environment as server_environment  # noqa: E402
+from bench.server import start as start_gunicorn  # noqa: E402
+from bench.server import stop as stop_gunicorn  # noqa: E402
+
 PORT = int(os.environ.get("RESILIENCE_PORT", "8766"))
 BASE = f"http://127.0.0.1:{PORT}"
 DB_NAME = "okuyami_resilience"
@@ -104,45 +110,6 @@ def psql(sql: str, database: str = DB_NAME) -> str:
         text=True,
         check=True,
     ).stdout
-
-
-def wait_for(url: str, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return True
-        except (OSError, urllib.error.HTTPError):
-            pass
-        time.sleep(0.05)
-    return False
-
-
-def start_gunicorn(env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--timeout",
-            "20",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    assert wait_for(f"{BASE}/healthz", 20), "gunicorn did not start"
-    return server
 
 
 def database_restart(browser: Browser, cases: list[int]) -> dict:
@@ -303,22 +270,11 @@ def main() -> int:
     subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=False, stderr=subprocess.DEVNULL)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME}", database="postgres")
     psql(f"CREATE DATABASE {DB_NAME} OWNER okuyami", database="postgres")
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "resilience-only-secret-key-not-for-production-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": DB_URL,
-        "DJANGO_CONN_MAX_AGE": "60",
-        # Plain HTTP on loopback: no TLS redirect, cookies without the Secure flag.
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_HSTS_SECONDS": "0",
-    }
+    env = server_environment(DB_URL)
     manage("migrate", "-v0", env=env)
     manage("import_catalog", "fixtures/catalogs/sample-city.json", env=env, stdout=subprocess.DEVNULL)
     manage("shell", "-c", SETUP, env=env)
-    server = start_gunicorn(env)
+    server = start_gunicorn(env, PORT, timeout=20)
     try:
         a, b = Browser("counter-a"), Browser("counter-b")
         cases = []
@@ -333,8 +289,7 @@ def main() -> int:
             "killed_worker": killed_worker(server),
         }
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        stop_gunicorn(server)
         subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=False, stderr=subprocess.DEVNULL)
     for name, result in results.items():
         details = ", ".join(f"{k}={v}" for k, v in result.items() if k != "ok")

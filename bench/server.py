@@ -1,0 +1,70 @@
+"""The app under gunicorn on loopback, as the API benchmark and the resilience checks run it.
+
+Production settings (debug off) over plain HTTP: no TLS redirect, cookies without the
+Secure flag, no HSTS; persistent database connections, as in production.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def environment(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "DJANGO_CONN_MAX_AGE": "60",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
+        **extra,
+    }
+
+
+def start(
+    env: dict[str, str],
+    port: int,
+    *,
+    workers: int = 2,
+    timeout: int | None = None,
+    error_log: str = "/dev/null",
+) -> subprocess.Popen:
+    """gunicorn in its own process group, returned once /healthz answers (database included)."""
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers)]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
+    command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "--error-logfile", error_log]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    if not wait_for(f"http://127.0.0.1:{port}/healthz", 20):
+        stop(server)
+        raise RuntimeError("gunicorn did not start")
+    return server
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=10)
+
+
+def wait_for(url: str, seconds: float) -> bool:
+    """Whether `url` answers 200 within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except (OSError, urllib.error.HTTPError):
+            pass
+        time.sleep(0.05)
+    return False
