@@ -95,7 +95,8 @@ SESSION = """
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from okuyami.models import Case
-from procedures.models import Municipality, StaffMembership
+from core.models import StaffMembership
+from procedures.models import Municipality
 city = Municipality.objects.get(code="999903")
 user = get_user_model().objects.create_user("bench-counter")
 StaffMembership.objects.create(user=user, municipality=city, role="counter")

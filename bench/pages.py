@@ -86,8 +86,9 @@ def measure(database_url: str, requests: int) -> dict:
     from django.urls import reverse
 
     from bench.api import CASE
+    from core.models import StaffMembership
     from okuyami.models import Case
-    from procedures.models import Municipality, StaffMembership
+    from procedures.models import Municipality
 
     city = Municipality.objects.get(code="999903")
     user, _ = get_user_model().objects.get_or_create(username="bench-counter")

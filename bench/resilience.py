@@ -43,7 +43,8 @@ OUTAGE_SECONDS = 3
 RECOVERY_LIMIT = 5.0
 SETUP = """
 from django.contrib.auth import get_user_model
-from procedures.models import Municipality, StaffMembership
+from core.models import StaffMembership
+from procedures.models import Municipality
 city = Municipality.objects.get(code="999903")
 for name in ("counter-a", "counter-b"):
     user = get_user_model().objects.create_user(name, password="resilience-pass-1")

@@ -1,7 +1,9 @@
+"""The URL map: the admin, the API, the counter screens, health checks and error handlers."""
+
 from django.contrib import admin
 from django.urls import include, path
 
-from config import health
+from core.web import API_PREFIX, health
 
 admin.site.site_header = "おくやみナビ 管理"
 admin.site.site_title = "おくやみナビ"
@@ -11,10 +13,10 @@ urlpatterns = [
     path("healthz", health.ready, name="healthz"),
     path("healthz/live", health.live, name="healthz-live"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(("config.api_urls", "api"))),
+    path(f"{API_PREFIX.lstrip('/')}v1/", include(("config.api_urls", "api"))),
     path("", include("okuyami.urls")),
 ]
 
-handler400 = "config.api.api_bad_request"
-handler404 = "config.api.api_not_found"
-handler500 = "config.api.api_server_error"
+handler400 = "core.web.error_pages.bad_request"
+handler404 = "core.web.error_pages.not_found"
+handler500 = "core.web.error_pages.server_error"

@@ -9,16 +9,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import COUNTER, ApiError, CounterRole, where_message
+from core.audit import audit
+from core.models import AuditEvent
+from core.web.errors import ApiError, where_message
+from core.web.openapi import ErrorSerializer
+from core.web.permissions import CounterRole
+from core.web.query import query_bool
 from okuyami import selectors, services
 from okuyami.forms import KANA_RE, PHONE_RE
 from okuyami.models import Case, Mark
 from okuyami.printing import TITLES
 from okuyami.views import pdf_response
-from procedures.api import ErrorSerializer
-from procedures.audit import audit
 from procedures.evaluation import CaseInvalid, read_case
-from procedures.models import AuditEvent
 from procedures.selectors import catalog_for
 
 CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
@@ -51,7 +53,6 @@ def with_etag(response: Response, case: Case) -> Response:
 
 class CounterApi(APIView):
     permission_classes = [IsAuthenticated, CounterRole]
-    required_role = COUNTER
 
     def case(self) -> Case:
         return selectors.case_for(self.request.municipality, self.kwargs["pk"])
@@ -310,7 +311,7 @@ class CasePdfApi(CounterApi):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ErrorSerializer},
     )
     def get(self, request, pk, document):
-        large = request.query_params.get("large", "").lower() in ("1", "true", "yes")
+        large = query_bool(request.query_params, "large")
         case = self.case()
         response = pdf_response(case, document, large=large)
         self.record(AuditEvent.Action.EXPORT, case, f"{TITLES[document]}のPDF")

@@ -2,19 +2,19 @@
 
 from django.conf import settings
 
-from procedures.models import StaffMembership
+from core.staff import Role, is_operator, membership_for
 
 
 def okuyami(request) -> dict:
     user = getattr(request, "user", None)
-    membership = getattr(user, "membership", None) if user is not None and user.is_authenticated else None
+    membership = membership_for(user)
     role = membership.role if membership is not None else None
-    superuser = bool(user is not None and user.is_authenticated and user.is_superuser)
+    operator = is_operator(user)
     return {
         "sandbox": settings.OKUYAMI_SANDBOX,
         "menu": {
-            "counter": role == StaffMembership.Role.COUNTER,
-            "statistics": membership is not None or superuser,
-            "audit": role == StaffMembership.Role.MANAGER or superuser,
+            "counter": role == Role.COUNTER,
+            "statistics": membership is not None or operator,
+            "audit": role == Role.MANAGER or operator,
         },
     }

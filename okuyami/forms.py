@@ -12,9 +12,9 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils import timezone
 
+from core.models import AuditEvent
 from okuyami.models import Case, Mark
 from procedures.catalog_io import Question
-from procedures.models import AuditEvent
 from procedures.rules import parse_date
 
 KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・ 　]+$")

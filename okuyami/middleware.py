@@ -1,8 +1,11 @@
 """Request-wide rules of the counter screens."""
 
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from core.staff import membership_for
+from core.web import is_api
+from core.web.errors import error_response
 
 
 class PasswordChangeRequiredMiddleware:
@@ -14,15 +17,15 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and _must_change_password(user) and not _allowed(request.path):
-            if request.path.startswith("/api/"):
+            if is_api(request):
                 message = "Change the one-time password on the password page before using the API."
-                return JsonResponse({"errors": [{"field": None, "message": message}]}, status=403)
+                return error_response([(None, message)], 403)
             return redirect("okuyami:password-change")
         return self.get_response(request)
 
 
 def _must_change_password(user) -> bool:
-    membership = getattr(user, "membership", None)
+    membership = membership_for(user)
     return membership is not None and membership.must_change_password
 
 

@@ -18,9 +18,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.audit import audit
+from core.models import AuditEvent
 from okuyami.models import Adjustment, Case
-from procedures.audit import audit
-from procedures.models import AuditEvent, Municipality
+from procedures.models import Municipality
 
 # The family's details, and the answers: these describe a household's health, income and
 # property, and the statistics need none of them.

@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.staff import Role, staff_membership_set, staff_password_set
 from okuyami.models import Case
 from procedures.catalog_io import municipality_code_error, prefecture_of
-from procedures.models import Counter, Municipality, Place, Procedure, Question, StaffMembership
-from procedures.services import municipality_create, staff_membership_set, staff_password_set
+from procedures.models import Counter, Municipality, Place, Procedure, Question
+from procedures.services import municipality_create
 
-TRIAL_ROLES = (("editor", StaffMembership.Role.EDITOR), ("counter", StaffMembership.Role.COUNTER))
+TRIAL_ROLES = (("editor", Role.EDITOR), ("counter", Role.COUNTER))
 # No 0/O, 1/l/I: the password is read off a printout and typed at a counter.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 

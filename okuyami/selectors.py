@@ -13,18 +13,8 @@ from okuyami.models import Case, Mark
 from procedures.catalog_io import Catalog, Question
 from procedures.evaluation import Case as CaseInput
 from procedures.evaluation import asked_questions, evaluate, normalise_answer
-from procedures.models import Municipality, StaffMembership
+from procedures.models import Municipality
 from procedures.selectors import catalog_for
-
-
-def counter_membership(user) -> StaffMembership | None:
-    """The user's membership if they may use the counter screens (窓口 role)."""
-    if not user.is_authenticated:
-        return None
-    membership = getattr(user, "membership", None)
-    if membership is None or membership.role != StaffMembership.Role.COUNTER:
-        return None
-    return membership
 
 
 def cases_for(municipality: Municipality) -> QuerySet[Case]:

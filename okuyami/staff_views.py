@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.audit import EveryMunicipality, audit_events_for, audit_scope
+from core.staff import is_operator, membership_for, staff_password_changed
 from okuyami.forms import AuditFilterForm, PasswordForm
 from okuyami.retention import statistics_for
-from procedures.audit import EveryMunicipality, audit_events_for, audit_scope
 from procedures.models import Municipality
-from procedures.services import staff_password_changed
 
 AUDIT_PAGE_SIZE = 100
 
@@ -25,7 +25,7 @@ def password_change(request):
         update_session_auth_hash(request, user)
         messages.success(request, "パスワードを変更しました。")
         return redirect("okuyami:home")
-    membership = getattr(request.user, "membership", None)
+    membership = membership_for(request.user)
     one_time = membership is not None and membership.must_change_password
     return render(request, "okuyami/password_change.html", {"form": form, "one_time": one_time})
 
@@ -33,11 +33,11 @@ def password_change(request):
 @login_required
 def statistics(request):
     """Anonymous figures for the user's municipality; the operator picks one."""
-    membership = getattr(request.user, "membership", None)
+    membership = membership_for(request.user)
     municipalities = []
     if membership is not None:
         municipality = membership.municipality
-    elif request.user.is_superuser:
+    elif is_operator(request.user):
         municipalities = Municipality.objects.order_by("code")
         code = request.GET.get("municipality", "")
         municipality = municipalities.filter(code=code).first() if code else None

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.audit import audit
+from core.models import AuditEvent
+from core.staff import Role, is_operator, membership_for
+from core.web.query import query_bool
 from okuyami import printing, selectors, services
 from okuyami.forms import UNKNOWN, AdjustmentForm, AnswerForm, CaseForm, MarkForm
 from okuyami.models import Case, Mark
-from procedures.audit import audit
 from procedures.evaluation import answer_label
-from procedures.models import AuditEvent, StaffMembership
 from procedures.selectors import catalog_for
 
 CONFLICT = (
@@ -33,7 +35,7 @@ def counter_view(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, pk=None, **kwargs):
-        membership = selectors.counter_membership(request.user)
+        membership = membership_for(request.user, role=Role.COUNTER)
         if membership is None:
             return render(request, "okuyami/no_access.html", status=403)
         request.municipality = membership.municipality
@@ -62,11 +64,11 @@ def home(request):
     """Each role's first screen."""
     if not request.user.is_authenticated:
         return redirect("okuyami:login")
-    membership = getattr(request.user, "membership", None)
+    membership = membership_for(request.user)
     role = membership.role if membership is not None else None
-    if role == StaffMembership.Role.MANAGER:
+    if role == Role.MANAGER:
         return redirect("okuyami:audit-log")
-    if role == StaffMembership.Role.EDITOR or (role is None and request.user.is_superuser):
+    if role == Role.EDITOR or (role is None and is_operator(request.user)):
         return redirect("admin:index")
     return redirect("okuyami:case-list")
 
@@ -307,7 +309,7 @@ def print_preview(request, case, document):
         guide=selectors.guide_for(case),
         people=selectors.people_for(case),
         printed_on=timezone.localdate(),
-        large=request.GET.get("large") == "1",
+        large=query_bool(request.GET, "large"),
     )
     record(request, PRINT, case, f"{printing.TITLES[document]}の印刷プレビュー")
     return HttpResponse(html)
@@ -317,7 +319,7 @@ def print_preview(request, case, document):
 def print_pdf(request, case, document):
     if document not in printing.DOCUMENTS:
         raise Http404("その書類はありません。")
-    response = pdf_response(case, document, large=request.GET.get("large") == "1")
+    response = pdf_response(case, document, large=query_bool(request.GET, "large"))
     record(request, PRINT, case, f"{printing.TITLES[document]}（PDF）")
     return response
 

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import path
 
+from core.staff import is_operator
 from procedures import admin_views
 from procedures.models import (
-    AuditEvent,
     Choice,
     Counter,
     Document,
@@ -22,7 +22,6 @@ from procedures.models import (
     Place,
     Procedure,
     Question,
-    StaffMembership,
 )
 from procedures.rules import names_in, parse
 from procedures.selectors import (
@@ -33,7 +32,7 @@ from procedures.selectors import (
     may_edit_catalogs,
     question_entry,
 )
-from procedures.services import catalog_touch, staff_membership_set
+from procedures.services import catalog_touch
 
 
 def _raise_catalog_errors(errors: list[tuple[str | None, str]], fields: set[str]) -> None:
@@ -88,7 +87,7 @@ class MunicipalityScopedAdmin:
     def may_edit(self, request, obj=None) -> bool:
         if not may_edit_catalogs(request.user):
             return False
-        if obj is None or request.user.is_superuser:
+        if obj is None or is_operator(request.user):
             return True
         return municipality_id_of(obj) == editor_municipality(request.user).pk
 
@@ -96,7 +95,7 @@ class MunicipalityScopedAdmin:
         related = db_field.related_model
         if related in MUNICIPALITY_PATH:
             kwargs["queryset"] = catalog_scope(related._default_manager.all(), user=request.user)
-            if related is Municipality and not request.user.is_superuser:
+            if related is Municipality and not is_operator(request.user):
                 municipality = editor_municipality(request.user)
                 kwargs["initial"] = municipality.pk if municipality else None
                 kwargs["disabled"] = True  # the value comes from the account, never from the request
@@ -105,11 +104,11 @@ class MunicipalityScopedAdmin:
 
     def get_list_display(self, request):
         shown = super().get_list_display(request)
-        return shown if request.user.is_superuser else [f for f in shown if f != "municipality"]
+        return shown if is_operator(request.user) else [f for f in shown if f != "municipality"]
 
     def get_list_filter(self, request):
         shown = super().get_list_filter(request)
-        return shown if request.user.is_superuser else [f for f in shown if f != "municipality"]
+        return shown if is_operator(request.user) else [f for f in shown if f != "municipality"]
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(f"{opts.verbose_name} {object_id} は見つかりません。")
@@ -170,13 +169,13 @@ class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
     # The municipality itself is the operator's; an editor views it as the home of their catalog.
     def has_add_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return is_operator(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return is_operator(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return is_operator(request.user)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -421,49 +420,3 @@ class ProcedureAdmin(CatalogAdmin):
     list_filter = ["municipality", ("counter", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "key", "applies_if", "description"]
     ordering = ["municipality", "counter__place__order", "counter__order", "order", "key"]
-
-
-@admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
-    """Who works where: the operator's alone."""
-
-    list_display = ["user", "municipality", "role"]
-    list_filter = ["municipality", "role"]
-    search_fields = ["user__username", "municipality__name", "municipality__code"]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        staff_membership_set(user=obj.user, municipality=obj.municipality, role=obj.role)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The operator reads every municipality's audit log; nobody adds, changes or deletes a record."""
-
-    list_display = ["at", "municipality_code", "username", "action", "case_id", "detail"]
-    list_filter = ["action", "municipality_code"]
-    search_fields = ["username", "detail", "=case_id"]
-    date_hierarchy = "at"
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

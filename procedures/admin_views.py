@@ -17,19 +17,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core.staff import Role, is_operator, staff_membership_set
 from procedures.catalog_changes import SECTIONS, catalog_changes, undo_change
 from procedures.catalog_io import CatalogInvalid, dumps, read_catalog, write_catalog
 from procedures.catalog_xlsx import read_catalog_file, write_xlsx
 from procedures.evaluation import CaseInvalid, asked_questions, evaluate, read_case
 from procedures.forms import CatalogPreviewForm, CatalogUploadForm, MunicipalityFromTemplateForm
-from procedures.models import CatalogRevision, Municipality, StaffMembership
+from procedures.models import CatalogRevision, Municipality
 from procedures.selectors import catalog_for, catalog_snapshot_for, revision_before, revisions_for
 from procedures.services import (
     CatalogChanged,
     MunicipalityExists,
     catalog_import,
     municipality_create,
-    staff_membership_set,
 )
 from procedures.warnings import catalog_warnings
 
@@ -93,7 +93,7 @@ def overview_context(municipality: Municipality) -> dict:
 
 
 def from_template(model_admin, request):
-    if not (request.user.is_active and request.user.is_superuser):
+    if not is_operator(request.user):
         raise PermissionDenied
     form = MunicipalityFromTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -110,9 +110,7 @@ def from_template(model_admin, request):
             form.add_error("code", "＊この団体コードでは作れません（すでにあるか、正しくありません）。")
         else:
             if data["editor"] is not None:
-                staff_membership_set(
-                    user=data["editor"], municipality=municipality, role=StaffMembership.Role.EDITOR
-                )
+                staff_membership_set(user=data["editor"], municipality=municipality, role=Role.EDITOR)
             messages.success(request, f"{municipality} を全国テンプレートから作成しました。")
             return redirect(_change_url(municipality))
     return _render(

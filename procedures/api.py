@@ -10,7 +10,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import EDITOR, ApiError, EditorRole, where_message
+from core.web.errors import ApiError, where_message
+from core.web.openapi import ErrorSerializer
+from core.web.permissions import EditorRole
+from core.web.query import query_bool
 from procedures.catalog_io import CatalogInvalid, catalog_diff, read_catalog, write_catalog
 from procedures.evaluation import CaseInvalid, evaluate, read_case
 from procedures.models import Municipality
@@ -19,17 +22,6 @@ from procedures.services import catalog_import
 
 # --- Shapes for the schema (the documents themselves are the contract's) -----------
 
-ErrorSerializer = inline_serializer(
-    "Errors",
-    {
-        "errors": serializers.ListField(
-            child=inline_serializer(
-                "Error",
-                {"field": serializers.CharField(allow_null=True), "message": serializers.CharField()},
-            )
-        )
-    },
-)
 CaseDocument = inline_serializer(
     "EvaluateInput",
     {
@@ -111,7 +103,6 @@ class CatalogExportApi(APIView):
     """The editor's own municipality's catalog."""
 
     permission_classes = [IsAuthenticated, EditorRole]
-    required_role = EDITOR
 
     @extend_schema(responses={200: CatalogDocument, 403: ErrorSerializer})
     def get(self, request):
@@ -122,7 +113,6 @@ class CatalogImportApi(APIView):
     """Replace the editor's catalog with a document; `?dry_run=true` only validates and diffs."""
 
     permission_classes = [IsAuthenticated, EditorRole]
-    required_role = EDITOR
 
     @extend_schema(
         request=CatalogDocument,
@@ -144,7 +134,7 @@ class CatalogImportApi(APIView):
                 [("municipality.code", f"must be your municipality's code {request.municipality.code}")]
             )
         diff = catalog_diff(catalog_for(municipality=request.municipality), catalog)
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        dry_run = query_bool(request.query_params, "dry_run")
         if not dry_run:
             try:
                 catalog_import(catalog=catalog, user=request.user, note="REST API")

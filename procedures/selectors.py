@@ -5,6 +5,8 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Prefetch
 
+from core.models import StaffMembership
+from core.staff import Role, is_operator, membership_for
 from procedures.catalog_io import Catalog, CatalogInvalid, read_catalog, write_catalog
 from procedures.models import (
     CatalogRevision,
@@ -15,7 +17,6 @@ from procedures.models import (
     Place,
     Procedure,
     Question,
-    StaffMembership,
 )
 
 # Compiled catalogs, keyed by municipality and catalog version: conditions are
@@ -220,23 +221,19 @@ MUNICIPALITY_PATH = {
 
 def editor_municipality(user) -> Municipality | None:
     """The municipality whose catalog the user edits: staff with the 編集者 role only."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return None
-    membership = getattr(user, "membership", None)
-    if membership is None or membership.role != StaffMembership.Role.EDITOR:
-        return None
-    return membership.municipality
+    membership = membership_for(user, role=Role.EDITOR)
+    return membership.municipality if membership is not None and user.is_staff else None
 
 
 def may_edit_catalogs(user) -> bool:
     """The operator (superuser) edits every catalog, an editor their own."""
-    return bool(user.is_active and user.is_superuser) or editor_municipality(user) is not None
+    return is_operator(user) or editor_municipality(user) is not None
 
 
 def catalog_scope(queryset, *, user):
     """`queryset` of a catalog model limited to what the user may see: all for the operator,
     the user's own municipality for an editor, nothing for anyone else."""
-    if user.is_active and user.is_superuser:
+    if is_operator(user):
         return queryset
     municipality = editor_municipality(user)
     if municipality is None:

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from procedures.audit import audit
+from core.audit import audit
+from core.models import AuditEvent
 from procedures.catalog_io import FORMAT, Catalog, loads, municipality_code_error, read_catalog
 from procedures.models import (
-    AuditEvent,
     CatalogRevision,
     Choice,
     Counter,
@@ -19,7 +19,6 @@ from procedures.models import (
     Place,
     Procedure,
     Question,
-    StaffMembership,
 )
 from procedures.selectors import catalog_snapshot_for
 
@@ -182,27 +181,3 @@ def municipality_create(
             catalog=catalog, user=user, action=CatalogRevision.Action.TEMPLATE, note=note
         )
     return municipality
-
-
-def staff_membership_set(*, user, municipality: Municipality, role: str) -> StaffMembership:
-    """Give a user one role in one municipality. Editors use the admin, so they are staff; 窓口 are not."""
-    membership, _ = StaffMembership.objects.update_or_create(
-        user=user, defaults={"municipality": municipality, "role": role}
-    )
-    is_staff = role == StaffMembership.Role.EDITOR or user.is_superuser
-    if user.is_staff != is_staff:
-        user.is_staff = is_staff
-        user.save(update_fields=["is_staff"])
-    return membership
-
-
-def staff_password_set(*, user, password: str, one_time: bool) -> None:
-    """Set a staff password; a one-time one (create_trial) must be replaced at the next login."""
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    StaffMembership.objects.filter(user=user).update(must_change_password=one_time)
-
-
-def staff_password_changed(*, user) -> None:
-    """The user chose their own password: the one-time password is spent."""
-    StaffMembership.objects.filter(user=user, must_change_password=True).update(must_change_password=False)

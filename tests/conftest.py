@@ -81,7 +81,7 @@ def city_b(imported):
 def _staff(username, municipality, role):
     from django.contrib.auth import get_user_model
 
-    from procedures.models import StaffMembership
+    from core.models import StaffMembership
 
     # Editors work in the admin, so they are staff (as services.staff_membership_set makes them).
     user = get_user_model().objects.create_user(

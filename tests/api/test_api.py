@@ -362,3 +362,16 @@ def test_evaluate_reuses_the_compiled_catalog_until_the_catalog_changes(city_a):
     catalog_touch(municipality=city_a)
     assert catalog_for_code("122041") is not first
     assert catalog_for_code("999999") is None
+
+
+@pytest.mark.parametrize("flag", ["ture", "2", "dry"])
+def test_a_mistyped_dry_run_is_refused_and_imports_nothing(bob, flag):
+    client = api_for(bob)
+    exported = client.get("/api/v1/catalog").json()
+    changed = build_catalog_document({"procedures[1].name": "印鑑登録証の返還"})
+    response = client.post(f"/api/v1/catalog/import?dry_run={flag}", changed, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "dry_run", "message": f"must be true or false (1 or 0), not '{flag}'"}
+    ]
+    assert client.get("/api/v1/catalog").json() == exported

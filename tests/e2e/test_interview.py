@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from core.models import StaffMembership
 from okuyami import services
 from okuyami.models import Case, Mark
 from procedures.catalog_io import read_catalog
-from procedures.models import StaffMembership
 from procedures.services import catalog_import
 
 SAMPLE_CITY = Path(__file__).resolve().parents[2] / "fixtures/catalogs/sample-city.json"

@@ -56,7 +56,7 @@ def test_an_outage_is_logged_in_one_line_without_a_traceback(alice, monkeypatch,
     client = Client(raise_request_exception=False)
     client.force_login(alice)
     take_the_database_down(monkeypatch)
-    from config.logfilters import OutageWithoutTraceback
+    from core.web.log_filters import OutageWithoutTraceback
 
     caplog.handler.addFilter(OutageWithoutTraceback())
     client.get("/cases/")

@@ -9,10 +9,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.models import AuditEvent, AuditRecordImmutable
 from okuyami.models import Case
 from okuyami.retention import purge_cases
 from procedures.catalog_io import read_catalog
-from procedures.models import AuditEvent, AuditRecordImmutable, Procedure
+from procedures.models import Procedure
 from procedures.services import catalog_import
 from tests.conftest import build_catalog_document
 from tests.procedures.test_admin import procedure_form
@@ -209,10 +210,10 @@ def test_an_audit_record_can_be_neither_changed_nor_deleted(client, alice, opera
         event.delete()
     assert AuditEvent.objects.get(pk=event.pk).detail == "受付一覧"
     client.force_login(operator)
-    assert client.get(reverse("admin:procedures_auditevent_changelist")).status_code == 200
-    assert client.get(reverse("admin:procedures_auditevent_add")).status_code == 403
-    assert client.post(reverse("admin:procedures_auditevent_delete", args=[event.pk])).status_code == 403
-    change = client.post(reverse("admin:procedures_auditevent_change", args=[event.pk]), {"detail": "x"})
+    assert client.get(reverse("admin:core_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:core_auditevent_delete", args=[event.pk])).status_code == 403
+    change = client.post(reverse("admin:core_auditevent_change", args=[event.pk]), {"detail": "x"})
     assert change.status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).detail == "受付一覧"
 

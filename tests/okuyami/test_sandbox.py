@@ -13,10 +13,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent, StaffMembership
 from okuyami import printing
 from okuyami.models import Case
 from okuyami.sandbox import trials_expire
-from procedures.models import AuditEvent, Municipality, Procedure, StaffMembership
+from procedures.models import Municipality, Procedure
 from tests.okuyami.conftest import (
     FORTY_ADJUSTMENTS,
     FORTY_CASE,

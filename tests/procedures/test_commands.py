@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from core.models import StaffMembership
 from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
 from procedures.models import (
     Choice,
@@ -18,7 +19,6 @@ from procedures.models import (
     Place,
     Procedure,
     Question,
-    StaffMembership,
 )
 
 CATALOGS = Path(django_settings.BASE_DIR) / "fixtures" / "catalogs"

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from core.models import StaffMembership
 from procedures.catalog_io import loads, read_catalog, write_catalog
-from procedures.models import CatalogRevision, Municipality, StaffMembership
+from procedures.models import CatalogRevision, Municipality
 from procedures.selectors import catalog_snapshot_for
 from procedures.services import TEMPLATE_CATALOG
 from tests.procedures.test_commands import refused, run

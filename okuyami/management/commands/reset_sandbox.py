@@ -2,9 +2,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from core.staff import staff_password_set
 from okuyami.sandbox import SandboxOff, sandbox_reset
 from procedures.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
-from procedures.services import staff_password_set
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.staff import Role, staff_membership_set
 from procedures.catalog_io import municipality_code_error, prefecture_of
-from procedures.models import StaffMembership
-from procedures.services import MunicipalityExists, municipality_create, staff_membership_set
+from procedures.services import MunicipalityExists, municipality_create
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 f"a municipality with code {code} already exists; nothing was changed"
             ) from None
         if user is not None:
-            staff_membership_set(user=user, municipality=municipality, role=StaffMembership.Role.EDITOR)
+            staff_membership_set(user=user, municipality=municipality, role=Role.EDITOR)
         counts = municipality.procedures.count(), municipality.questions.count()
         self.stdout.write(
             self.style.SUCCESS(

@@ -4,15 +4,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.staff import Role, staff_membership_set
 from procedures.catalog_io import CatalogInvalid, read_catalog
 from procedures.management.commands._common import read_json, report_errors
-from procedures.models import Municipality, StaffMembership
-from procedures.services import catalog_import, staff_membership_set
+from procedures.models import Municipality
+from procedures.services import catalog_import
 
 CATALOGS = Path(settings.BASE_DIR) / "fixtures" / "catalogs"
 SAMPLE_CITY = "sample-city.json"
 DEMO_PASSWORD = "okuyami-demo"
-DEMO_USERS = {"demo-counter": StaffMembership.Role.COUNTER, "demo-editor": StaffMembership.Role.EDITOR}
+DEMO_USERS = {"demo-counter": Role.COUNTER, "demo-editor": Role.EDITOR}
 
 
 class Command(BaseCommand):

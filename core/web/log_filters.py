@@ -2,6 +2,8 @@
 
 import logging
 
+from core.web.outage import caused_by_database
+
 
 class OutageWithoutTraceback(logging.Filter):
     """A 503 during a database outage is logged as one line, not a traceback per request.
@@ -11,8 +13,6 @@ class OutageWithoutTraceback(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from config.api import caused_by_database
-
         exception = record.exc_info[1] if record.exc_info else None
         if getattr(record, "status_code", None) == 503 or caused_by_database(exception):
             record.exc_info = None

@@ -6,17 +6,18 @@ municipality's. Records are append-only (`AuditEvent.save` refuses updates). Cal
 detail without personal data: a case is named by its number, never by a name or address.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from procedures.models import AuditEvent, Municipality, StaffMembership
+from core.models import AuditEvent
+from core.staff import Role, is_operator, membership_for
 
 DETAIL_LENGTH = AuditEvent._meta.get_field("detail").max_length
 
 
 def audit(
     *,
-    municipality: Municipality,
+    municipality: Model,
     action: str,
     user=None,
     case_id: int | None = None,
@@ -44,21 +45,17 @@ class EveryMunicipality:
 EVERY_MUNICIPALITY = EveryMunicipality()
 
 
-def audit_scope(user) -> Municipality | EveryMunicipality | None:
-    """Whose log the user may read: the 管理者's municipality, every one for the superuser, else None."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
+def audit_scope(user) -> Model | EveryMunicipality | None:
+    """Whose log the user may read: the 管理者's municipality, every one for the operator, else None."""
+    if is_operator(user):
         return EVERY_MUNICIPALITY
-    membership = getattr(user, "membership", None)
-    if membership is not None and membership.role == StaffMembership.Role.MANAGER:
-        return membership.municipality
-    return None
+    membership = membership_for(user, role=Role.MANAGER)
+    return membership.municipality if membership is not None else None
 
 
 def audit_events_for(
     *,
-    scope: Municipality | EveryMunicipality,
+    scope: Model | EveryMunicipality,
     municipality_code: str = "",
     action: str = "",
     case_id: int | None = None,
@@ -66,7 +63,7 @@ def audit_events_for(
 ) -> QuerySet[AuditEvent]:
     """The records in the scope, newest first, narrowed by the filters given."""
     events = AuditEvent.objects.all()
-    if isinstance(scope, Municipality):
+    if not isinstance(scope, EveryMunicipality):
         events = events.filter(municipality=scope)
     elif municipality_code:
         events = events.filter(municipality_code=municipality_code)
