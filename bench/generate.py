@@ -2,7 +2,9 @@
 
 import random
 
-from procedures.catalog_io import code_check_digit
+from procedures.catalog import code_check_digit
+from procedures.catalog_io import FORMAT
+from procedures.rules import QuestionType
 
 
 def municipality_code(number: int) -> str:
@@ -20,12 +22,12 @@ def generated_catalog(
         {"key": f"counter_{i}", "name": f"窓口{i}", "place": f"place_{i % 5 + 1}", "order": i}
         for i in range(1, 31)
     ]
-    kinds = ["yes_no", "choice", "multi", "number", "date"]
+    kinds = list(QuestionType)
     qs = []
     for i in range(questions):
         kind = kinds[i % len(kinds)]
         question = {"key": f"q{i}", "text": f"質問{i}", "type": kind}
-        if kind in ("choice", "multi"):
+        if kind.has_choices:
             question["choices"] = [{"value": f"v{j}", "label": f"選択肢{j}"} for j in range(5)]
         if i > 5 and rng.random() < 0.3:
             question["ask_if"] = _comparison(rng, qs[: i - 1])
@@ -49,7 +51,7 @@ def generated_catalog(
             }
         )
     return {
-        "format": "okuyami-catalog/1",
+        "format": FORMAT,
         "municipality": {
             "code": code or municipality_code(seed),
             "name": f"生成市{seed}",
@@ -66,16 +68,16 @@ def _comparison(rng: random.Random, questions: list[dict]) -> str:
     if rng.random() < 0.15:
         return f"age {rng.choice(['>=', '<'])} {rng.choice([40, 65, 75])}"
     question = rng.choice(questions)
-    key, kind = question["key"], question["type"]
-    if kind == "yes_no":
+    key, kind = question["key"], QuestionType(question["type"])
+    if kind == QuestionType.YES_NO:
         return f"{key} == {rng.choice(['true', 'false'])}"
-    if kind == "choice":
+    if kind == QuestionType.CHOICE:
         if rng.random() < 0.5:
             return f'{key} == "v{rng.randint(0, 4)}"'
         return f'{key} in ["v{rng.randint(0, 1)}", "v{rng.randint(2, 4)}"]'
-    if kind == "multi":
+    if kind == QuestionType.MULTI:
         return f'"v{rng.randint(0, 4)}" {rng.choice(["in", "not in"])} {key}'
-    if kind == "number":
+    if kind == QuestionType.NUMBER:
         return f"{key} {rng.choice(['>=', '<', '=='])} {rng.randint(0, 5)}"
     return f'{key} {rng.choice(["<", ">="])} "2020-0{rng.randint(1, 9)}-15"'
 
@@ -111,14 +113,14 @@ def generated_cases(catalog: dict, *, count: int, seed: int = 2) -> list[dict]:
 
 
 def _answer(rng: random.Random, question: dict):
-    kind = question["type"]
+    kind = QuestionType(question["type"])
     values = [c["value"] for c in question.get("choices") or []]
-    if kind == "yes_no":
+    if kind == QuestionType.YES_NO:
         return rng.random() < 0.5
-    if kind == "choice":
+    if kind == QuestionType.CHOICE:
         return rng.choice(values)
-    if kind == "multi":
+    if kind == QuestionType.MULTI:
         return rng.sample(values, rng.randint(0, 3))
-    if kind == "number":
+    if kind == QuestionType.NUMBER:
         return rng.randint(0, 6)
     return f"20{rng.randint(10, 25)}-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}"

@@ -35,7 +35,7 @@ django.setup()
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from bench.generate import generated_catalog  # noqa: E402
 from okuyami import printing  # noqa: E402
-from okuyami.guide import Adjustment, build_guide, procedure_count  # noqa: E402
+from okuyami.guide import AdjustmentAction, ManualChange, build_guide, procedure_count  # noqa: E402
 from procedures.catalog_io import read_catalog  # noqa: E402
 from procedures.evaluation import evaluate, read_case  # noqa: E402
 
@@ -43,8 +43,8 @@ PRINTED_ON = date(2026, 11, 27)
 # みほん市 under these answers: 38 procedures by the rules at 19 counters, 2 to confirm.
 CASE = json.loads((ROOT / "fixtures/cases/forty-procedures.json").read_text(encoding="utf-8"))
 ADJUSTMENTS = (
-    Adjustment("kenpo_loss", "add", "勤務先の健康保険組合へ、ご家族から連絡してください。"),
-    Adjustment("kenpo_maisoryo", "add"),
+    ManualChange("kenpo_loss", AdjustmentAction.ADD, "勤務先の健康保険組合へ、ご家族から連絡してください。"),
+    ManualChange("kenpo_maisoryo", AdjustmentAction.ADD),
 )
 PEOPLE = {
     "deceased": {

@@ -13,14 +13,15 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils import timezone
 
 from core.models import AuditEvent
+from okuyami.guide import AdjustmentAction
 from okuyami.models import Case, Mark
-from procedures.catalog_io import Question
-from procedures.rules import parse_date
+from procedures.answer_fields import answer_field, answer_value, field_value
+from procedures.catalog import CatalogQuestion
+from procedures.rules import QuestionType
 
 KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・ 　]+$")
 PHONE_RE = re.compile(r"^[0-9０-９\-－ー()（）]{10,20}$")
 RELATIONS = ["配偶者", "子", "子の配偶者", "孫", "父母", "兄弟姉妹", "その他の親族", "その他"]
-UNKNOWN = "__unknown__"
 
 
 class DadsBoundField(forms.BoundField):
@@ -188,101 +189,41 @@ class CaseForm(DadsForm):
 class AnswerForm(DadsForm):
     """One question of the questionnaire, with わからない where it is allowed."""
 
-    def __init__(self, *args, question: Question, **kwargs):
+    def __init__(self, *args, question: CatalogQuestion, **kwargs):
         self.question = question
         super().__init__(*args, **kwargs)
-        self.fields["answer"] = self._field()
+        self.fields["answer"] = answer_field(question)
         self._aria()
 
     @property
     def is_group(self) -> bool:
-        return self.question.type in ("yes_no", "choice", "multi")
-
-    def _field(self) -> forms.Field:
-        q = self.question
-        unknown = [(UNKNOWN, "わからない")] if q.allow_unknown else []
-        required = {"required": "回答を選択してください。"}
-        if q.type == "yes_no":
-            return forms.ChoiceField(
-                label=q.text,
-                choices=[("yes", "はい"), ("no", "いいえ"), *unknown],
-                widget=forms.RadioSelect,
-                error_messages=required,
-            )
-        if q.type == "choice":
-            return forms.ChoiceField(
-                label=q.text,
-                choices=[*((c.value, c.label) for c in q.choices), *unknown],
-                widget=forms.RadioSelect,
-                error_messages=required,
-            )
-        if q.type == "multi":
-            return forms.MultipleChoiceField(
-                label=q.text,
-                required=False,
-                choices=[*((c.value, c.label) for c in q.choices), *unknown],
-                widget=forms.CheckboxSelectMultiple,
-            )
-        if q.type == "number":
-            return forms.CharField(
-                label=q.text,
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}),
-                error_messages={"required": "数を入力してください。"},
-            )
-        return forms.CharField(
-            label=q.text,
-            widget=forms.DateInput(attrs={"type": "date"}),
-            error_messages={"required": "日付を入力してください。"},
-        )
+        """Radios or check boxes: a fieldset with the question as its legend."""
+        return isinstance(self.fields["answer"].widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
 
     @property
     def support(self):  # type: ignore[override]
         text = self.question.help or ""
-        if self.question.type == "multi":
+        if self.question.type == QuestionType.MULTI:
             text = (
                 text + " " if text else ""
             ) + "当てはまるものをすべて選んでください。なければ何も選ばずに「次へ」。"
-        if self.question.type in ("number", "date") and self.question.allow_unknown:
+        if not self.is_group and self.question.allow_unknown:
             text = (text + " " if text else "") + "わからない場合は「わからない」を押してください。"
         return {"answer": text}
 
     def clean_answer(self):
-        value = self.cleaned_data["answer"]
-        q = self.question
-        if q.type == "yes_no":
-            return UNKNOWN if value == UNKNOWN else value == "yes"
-        if q.type == "multi":
-            if UNKNOWN in value:
-                if len(value) > 1:
-                    raise forms.ValidationError("「わからない」とほかの選択肢は同時に選べません。")
-                return UNKNOWN
-            return value
-        if q.type == "number":
-            text = value.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-            if not text.isdigit():
-                raise forms.ValidationError("0以上の整数を半角数字で入力してください。")
-            return int(text)
-        if q.type == "date":
-            if parse_date(value) is None:
-                raise forms.ValidationError("日付を「2026-11-20」の形で入力してください。")
-            return value
-        return value
+        return answer_value(self.question, self.cleaned_data["answer"])
 
     @staticmethod
-    def initial_for(question: Question, case: Case):
-        if question.key in case.unknown:
-            return UNKNOWN if question.type != "multi" else [UNKNOWN]
-        value = case.answers.get(question.key)
-        if value is None:
-            return None
-        if question.type == "yes_no":
-            return "yes" if value else "no"
-        return value
+    def initial_for(question: CatalogQuestion, case: Case):
+        return field_value(question, case.answers.get(question.key), unknown=question.key in case.unknown)
 
 
 class AdjustmentForm(DadsForm):
     procedure = forms.CharField(max_length=64)
-    action = forms.ChoiceField(choices=[("add", "追加"), ("drop", "除外"), ("", "取り消し")], required=False)
+    action = forms.ChoiceField(
+        choices=[*((a.value, a.label) for a in AdjustmentAction), ("", "取り消し")], required=False
+    )
     note = forms.CharField(label="メモ", max_length=200, required=False)
 
 

@@ -10,21 +10,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from procedures.catalog_io import Catalog
+from procedures.catalog import Catalog
 from procedures.deadlines import deadline_for
-from procedures.rules import AGE
+from procedures.evaluation import fact_label
 
 GUIDE_VERSION = 1
 
 
+class AdjustmentAction(StrEnum):
+    """What the staff did to the rules' list: the one vocabulary (the Adjustment model's choices too)."""
+
+    ADD = "add"
+    DROP = "drop"
+
+    @property
+    def label(self) -> str:
+        return "追加" if self is AdjustmentAction.ADD else "除外"
+
+
 @dataclass(frozen=True)
-class Adjustment:
+class ManualChange:
     """A procedure the staff added (the rules missed it) or dropped, with a note."""
 
     procedure: str
-    action: str  # "add" or "drop"
+    action: AdjustmentAction
     note: str = ""
 
 
@@ -33,12 +45,14 @@ def build_guide(
     result: dict[str, Any],
     *,
     death_date: date,
-    adjustments: tuple[Adjustment, ...] = (),
+    adjustments: tuple[ManualChange, ...] = (),
 ) -> dict[str, Any]:
     """The route with every applying procedure, the 要確認 list and manual changes."""
     procedures = {p.key: p for p in catalog.procedures}
-    added = {a.procedure: a for a in adjustments if a.action == "add" and a.procedure in procedures}
-    dropped = {a.procedure: a for a in adjustments if a.action == "drop"}
+    added = {
+        a.procedure: a for a in adjustments if a.action == AdjustmentAction.ADD and a.procedure in procedures
+    }
+    dropped = {a.procedure: a for a in adjustments if a.action == AdjustmentAction.DROP}
     reasons = {item["key"]: item["reasons"] for item in result["applies"]}
     applying = set(reasons) | set(added)
 
@@ -83,7 +97,7 @@ def build_guide(
                 **_procedure_entry(procedure, death_date),
                 "counter_name": counter.name,
                 "place_name": catalog.place_by_key[counter.place].name,
-                "confirm": [_fact_text(catalog, name) for name in item["unknown"]],
+                "confirm": [fact_label(catalog, name) for name in item["unknown"]],
             }
         )
 
@@ -118,12 +132,6 @@ def _procedure_entry(procedure, death_date: date) -> dict[str, Any]:
         "description": procedure.description or "",
         "url": procedure.url or "",
     }
-
-
-def _fact_text(catalog: Catalog, name: str) -> str:
-    if name == AGE:
-        return "亡くなった方の生年月日（年齢）"
-    return catalog.question_by_key[name].text
 
 
 def procedure_count(guide: dict[str, Any]) -> int:

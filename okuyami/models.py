@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from okuyami.guide import AdjustmentAction
 from procedures.models import Municipality
 
 
@@ -87,13 +88,9 @@ class Case(models.Model):
 class Adjustment(models.Model):
     """A procedure the staff added (the rules missed it) or dropped, with a note."""
 
-    class Action(models.TextChoices):
-        ADD = "add", "追加"
-        DROP = "drop", "除外"
-
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="adjustments", verbose_name="受付")
     procedure_key = models.CharField("手続き", max_length=64)
-    action = models.CharField("操作", max_length=4, choices=Action.choices)
+    action = models.CharField("操作", max_length=4, choices=[(a.value, a.label) for a in AdjustmentAction])
     note = models.CharField("メモ", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="職員"

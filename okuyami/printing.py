@@ -10,7 +10,6 @@ never touches the network and never depends on the fonts a machine has.
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 import gc
 import math
@@ -29,6 +28,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from okuyami.display import guide_for_display
 from okuyami.guide import procedure_count
 from okuyami.wareki import wareki
 
@@ -43,7 +43,7 @@ ROUTE_SIZES = ((10.0, 1.45), (9.0, 1.45), (8.25, 1.4), (7.5, 1.35), (7.0, 1.3), 
 LARGE_PT = 14.0
 
 
-class PrintResourceRefused(ValueError):
+class PrintResourceRefused(Exception):
     """A document asked for a URL the print fetcher does not serve."""
 
 
@@ -134,43 +134,6 @@ def _template(document: str):
 
 
 # --- Context ------------------------------------------------------------------------
-
-
-def guide_for_display(guide: dict[str, Any], *, today: date) -> dict[str, Any]:
-    """A copy of the guide with what the screens and prints show added.
-
-    Stops get their walking `number` and `first_in_place`; every procedure (in
-    stops, `maybe` and `dropped`) gets `deadline_wareki`, `days_left`,
-    `days_left_label` and `overdue`, counted from `today` (the day printed).
-    """
-    shown = copy.deepcopy(guide)
-    previous_place = None
-    for number, stop in enumerate(shown["stops"], start=1):
-        stop["number"] = number
-        stop["first_in_place"] = stop["place"] != previous_place
-        previous_place = stop["place"]
-        for procedure in stop["procedures"]:
-            _add_deadline(procedure, today)
-    for procedure in (*shown["maybe"], *shown["dropped"]):
-        _add_deadline(procedure, today)
-    return shown
-
-
-def _add_deadline(procedure: dict[str, Any], today: date) -> None:
-    deadline = date.fromisoformat(procedure["deadline"]) if procedure["deadline"] else None
-    days_left = (deadline - today).days if deadline else None
-    procedure["deadline_wareki"] = wareki(deadline, weekday=True) if deadline else ""
-    procedure["days_left"] = days_left
-    procedure["overdue"] = days_left is not None and days_left < 0
-    if days_left is None:
-        label = ""
-    elif days_left > 0:
-        label = f"あと{days_left}日"
-    elif days_left == 0:
-        label = "今日まで"
-    else:
-        label = f"{-days_left}日過ぎています"
-    procedure["days_left_label"] = label
 
 
 PERSON_FIELDS = {

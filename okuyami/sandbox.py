@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.staff import Role, staff_membership_set, staff_password_set
 from okuyami.models import Case
-from procedures.catalog_io import municipality_code_error, prefecture_of
+from procedures.catalog import municipality_code_error, prefecture_of
 from procedures.models import Counter, Municipality, Place, Procedure, Question
 from procedures.services import municipality_create
 
@@ -28,7 +28,7 @@ class SandboxOff(Exception):
     """OKUYAMI_SANDBOX is not 1: trial and reset commands do nothing."""
 
 
-class TrialInvalid(ValueError):
+class TrialInvalid(Exception):
     """The trial cannot be created as asked (bad code, code or login already there)."""
 
 

@@ -7,12 +7,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from okuyami.guide import Adjustment as GuideAdjustment
-from okuyami.guide import build_guide
+from okuyami.guide import AdjustmentAction, ManualChange, build_guide
 from okuyami.models import Case, Mark
-from procedures.catalog_io import Catalog, Question
-from procedures.evaluation import Case as CaseInput
-from procedures.evaluation import asked_questions, evaluate, normalise_answer
+from procedures.catalog import Catalog, CatalogQuestion
+from procedures.evaluation import CaseInput, asked_questions, evaluate, normalise_answer
 from procedures.models import Municipality
 from procedures.selectors import catalog_for
 
@@ -50,7 +48,7 @@ class Interview:
     """A case's questionnaire state against the current catalog."""
 
     catalog: Catalog
-    questions: list[Question]  # asked now, in order
+    questions: list[CatalogQuestion]  # asked now, in order
 
     def index_of(self, key: str) -> int | None:
         return next((i for i, q in enumerate(self.questions) if q.key == key), None)
@@ -67,7 +65,9 @@ def guide_for(case: Case) -> dict[str, Any]:
         return case.snapshot
     catalog = catalog_for(municipality=case.municipality)
     parsed = case_input(case, catalog)
-    adjustments = tuple(GuideAdjustment(a.procedure_key, a.action, a.note) for a in case.adjustments.all())
+    adjustments = tuple(
+        ManualChange(a.procedure_key, AdjustmentAction(a.action), a.note) for a in case.adjustments.all()
+    )
     return build_guide(
         catalog, evaluate(catalog, parsed), death_date=case.death_date, adjustments=adjustments
     )

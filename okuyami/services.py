@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from okuyami.models import Adjustment, Case, Mark
 from okuyami.selectors import guide_for, guide_procedure_keys, marks_by_key, open_procedures
-from procedures.catalog_io import Question
+from procedures.catalog import CatalogQuestion
 from procedures.models import Municipality
 from procedures.selectors import catalog_for
 
@@ -77,7 +77,7 @@ def case_update(*, case: Case, data: dict[str, Any], version: int) -> None:
 
 
 @transaction.atomic
-def case_answer(*, case: Case, question: Question, value: Any = None, unknown: bool = False) -> None:
+def case_answer(*, case: Case, question: CatalogQuestion, value: Any = None, unknown: bool = False) -> None:
     """Store one answer (or わからない) as soon as it is given."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_open:

@@ -17,8 +17,10 @@ from core.models import AuditEvent
 from core.staff import Role, is_operator, membership_for
 from core.web.query import query_bool
 from okuyami import printing, selectors, services
-from okuyami.forms import UNKNOWN, AdjustmentForm, AnswerForm, CaseForm, MarkForm
+from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, MarkForm
+from okuyami.guide import AdjustmentAction
 from okuyami.models import Case, Mark
+from procedures.answer_fields import UNKNOWN
 from procedures.evaluation import answer_label
 from procedures.selectors import catalog_for
 
@@ -219,6 +221,7 @@ def result(request, case):
         "addable": catalog_procedures,
         "marks": selectors.marks_by_key(case),
         "print_documents": printing.TITLES.items(),
+        "actions": AdjustmentAction.__members__,
     }
     record(request, VIEW, case, "結果と順路")
     return render(request, "okuyami/result.html", context)
@@ -244,7 +247,8 @@ def adjust(request, case):
         except services.UnknownProcedure:
             messages.error(request, BAD_ADJUSTMENT)
         else:
-            verb = {"add": "追加", "drop": "除外"}.get(form.cleaned_data["action"], "追加・除外の取り消し")
+            action = form.cleaned_data["action"]
+            verb = AdjustmentAction(action).label if action else "追加・除外の取り消し"
             record(request, CHANGE, case, f"手続きの{verb}（{form.cleaned_data['procedure']}）")
             messages.success(request, "手続きの一覧を更新しました。")
     return redirect("okuyami:result", pk=case.pk)
@@ -254,8 +258,8 @@ def adjust(request, case):
 @counter_view
 def finalise(request, case):
     try:
-        services.case_finalise(case=case, user=request.user, version=int(request.POST.get("version", 0)))
-    except (services.StaleCase, ValueError):
+        services.case_finalise(case=case, user=request.user, version=posted_version(request))
+    except services.StaleCase:
         messages.error(request, CONFLICT)
     except services.CaseClosed:
         messages.error(request, CLOSED)
@@ -265,13 +269,22 @@ def finalise(request, case):
     return redirect("okuyami:result", pk=case.pk)
 
 
+def posted_version(request) -> int:
+    """The case version the form was made from; 0 (never current) when missing or garbled."""
+    try:
+        return int(request.POST.get("version", 0))
+    except ValueError:
+        return 0
+
+
 @counter_view
 def relay(request):
     today = timezone.localdate()
     counter = request.GET.get("counter", "")
     board = selectors.relay_board(request.municipality, today=today, counter=counter)
     record(request, VIEW, detail="リレー")
-    return render(request, "okuyami/relay.html", {**board, "today": today, "counter": counter})
+    context = {**board, "today": today, "counter": counter, "statuses": Mark.Status}
+    return render(request, "okuyami/relay.html", context)
 
 
 @require_POST

@@ -23,7 +23,7 @@ from procedures.models import (
     Procedure,
     Question,
 )
-from procedures.rules import names_in, parse
+from procedures.rules import ConditionError, names_in, parse
 from procedures.selectors import (
     MUNICIPALITY_PATH,
     catalog_errors_with,
@@ -314,7 +314,7 @@ class QuestionAdminForm(forms.ModelForm):
         if source:
             try:
                 parse(source)
-            except ValueError as exc:
+            except ConditionError as exc:
                 raise ValidationError(str(exc)) from None
         return source
 
@@ -369,7 +369,7 @@ class QuestionAdmin(CatalogAdmin):
 def _names(source: str) -> set[str]:
     try:
         return set(names_in(parse(source))) if source else set()
-    except ValueError:
+    except ConditionError:
         return set()
 
 

@@ -18,22 +18,24 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.staff import Role, is_operator, staff_membership_set
-from procedures.catalog_changes import SECTIONS, catalog_changes, undo_change
+from procedures.catalog import SECTION_LABELS, SECTIONS
+from procedures.catalog_changes import catalog_changes, undo_change
 from procedures.catalog_io import CatalogInvalid, dumps, read_catalog, write_catalog
 from procedures.catalog_xlsx import read_catalog_file, write_xlsx
-from procedures.evaluation import CaseInvalid, asked_questions, evaluate, read_case
+from procedures.evaluation import CaseInvalid, asked_questions, evaluate, fact_label, read_case
 from procedures.forms import CatalogPreviewForm, CatalogUploadForm, MunicipalityFromTemplateForm
 from procedures.models import CatalogRevision, Municipality
 from procedures.selectors import catalog_for, catalog_snapshot_for, revision_before, revisions_for
 from procedures.services import (
     CatalogChanged,
+    MunicipalityCodeInvalid,
     MunicipalityExists,
+    TemplateInvalid,
     catalog_import,
     municipality_create,
 )
 from procedures.warnings import catalog_warnings
 
-SECTION_LABELS = {"places": "場所", "counters": "窓口", "questions": "質問", "procedures": "手続き"}
 KIND_LABELS = {"added": "追加", "changed": "変更", "removed": "削除"}
 _SESSION_IMPORT = "catalog-import-{pk}"
 
@@ -54,6 +56,14 @@ def _render(model_admin, request, template: str, municipality, title: str, **ext
         f"admin/procedures/municipality/{template}",
         _context(model_admin, request, municipality, title, **extra),
     )
+
+
+def posted_version(request) -> int:
+    """The catalog version the confirmed page showed; -1 (never current) when missing or garbled."""
+    try:
+        return int(request.POST.get("version", -1))
+    except ValueError:
+        return -1
 
 
 def _change_url(municipality: Municipality) -> str:
@@ -106,8 +116,13 @@ def from_template(model_admin, request):
                 from_template=True,
                 user=request.user,
             )
-        except (MunicipalityExists, ValueError):
+        except (MunicipalityExists, MunicipalityCodeInvalid):
             form.add_error("code", "＊この団体コードでは作れません（すでにあるか、正しくありません）。")
+        except TemplateInvalid as exc:
+            form.add_error(
+                None,
+                f"＊全国テンプレートに誤りがあるため作れません（{exc.errors[0]}）。運用担当に連絡してください。",
+            )
         else:
             if data["editor"] is not None:
                 staff_membership_set(user=data["editor"], municipality=municipality, role=Role.EDITOR)
@@ -251,10 +266,7 @@ def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:
         {
             **item,
             "counter_name": catalog.counter_by_key[item["counter"]].name,
-            "confirm": [
-                "年齢（生年月日）" if name == "age" else catalog.question_by_key[name].text
-                for name in item["unknown"]
-            ],
+            "confirm": [fact_label(catalog, name) for name in item["unknown"]],
         }
         for item in result["maybe"]
     ]
@@ -318,9 +330,9 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
                 user=request.user,
                 action=CatalogRevision.Action.REVERT,
                 note=note,
-                expected_version=int(request.POST.get("version", -1)),
+                expected_version=posted_version(request),
             )
-        except (CatalogChanged, ValueError):
+        except CatalogChanged:
             messages.error(request, "確認のあとにカタログが変更されました。もう一度確かめてください。")
             return redirect(request.path)
         messages.success(request, f"{note}しました。")

@@ -14,10 +14,11 @@ from core.web.errors import ApiError, where_message
 from core.web.openapi import ErrorSerializer
 from core.web.permissions import EditorRole
 from core.web.query import query_bool
-from procedures.catalog_io import CatalogInvalid, catalog_diff, read_catalog, write_catalog
+from procedures.catalog_changes import catalog_changes
+from procedures.catalog_io import CatalogInvalid, read_catalog, write_catalog
 from procedures.evaluation import CaseInvalid, evaluate, read_case
 from procedures.models import Municipality
-from procedures.selectors import catalog_for, catalog_for_code
+from procedures.selectors import catalog_for, catalog_for_code, catalog_snapshot_for
 from procedures.services import catalog_import
 
 # --- Shapes for the schema (the documents themselves are the contract's) -----------
@@ -133,7 +134,9 @@ class CatalogImportApi(APIView):
             raise ApiError(
                 [("municipality.code", f"must be your municipality's code {request.municipality.code}")]
             )
-        diff = catalog_diff(catalog_for(municipality=request.municipality), catalog)
+        diff = catalog_changes(
+            catalog_snapshot_for(municipality=request.municipality), write_catalog(catalog)
+        )
         dry_run = query_bool(request.query_params, "dry_run")
         if not dry_run:
             try:
@@ -143,4 +146,4 @@ class CatalogImportApi(APIView):
                     [(None, "the database refused the import; nothing was changed")],
                     status.HTTP_503_SERVICE_UNAVAILABLE,
                 ) from None
-        return Response({"applied": not dry_run, "diff": diff})
+        return Response({"applied": not dry_run, "diff": diff.summary()})

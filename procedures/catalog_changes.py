@@ -10,7 +10,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-SECTIONS = ("places", "counters", "questions", "procedures")
+from procedures.catalog import SECTIONS
+
 MUNICIPALITY_FIELDS = ("code", "name", "prefecture")
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 # What an absent optional field means, so that absent and its default compare equal.
@@ -52,6 +53,13 @@ class CatalogChanges:
 
     def of(self, section: str, kind: str | None = None) -> list[ItemChange]:
         return [i for i in self.items if i.section == section and (kind is None or i.kind == kind)]
+
+    def summary(self) -> dict[str, dict[str, list[str]]]:
+        """The keys added, changed and removed in each section (the API's `diff`)."""
+        return {
+            section: {kind: [i.key for i in self.of(section, kind)] for kind in (ADDED, CHANGED, REMOVED)}
+            for section in SECTIONS
+        }
 
     def lines(self) -> list[str]:
         """The changes in English, one a line, for the command line."""

@@ -1,129 +1,35 @@
-"""Read, validate and write okuyami-catalog/1 documents (../shared/CATALOG_FORMAT.md).
+"""Read, validate and write okuyami-catalog/1 documents.
 
-Pure Python: a document (parsed JSON) goes in, a `Catalog` of frozen dataclasses
-with its conditions compiled comes out, or every error found as `<where>: <message>`.
+Pure Python: a document (parsed JSON) goes in, a `Catalog` (procedures.catalog) with
+its conditions compiled comes out, or every error found as `<where>: <message>`.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from procedures.rules import AGE, QUESTION_TYPES, Condition, ConditionError, QuestionSpec, compile_condition
+from procedures.catalog import (
+    KEY_RE,
+    Catalog,
+    CatalogChoice,
+    CatalogCounter,
+    CatalogMunicipality,
+    CatalogPlace,
+    CatalogProcedure,
+    CatalogQuestion,
+    build_catalog,
+    municipality_code_error,
+)
+from procedures.rules import AGE, Condition, ConditionError, QuestionSpec, QuestionType, compile_condition
 
 FORMAT = "okuyami-catalog/1"
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-CODE_RE = re.compile(r"^[0-9]{6}$")
 MAX_DEADLINE_DAYS = 36500
 
 
-def code_check_digit(first_five: str) -> int:
-    """The 全国地方公共団体コード check digit of the first five digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_five, (6, 5, 4, 3, 2), strict=True))
-    return (11 - total % 11) % 10
-
-
-def municipality_code_error(code: object) -> str | None:
-    """Why `code` is not a valid municipality code, or None."""
-    if not isinstance(code, str) or not CODE_RE.match(code):
-        return "must be 6 ASCII digits (全国地方公共団体コード)"
-    expected = code_check_digit(code[:5])
-    if int(code[5]) != expected:
-        return f"check digit of '{code}' is wrong (expected {code[:5]}{expected})"
-    return None
-
-
-PREFECTURES = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
-    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
-    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
-    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
-    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
-)  # fmt: skip
-
-
-def prefecture_of(code: str) -> str | None:
-    """The prefecture a municipality code belongs to: its first two digits are the JIS X 0401 number."""
-    number = int(code[:2]) if CODE_RE.match(code or "") else 0
-    return PREFECTURES[number - 1] if 1 <= number <= len(PREFECTURES) else None
-
-
-@dataclass(frozen=True)
-class Municipality:
-    code: str
-    name: str
-    prefecture: str
-
-
-@dataclass(frozen=True)
-class Place:
-    key: str
-    name: str
-    order: int
-
-
-@dataclass(frozen=True)
-class Counter:
-    key: str
-    name: str
-    place: str
-    order: int
-    location: str | None = None
-    phone: str | None = None
-    hours: str | None = None
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    text: str
-    type: str
-    choices: tuple[Choice, ...] = ()
-    ask_if: Condition | None = None
-    allow_unknown: bool = True
-    help: str | None = None
-
-    @property
-    def spec(self) -> QuestionSpec:
-        return QuestionSpec(self.key, self.type, self.text, tuple((c.value, c.label) for c in self.choices))
-
-
-@dataclass(frozen=True)
-class Procedure:
-    key: str
-    name: str
-    counter: str
-    applies_if: Condition
-    deadline_days: int | None = None
-    deadline_note: str | None = None
-    documents: tuple[str, ...] = ()
-    description: str | None = None
-    url: str | None = None
-    order: int = 0
-
-
-@dataclass(frozen=True)
-class Catalog:
-    municipality: Municipality
-    places: tuple[Place, ...]
-    counters: tuple[Counter, ...]
-    questions: tuple[Question, ...]
-    procedures: tuple[Procedure, ...]  # in route order
-    place_by_key: dict[str, Place] = field(repr=False, compare=False)
-    counter_by_key: dict[str, Counter] = field(repr=False, compare=False)
-    question_by_key: dict[str, Question] = field(repr=False, compare=False)
-
-
-class CatalogInvalid(ValueError):
+class CatalogInvalid(Exception):
     """A document that breaks the format; `errors` lists every `<where>: <message>`."""
 
     def __init__(self, errors: list[str]):
@@ -282,7 +188,7 @@ def read_catalog(document: Any) -> Catalog:
         name = r.string(m, "name", "municipality")
         prefecture = r.string(m, "prefecture", "municipality")
         if not r.errors:
-            municipality = Municipality(m["code"], name, prefecture)
+            municipality = CatalogMunicipality(m["code"], name, prefecture)
 
     places = _read_places(r, doc)
     counters = _read_counters(r, doc, {p.key: p for p in places})
@@ -294,30 +200,7 @@ def read_catalog(document: Any) -> Catalog:
     return build_catalog(municipality, places, counters, questions, procedures)
 
 
-def build_catalog(municipality, places, counters, questions, procedures) -> Catalog:
-    place_by_key = {p.key: p for p in places}
-    counter_by_key = {c.key: c for c in counters}
-    places = tuple(sorted(places, key=lambda p: (p.order, p.key)))
-    counters = tuple(
-        sorted(
-            counters, key=lambda c: (place_by_key[c.place].order, place_by_key[c.place].key, c.order, c.key)
-        )
-    )
-    counter_rank = {c.key: rank for rank, c in enumerate(counters)}
-    procedures = tuple(sorted(procedures, key=lambda p: (counter_rank[p.counter], p.order, p.key)))
-    return Catalog(
-        municipality,
-        places,
-        counters,
-        tuple(questions),
-        procedures,
-        place_by_key,
-        counter_by_key,
-        {q.key: q for q in questions},
-    )
-
-
-def _read_places(r: _Reader, doc: dict) -> list[Place]:
+def _read_places(r: _Reader, doc: dict) -> list[CatalogPlace]:
     places, seen = [], {}
     for index, item in enumerate(r.items(doc, "places")):
         where = f"places[{index}]"
@@ -329,11 +212,11 @@ def _read_places(r: _Reader, doc: dict) -> list[Place]:
         name = r.string(data, "name", where)
         order = r.integer(data, "order", where)
         if len(r.errors) == errors:
-            places.append(Place(key, name, order))
+            places.append(CatalogPlace(key, name, order))
     return places
 
 
-def _read_counters(r: _Reader, doc: dict, places: dict[str, Place]) -> list[Counter]:
+def _read_counters(r: _Reader, doc: dict, places: dict[str, CatalogPlace]) -> list[CatalogCounter]:
     counters, seen = [], {}
     place_keys = {key: key for key in places}
     for index, item in enumerate(r.items(doc, "counters")):
@@ -348,12 +231,12 @@ def _read_counters(r: _Reader, doc: dict, places: dict[str, Place]) -> list[Coun
         order = r.integer(data, "order", where)
         optional = {n: r.string(data, n, where, optional=True) for n in ("location", "phone", "hours")}
         if len(r.errors) == errors:
-            counters.append(Counter(key, name, place, order, **optional))
+            counters.append(CatalogCounter(key, name, place, order, **optional))
     return counters
 
 
-def _read_questions(r: _Reader, doc: dict) -> list[Question]:
-    questions: list[Question] = []
+def _read_questions(r: _Reader, doc: dict) -> list[CatalogQuestion]:
+    questions: list[CatalogQuestion] = []
     pending: list[tuple[str, dict, frozenset[str]]] = []  # where, data, earlier keys
     seen: dict[str, str] = {}
     for index, item in enumerate(r.items(doc, "questions")):
@@ -367,9 +250,9 @@ def _read_questions(r: _Reader, doc: dict) -> list[Question]:
         if key == AGE:
             r.error(f"{where}.key", "'age' is the built-in age at death; choose another key")
         text = r.string(data, "text", where)
-        qtype = data.get("type")
-        if "type" in data and qtype not in QUESTION_TYPES:
-            r.error(f"{where}.type", f"{qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
+        qtype = QuestionType.of(data.get("type"))
+        if "type" in data and qtype is None:
+            r.error(f"{where}.type", f"{data['type']!r} is not one of {', '.join(QuestionType)}")
         choices = _read_choices(r, data, where, qtype)
         allow_unknown = data.get("allow_unknown")
         if allow_unknown is None:
@@ -378,8 +261,8 @@ def _read_questions(r: _Reader, doc: dict) -> list[Question]:
             r.error(f"{where}.allow_unknown", "must be true or false")
         help_text = r.string(data, "help", where, optional=True)
         # Without its key or type (reported as required) there is no question to refer to.
-        if len(r.errors) == errors and key is not None and qtype in QUESTION_TYPES:
-            questions.append(Question(key, text, qtype, choices, None, allow_unknown, help_text))
+        if len(r.errors) == errors and key is not None and qtype is not None:
+            questions.append(CatalogQuestion(key, text, qtype, choices, None, allow_unknown, help_text))
             pending.append((where, data, earlier))
     # ask_if is checked against every question, so that a later one is refused as
     # later rather than as unknown.
@@ -390,10 +273,11 @@ def _read_questions(r: _Reader, doc: dict) -> list[Question]:
     ]
 
 
-def _read_choices(r: _Reader, data: dict, where: str, qtype: object) -> tuple[Choice, ...]:
-    has_choices = qtype in ("choice", "multi")
-    if not has_choices:
-        if data.get("choices") is not None and qtype in QUESTION_TYPES:
+def _read_choices(
+    r: _Reader, data: dict, where: str, qtype: QuestionType | None
+) -> tuple[CatalogChoice, ...]:
+    if qtype is None or not qtype.has_choices:
+        if data.get("choices") is not None and qtype is not None:
             r.error(f"{where}.choices", f"not allowed for a {qtype} question")
         return ()
     raw = data.get("choices")
@@ -416,13 +300,13 @@ def _read_choices(r: _Reader, data: dict, where: str, qtype: object) -> tuple[Ch
                 seen[value] = cwhere
         label = r.string(choice, "label", cwhere)
         if isinstance(value, str) and label is not None:
-            choices.append(Choice(value, label))
+            choices.append(CatalogChoice(value, label))
     return tuple(choices)
 
 
 def _read_procedures(
-    r: _Reader, doc: dict, counters: dict[str, Counter], questions: list[Question]
-) -> list[Procedure]:
+    r: _Reader, doc: dict, counters: dict[str, CatalogCounter], questions: list[CatalogQuestion]
+) -> list[CatalogProcedure]:
     specs = {q.key: q.spec for q in questions}
     counter_keys = {key: key for key in counters}
     procedures, seen = [], {}
@@ -459,7 +343,7 @@ def _read_procedures(
         order = r.integer(data, "order", where, optional=True)
         if len(r.errors) == errors:
             procedures.append(
-                Procedure(
+                CatalogProcedure(
                     key,
                     name,
                     counter,
@@ -537,24 +421,3 @@ def write_catalog(catalog: Catalog) -> dict:
 
 def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-# --- Comparing ------------------------------------------------------------------------
-
-SECTIONS = ("places", "counters", "questions", "procedures")
-
-
-def catalog_diff(old: Catalog | None, new: Catalog) -> dict[str, dict[str, list[str]]]:
-    """Keys added, changed and removed per section between two catalogs."""
-    old_doc = write_catalog(old) if old else {}
-    new_doc = write_catalog(new)
-    diff = {}
-    for section in SECTIONS:
-        before = {item["key"]: item for item in old_doc.get(section, [])}
-        after = {item["key"]: item for item in new_doc[section]}
-        diff[section] = {
-            "added": [key for key in after if key not in before],
-            "changed": [key for key in after if key in before and before[key] != after[key]],
-            "removed": [key for key in before if key not in after],
-        }
-    return diff

@@ -20,7 +20,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from procedures.catalog_io import FORMAT, Catalog, CatalogInvalid, loads, read_catalog
+from procedures.catalog import SECTIONS, Catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
+from procedures.rules import QuestionType
 
 MAX_BYTES = 5 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -52,7 +54,7 @@ SHEETS: dict[str, tuple[_Column, ...]] = {
     "questions": (
         ("key", "text", "キー"),
         ("text", "text", "質問文"),
-        ("type", "text", "yes_no / choice / multi / number / date"),
+        ("type", "text", " / ".join(QuestionType)),
         ("help", "text", "補足（任意）"),
         ("ask_if", "text", "質問する条件（任意）。前の質問と age だけ使えます"),
         ("allow_unknown", "bool", "「わからない」を認めるか（TRUE / FALSE、空欄は TRUE）"),
@@ -85,7 +87,7 @@ REQUIRED_COLUMNS = {
     "procedures": ("key", "name", "counter", "applies_if"),
 }
 _INT_RE = re.compile(r"^\s*-?[0-9]+\s*$")
-_PATH_REF = re.compile(r"\b(?:places|counters|questions|procedures)\[\d+\](?:\.choices\[\d+\])?")
+_PATH_REF = re.compile(rf"\b(?:{'|'.join(SECTIONS)})\[\d+\](?:\.choices\[\d+\])?")
 _TRUE = {"true", "yes", "はい", "1"}
 _FALSE = {"false", "no", "いいえ", "0"}
 
@@ -188,7 +190,7 @@ def read_xlsx(data: bytes) -> XlsxDocument:
         raise CatalogInvalid(errors)
 
     document = xlsx.document
-    for section in ("places", "counters", "questions", "procedures"):
+    for section in SECTIONS:
         document[section] = []
         xlsx.cells[section] = Cell(section, 1)
         for index, (row, values, columns) in enumerate(rows[section]):
@@ -337,9 +339,7 @@ def write_xlsx(document: dict) -> bytes:
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 30
 
-    rows: dict[str, list[dict]] = {
-        name: list(document.get(name, [])) for name in ("places", "counters", "questions", "procedures")
-    }
+    rows: dict[str, list[dict]] = {name: list(document.get(name, [])) for name in SECTIONS}
     rows["choices"] = [
         {"question": q["key"], **choice}
         for q in document.get("questions", [])

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from procedures.catalog_io import Catalog, Question
+from procedures.catalog import Catalog, CatalogQuestion
 from procedures.deadlines import age_at, deadline_for
-from procedures.rules import AGE, UNKNOWN, parse_date
+from procedures.rules import AGE, UNKNOWN, QuestionType, parse_date
 
 
-class CaseInvalid(ValueError):
+class CaseInvalid(Exception):
     """A case document that does not fit the catalog; `errors` names each key."""
 
     def __init__(self, errors: list[str]):
@@ -25,7 +25,9 @@ class CaseInvalid(ValueError):
 
 
 @dataclass(frozen=True)
-class Case:
+class CaseInput:
+    """A case as the evaluator takes it: read from a case document, or from a stored case."""
+
     death_date: date
     birth_date: date | None
     answers: dict[str, Any]  # question key -> normalised answer
@@ -35,7 +37,7 @@ class Case:
 # --- Reading a case ---------------------------------------------------------------
 
 
-def read_case(catalog: Catalog, document: Any) -> Case:
+def read_case(catalog: Catalog, document: Any) -> CaseInput:
     """Validate a case document; raise CaseInvalid naming every offending key."""
     errors: list[str] = []
     if not isinstance(document, dict):
@@ -104,10 +106,10 @@ def read_case(catalog: Catalog, document: Any) -> Case:
 
     if errors:
         raise CaseInvalid(errors)
-    return Case(death_date, birth_date, answers, frozenset(unknown))
+    return CaseInput(death_date, birth_date, answers, frozenset(unknown))
 
 
-def _question(catalog: Catalog, key: str, where: str, errors: list[str]) -> Question | None:
+def _question(catalog: Catalog, key: str, where: str, errors: list[str]) -> CatalogQuestion | None:
     question = catalog.question_by_key.get(key)
     if question is None:
         close = difflib.get_close_matches(key, list(catalog.question_by_key), n=1)
@@ -116,20 +118,20 @@ def _question(catalog: Catalog, key: str, where: str, errors: list[str]) -> Ques
     return question
 
 
-def normalise_answer(question: Question, value: Any) -> tuple[str | None, Any]:
+def normalise_answer(question: CatalogQuestion, value: Any) -> tuple[str | None, Any]:
     """(problem, normalised answer) for one answer."""
     qtype = question.type
     values = [c.value for c in question.choices]
-    if qtype == "yes_no":
+    if qtype == QuestionType.YES_NO:
         return (None, value) if isinstance(value, bool) else ("must be true or false", None)
-    if qtype == "number":
+    if qtype == QuestionType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return "must be an integer ≥ 0", None
         return None, value
-    if qtype == "date":
+    if qtype == QuestionType.DATE:
         parsed = parse_date(value)
         return (None, parsed) if parsed else ('must be a date "YYYY-MM-DD"', None)
-    if qtype == "choice":
+    if qtype == QuestionType.CHOICE:
         if value not in values or not isinstance(value, str):
             return f"{value!r} is not one of {', '.join(values)}", None
         return None, value
@@ -147,7 +149,7 @@ def normalise_answer(question: Question, value: Any) -> tuple[str | None, Any]:
 # --- Evaluating ---------------------------------------------------------------------
 
 
-def facts_for(catalog: Catalog, case: Case) -> dict[str, Any]:
+def facts_for(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
     """The facts conditions see: age, then each question asked, in asking order."""
     age = age_at(birth_date=case.birth_date, death_date=case.death_date)
     facts: dict[str, Any] = {AGE: UNKNOWN if age is None else age}
@@ -161,13 +163,13 @@ def facts_for(catalog: Catalog, case: Case) -> dict[str, Any]:
     return facts
 
 
-def asked_questions(catalog: Catalog, case: Case) -> list[Question]:
+def asked_questions(catalog: Catalog, case: CaseInput) -> list[CatalogQuestion]:
     """The questions asked for this case (ask_if true or unknown), in order."""
     facts = facts_for(catalog, case)
     return [q for q in catalog.questions if q.ask_if is None or q.ask_if.evaluate(facts) is not False]
 
 
-def evaluate(catalog: Catalog, case: Case) -> dict[str, Any]:
+def evaluate(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
     """The result document of the contract for one case."""
     facts = facts_for(catalog, case)
     deadlines: dict[int | None, str | None] = {}
@@ -241,17 +243,24 @@ class _Reasons:
         return f"「{question.text}」への回答は「{answer_label(question, value)}」です。"
 
 
-def answer_label(question: Question, value: Any) -> str:
+def fact_label(catalog: Catalog, name: str) -> str:
+    """What a fact is, for people: the question's text, or the age at death."""
+    if name == AGE:
+        return "亡くなった方の生年月日（年齢）"
+    return catalog.question_by_key[name].text
+
+
+def answer_label(question: CatalogQuestion, value: Any) -> str:
     """An answer as the family said it, from a normalised or a stored (JSON) value."""
     labels = {c.value: c.label for c in question.choices}
-    if question.type == "yes_no":
+    if question.type == QuestionType.YES_NO:
         return "はい" if value else "いいえ"
-    if question.type == "multi":
+    if question.type == QuestionType.MULTI:
         chosen = [c.label for c in question.choices if c.value in value]
         return "、".join(chosen) or "該当なし"
-    if question.type == "choice":
+    if question.type == QuestionType.CHOICE:
         return labels.get(value, value)
-    if question.type == "date":
+    if question.type == QuestionType.DATE:
         day = parse_date(value) if isinstance(value, str) else value
         return f"{day.year}年{day.month}月{day.day}日" if day else str(value)
     return str(value)

@@ -4,18 +4,21 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from procedures.catalog_io import Catalog, municipality_code_error, prefecture_of
+from procedures.answer_fields import UNKNOWN, answer_field, answer_value
+from procedures.catalog import Catalog, municipality_code_error, prefecture_of
+from procedures.catalog_io import FORMAT
 from procedures.catalog_xlsx import MAX_BYTES
 from procedures.models import Municipality
+from procedures.rules import QuestionType
 
-UNKNOWN = "__unknown__"
-UNANSWERED = "__none__"
+# The preview's own non-answer: the question left unanswered, as if never asked.
+UNANSWERED, UNANSWERED_LABEL = "__none__", "回答なし"
 
 
 class CatalogUploadForm(forms.Form):
     file = forms.FileField(
         label="カタログのファイル（※必須）",
-        help_text="okuyami-catalog/1 の JSON（.json）か Excel（.xlsx）。5MB まで。",
+        help_text=f"{FORMAT} の JSON（.json）か Excel（.xlsx）。5MB まで。",
     )
 
     def clean_file(self):
@@ -87,16 +90,10 @@ class CatalogPreviewForm(forms.Form):
         answers, unknown = {}, []
         for question in self.catalog.questions:
             value = data.get(f"q_{question.key}")
-            if question.type == "multi":
-                if UNKNOWN in value:
-                    unknown.append(question.key)
-                elif UNANSWERED not in value:
-                    answers[question.key] = list(value)
-            elif value in (None, "", UNKNOWN):
-                if question.allow_unknown:
-                    unknown.append(question.key)
-            elif value != UNANSWERED:
-                answers[question.key] = _answer(question.type, value)
+            if value == UNKNOWN or (value in (None, "") and question.allow_unknown):
+                unknown.append(question.key)
+            elif value not in (None, "", UNANSWERED):
+                answers[question.key] = value
         birth = data.get("birth_date")
         return {
             "deceased": {
@@ -113,57 +110,30 @@ class CatalogPreviewForm(forms.Form):
         if death and birth and birth > death:
             self.add_error("birth_date", "＊生年月日が亡くなった日より後になっています。")
         for question in self.catalog.questions:
-            value = cleaned.get(f"q_{question.key}")
-            if (
-                question.type == "multi"
-                and value
-                and (UNKNOWN in value or UNANSWERED in value)
-                and len(value) > 1
-            ):
-                self.add_error(
-                    f"q_{question.key}", "＊「わからない」「回答なし」はほかの選択肢と一緒に選べません。"
-                )
+            name = f"q_{question.key}"
+            if cleaned.get(name) in (None, ""):
+                continue
+            try:
+                cleaned[name] = answer_value(question, cleaned[name], markers={UNANSWERED: UNANSWERED_LABEL})
+            except forms.ValidationError as exc:
+                self.add_error(name, f"＊{exc.messages[0]}")
         return cleaned
 
 
-def _answer(qtype: str, value):
-    if qtype == "yes_no":
-        return value == "yes"
-    if qtype == "date":
-        return value.isoformat()
-    return value
-
-
 def _question_field(question) -> forms.Field:
-    label = question.text
     help_text = f"{question.help + '　' if question.help else ''}キー: {question.key}"
-    none = [(UNKNOWN, "わからない")] if question.allow_unknown else []
-    none.append((UNANSWERED, "回答なし"))
+    if question.type == QuestionType.MULTI:
+        help_text += "　何も選ばなければ「該当なし」です。"
+    elif question.type in (QuestionType.NUMBER, QuestionType.DATE):
+        help_text += (
+            "　空欄なら「わからない」です。" if question.allow_unknown else "　空欄なら「回答なし」です。"
+        )
     initial = UNKNOWN if question.allow_unknown else UNANSWERED
-    if question.type in ("yes_no", "choice"):
-        options = (
-            [("yes", "はい"), ("no", "いいえ")] if question.type == "yes_no" else list(question.spec.choices)
-        )
-        return forms.ChoiceField(
-            label=label, help_text=help_text, choices=none + options, initial=initial, required=False
-        )
-    if question.type == "multi":
-        return forms.MultipleChoiceField(
-            label=label,
-            help_text=help_text + "　何も選ばなければ「該当なし」です。",
-            choices=none + list(question.spec.choices),
-            initial=[initial],
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-    blank = "空欄なら「わからない」です。" if question.allow_unknown else "空欄なら「回答なし」です。"
-    if question.type == "number":
-        return forms.IntegerField(
-            label=label, help_text=f"{help_text}　{blank}", required=False, min_value=0, max_value=10**9
-        )
-    return forms.DateField(
-        label=label,
-        help_text=f"{help_text}　{blank}",
+    return answer_field(
+        question,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        markers=((UNANSWERED, UNANSWERED_LABEL),),
+        drop_down=True,
+        help_text=help_text,
+        initial=[initial] if question.type == QuestionType.MULTI else initial,
     )

@@ -1,6 +1,6 @@
 """A municipality's procedure catalog: places, counters, questions, procedures.
 
-The rules live in `rules.py` and `catalog_io.py`; these models only hold what an
+The rules live in `rules.py` and `catalog.py`; these models only hold what an
 okuyami-catalog/1 document holds, so that it round-trips.
 """
 
@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from procedures.catalog_io import KEY_RE, municipality_code_error
+from procedures.catalog import KEY_RE, municipality_code_error
+from procedures.rules import QuestionType
 
 key_validator = RegexValidator(
     KEY_RE, "半角英小文字で始まり、半角英小文字・数字・_ のみ（64文字まで）で入力してください。"
@@ -87,13 +88,6 @@ class Counter(models.Model):
 
 
 class Question(models.Model):
-    class Type(models.TextChoices):
-        YES_NO = "yes_no", "はい／いいえ"
-        CHOICE = "choice", "ひとつ選ぶ"
-        MULTI = "multi", "複数選ぶ"
-        NUMBER = "number", "数"
-        DATE = "date", "日付"
-
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="questions", verbose_name="市区町村"
     )
@@ -101,7 +95,7 @@ class Question(models.Model):
     position = models.IntegerField("質問の順", help_text="小さい順に質問します。")
     text = models.TextField("質問文")
     help = models.TextField("補足", blank=True)
-    type = models.CharField("回答の種類", max_length=10, choices=Type.choices)
+    type = models.CharField("回答の種類", max_length=10, choices=[(t.value, t.label) for t in QuestionType])
     ask_if = models.TextField("質問する条件", blank=True, help_text="空欄なら常に質問します。例: age >= 40")
     allow_unknown = models.BooleanField("「わからない」を認める", default=True)
 

@@ -13,8 +13,43 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
-QUESTION_TYPES = ("yes_no", "choice", "multi", "number", "date")
+
+class QuestionType(StrEnum):
+    """The answer types of okuyami-catalog/1 questions: the one vocabulary, here and everywhere."""
+
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+    MULTI = "multi"
+    NUMBER = "number"
+    DATE = "date"
+
+    @classmethod
+    def of(cls, value: object) -> QuestionType | None:
+        """The type `value` names, or None (for any value, a list or None too)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+    @property
+    def label(self) -> str:
+        """Japanese, for the screens."""
+        return _TYPE_LABELS[self]
+
+    @property
+    def has_choices(self) -> bool:
+        return self in (QuestionType.CHOICE, QuestionType.MULTI)
+
+
+_TYPE_LABELS = {
+    QuestionType.YES_NO: "はい／いいえ",
+    QuestionType.CHOICE: "ひとつ選ぶ",
+    QuestionType.MULTI: "複数選ぶ",
+    QuestionType.NUMBER: "数",
+    QuestionType.DATE: "日付",
+}
 AGE = "age"
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
 COMPARISON_OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
@@ -27,7 +62,7 @@ Facts = Mapping[str, object]
 TruthValue = bool | None  # None is "unknown"
 
 
-class ConditionError(ValueError):
+class ConditionError(Exception):
     """A condition that does not parse or does not fit the catalog's questions."""
 
 
@@ -280,11 +315,11 @@ def parse(source: str) -> Node:
 # --- Type checking ----------------------------------------------------------------
 
 _TYPE_NAMES = {
-    "yes_no": "a yes/no question (compare with true or false)",
-    "choice": "a choice question",
-    "multi": "a multi question",
-    "number": "a number question",
-    "date": 'a date question (compare with "YYYY-MM-DD")',
+    QuestionType.YES_NO: "a yes/no question (compare with true or false)",
+    QuestionType.CHOICE: "a choice question",
+    QuestionType.MULTI: "a multi question",
+    QuestionType.NUMBER: "a number question",
+    QuestionType.DATE: 'a date question (compare with "YYYY-MM-DD")',
 }
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -314,7 +349,7 @@ class _Checker:
 
     def spec(self, name: Name) -> QuestionSpec:
         if name.key == AGE:
-            return QuestionSpec(AGE, "number", "年齢")
+            return QuestionSpec(AGE, QuestionType.NUMBER, "年齢")
         question = self.questions.get(name.key)
         if question is None:
             known = [*self.questions, AGE]
@@ -347,7 +382,7 @@ class _Checker:
         for side in (node.left, node.right):
             if isinstance(side, ListLiteral):
                 raise ConditionError(f"a list can only follow 'in' or 'not in', not '{node.op}'")
-            if isinstance(side, Name) and self.spec(side).type == "multi":
+            if isinstance(side, Name) and self.spec(side).type == QuestionType.MULTI:
                 raise ConditionError(
                     f"'{side.key}' is a multi question: test it with "
                     f"'\"value\" in {side.key}', not '{node.op}'"
@@ -360,7 +395,7 @@ class _Checker:
             raise ConditionError(f"a list cannot stand left of '{node.op}'")
         if isinstance(right, Name):
             spec = self.spec(right)
-            if spec.type != "multi":
+            if spec.type != QuestionType.MULTI:
                 raise ConditionError(
                     f"'{node.op}' needs a list [...] or a multi question on its right; "
                     f"'{right.key}' is {_TYPE_NAMES[spec.type]}"
@@ -373,7 +408,7 @@ class _Checker:
             return
         if isinstance(right, Literal):
             raise ConditionError(f"'{node.op}' needs a list [...] or a multi question on its right")
-        if isinstance(left, Name) and self.spec(left).type == "multi":
+        if isinstance(left, Name) and self.spec(left).type == QuestionType.MULTI:
             raise ConditionError(f"'{left.key}' is a multi question: write '\"value\" in {left.key}'")
         for item in right.items:
             self.check_pair(left, item, node.op)
@@ -394,7 +429,7 @@ class _Checker:
 
     def check_names(self, left: Name, right: Name, op: str) -> None:
         a, b = self.spec(left), self.spec(right)
-        if a.type != b.type or (a.type == "choice" and a.key != b.key):
+        if a.type != b.type or (a.type == QuestionType.CHOICE and a.key != b.key):
             raise ConditionError(
                 f"wrong type: '{left.key}' is {_TYPE_NAMES[a.type]}, '{right.key}' is {_TYPE_NAMES[b.type]}"
             )
@@ -402,20 +437,25 @@ class _Checker:
 
     def check_name_literal(self, spec: QuestionSpec, literal: Literal, op: str) -> None:
         value = literal.value
-        expected = {"yes_no": bool, "number": int, "choice": str, "date": str}[spec.type]
+        expected = {
+            QuestionType.YES_NO: bool,
+            QuestionType.NUMBER: int,
+            QuestionType.CHOICE: str,
+            QuestionType.DATE: str,
+        }[spec.type]
         if type(value) is not expected:
             what = "'age' is a number" if spec.key == AGE else f"'{spec.key}' is {_TYPE_NAMES[spec.type]}"
             raise ConditionError(f"wrong type: {what}, compared with {_describe_literal(literal)}")
-        if spec.type == "choice":
+        if spec.type == QuestionType.CHOICE:
             self.check_choice_value(spec, literal)
-        if spec.type == "date" and parse_date(value) is None:
+        if spec.type == QuestionType.DATE and parse_date(value) is None:
             raise ConditionError(
                 f'wrong type: \'{spec.key}\' is a date question and "{value}" is not a date "YYYY-MM-DD"'
             )
         self.check_ordering(spec, op)
 
     def check_ordering(self, spec: QuestionSpec, op: str) -> None:
-        if op in ORDERING_OPS and spec.type not in ("number", "date"):
+        if op in ORDERING_OPS and spec.type not in (QuestionType.NUMBER, QuestionType.DATE):
             raise ConditionError(
                 f"'{op}' compares numbers or dates; '{spec.key}' is {_TYPE_NAMES[spec.type]}"
             )
@@ -496,7 +536,7 @@ def _names_of(compare: Compare) -> tuple[str, ...]:
 
 
 def _literal_value(literal: Literal, spec: QuestionSpec | None) -> object:
-    if spec is not None and spec.type == "date":
+    if spec is not None and spec.type == QuestionType.DATE:
         return parse_date(literal.value)
     return literal.value
 
@@ -571,7 +611,7 @@ _MISSING = object()  # an unanswered question: absent from the facts
 
 def _spec_of(operand: Operand, questions: Mapping[str, QuestionSpec]) -> QuestionSpec | None:
     if isinstance(operand, Name):
-        return QuestionSpec(AGE, "number") if operand.key == AGE else questions[operand.key]
+        return QuestionSpec(AGE, QuestionType.NUMBER) if operand.key == AGE else questions[operand.key]
     return None
 
 

@@ -7,7 +7,8 @@ from django.db.models import Prefetch
 
 from core.models import StaffMembership
 from core.staff import Role, is_operator, membership_for
-from procedures.catalog_io import Catalog, CatalogInvalid, read_catalog, write_catalog
+from procedures.catalog import Catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, read_catalog, write_catalog
 from procedures.models import (
     CatalogRevision,
     Choice,
@@ -43,7 +44,7 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
         .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("position", "id")))
     )
     return {
-        "format": "okuyami-catalog/1",
+        "format": FORMAT,
         "municipality": {
             "code": municipality.code,
             "name": municipality.name,

@@ -9,7 +9,8 @@ from django.db.models import F
 
 from core.audit import audit
 from core.models import AuditEvent
-from procedures.catalog_io import FORMAT, Catalog, loads, municipality_code_error, read_catalog
+from procedures.catalog import Catalog, municipality_code_error
+from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
 from procedures.models import (
     CatalogRevision,
     Choice,
@@ -31,6 +32,19 @@ class CatalogChanged(Exception):
 
 class MunicipalityExists(Exception):
     """A municipality with this code is already there."""
+
+
+class MunicipalityCodeInvalid(Exception):
+    """Not a 全国地方公共団体コード (six digits, the sixth a check digit); the message says why."""
+
+
+class TemplateInvalid(Exception):
+    """The national template (fixtures/catalogs/national-template.json) cannot be read as a catalog:
+    a fault of the installation, not of the request. `errors` lists what is wrong."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
 
 
 @transaction.atomic
@@ -158,17 +172,31 @@ def catalog_touch(
     return revision
 
 
+def template_document() -> dict:
+    """A fresh copy of the national template's document, checked; TemplateInvalid otherwise."""
+    try:
+        document = loads(TEMPLATE_CATALOG.read_bytes())
+        read_catalog(document)
+    except OSError as exc:
+        raise TemplateInvalid([f"{TEMPLATE_CATALOG}: cannot be read ({exc.strerror})"]) from None
+    except CatalogInvalid as exc:
+        raise TemplateInvalid(exc.errors) from None
+    return copy.deepcopy(document)
+
+
 def municipality_create(
     *, code: str, name: str, prefecture: str, from_template: bool, user=None
 ) -> Municipality:
     """A new municipality with a copy of the national template (or an empty catalog).
 
-    Raises ValueError for a bad code and MunicipalityExists for a code already there.
+    Raises MunicipalityCodeInvalid for a bad code, MunicipalityExists for a code already there,
+    CatalogInvalid for a name or prefecture the format refuses and TemplateInvalid when the
+    national template itself is broken.
     """
     if problem := municipality_code_error(code):
-        raise ValueError(problem)
+        raise MunicipalityCodeInvalid(problem)
     if from_template:
-        document = copy.deepcopy(loads(TEMPLATE_CATALOG.read_bytes()))
+        document = template_document()
     else:
         document = {"format": FORMAT, "places": [], "counters": [], "questions": [], "procedures": []}
     document["municipality"] = {"code": code, "name": name, "prefecture": prefecture}

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from procedures.catalog_io import Catalog, Procedure, Question
+from procedures.catalog import SECTION_LABELS, Catalog, CatalogProcedure, CatalogQuestion
 from procedures.rules import (
     AGE,
     UNKNOWN,
@@ -31,6 +31,7 @@ from procedures.rules import (
     Node,
     Not,
     Or,
+    QuestionType,
     parse_date,
 )
 
@@ -47,7 +48,6 @@ MESSAGES = {
     EMPTY_COUNTER: ("has no procedures", "手続きがひとつもありません"),
     EMPTY_PLACE: ("has no counters", "窓口がひとつもありません"),
 }
-SECTION_NAMES = {"procedures": "手続き", "questions": "質問", "counters": "窓口", "places": "場所"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class CatalogWarning:
     @property
     def message_ja(self) -> str:
         """Japanese, for the admin screens."""
-        return f"{SECTION_NAMES[self.section]}「{self.name}」（{self.key}）: {MESSAGES[self.kind][1]}。"
+        return f"{SECTION_LABELS[self.section]}「{self.name}」（{self.key}）: {MESSAGES[self.kind][1]}。"
 
 
 def catalog_warnings(catalog: Catalog) -> list[CatalogWarning]:
@@ -96,7 +96,7 @@ def catalog_warnings(catalog: Catalog) -> list[CatalogWarning]:
     return warnings
 
 
-def can_apply(catalog: Catalog, procedure: Procedure) -> bool | None:
+def can_apply(catalog: Catalog, procedure: CatalogProcedure) -> bool | None:
     """Whether some answers make the procedure apply; None when there are too many to try."""
     questions = _closure(catalog, procedure.applies_if)
     conditions = [procedure.applies_if, *(q.ask_if for q in questions if q.ask_if)]
@@ -118,7 +118,7 @@ def can_apply(catalog: Catalog, procedure: Procedure) -> bool | None:
 _MISSING = object()  # unanswered, or not asked
 
 
-def _facts(questions: list[Question], assignment: dict) -> dict:
+def _facts(questions: list[CatalogQuestion], assignment: dict) -> dict:
     """The facts the evaluator would see: a question whose ask_if is false counts as unanswered."""
     facts = {AGE: assignment[AGE]} if AGE in assignment else {}
     for question in questions:
@@ -130,7 +130,7 @@ def _facts(questions: list[Question], assignment: dict) -> dict:
     return facts
 
 
-def _closure(catalog: Catalog, condition: Condition) -> list[Question]:
+def _closure(catalog: Catalog, condition: Condition) -> list[CatalogQuestion]:
     """The questions a condition reads and those their ask_if read, in asking order."""
     wanted: set[str] = set()
     pending = [name for name in condition.names if name != AGE]
@@ -181,24 +181,24 @@ def _compares(node: Node) -> Iterator[Compare]:
             yield from _compares(operand)
 
 
-def _domain(name: str, question: Question | None, literals: set) -> list:
+def _domain(name: str, question: CatalogQuestion | None, literals: set) -> list:
     if question is None:  # age: never unanswered, unknown without a birth date
         return [UNKNOWN, *_numbers(literals)]
     extra = [_MISSING] + ([UNKNOWN] if question.allow_unknown else [])
     values = [c.value for c in question.choices]
-    if question.type == "yes_no":
+    if question.type == QuestionType.YES_NO:
         return [True, False, *extra]
-    if question.type == "choice":
+    if question.type == QuestionType.CHOICE:
         named = [v for v in values if v in literals]
         other = [v for v in values if v not in literals][:1]
         return [*named, *other, *extra]
-    if question.type == "multi":
+    if question.type == QuestionType.MULTI:
         named = [v for v in values if v in literals]
         subsets = itertools.chain.from_iterable(
             itertools.combinations(named, n) for n in range(len(named) + 1)
         )
         return [frozenset(s) for s in subsets] + extra
-    if question.type == "number":
+    if question.type == QuestionType.NUMBER:
         return [*_numbers(literals), *extra]
     return [*_dates(literals), *extra]
 

@@ -15,12 +15,15 @@ LAYERS = ("core", "procedures", "okuyami", "config")  # lowest first
 PURE = (
     "procedures/rules.py",
     "procedures/deadlines.py",
+    "procedures/catalog.py",
     "procedures/catalog_io.py",
     "procedures/catalog_changes.py",
     "procedures/catalog_xlsx.py",
     "procedures/evaluation.py",
     "procedures/warnings.py",
     "okuyami/guide.py",
+    "okuyami/display.py",
+    "okuyami/wareki.py",
 )
 
 

@@ -5,6 +5,7 @@ from datetime import date
 from django import template
 from django.utils import timezone
 
+from okuyami.display import days_left_label
 from okuyami.wareki import seireki as _seireki
 from okuyami.wareki import wareki as _wareki
 
@@ -41,12 +42,7 @@ def days_left(value, today=None) -> str:
     if day is None:
         return ""
     today = _as_date(today) or timezone.localdate()
-    left = (day - today).days
-    if left > 0:
-        return f"あと{left}日"
-    if left == 0:
-        return "今日まで"
-    return f"{-left}日過ぎています"
+    return days_left_label((day - today).days)
 
 
 @register.filter

@@ -11,7 +11,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from okuyami import printing
-from okuyami.guide import Adjustment, build_guide
+from okuyami.guide import AdjustmentAction, ManualChange, build_guide
 from procedures.catalog_io import read_catalog
 from procedures.evaluation import evaluate, read_case
 
@@ -26,8 +26,8 @@ FORTY_CASE = json.loads(
 )
 STAFF_NOTE = "勤務先の健康保険組合へ、ご家族から連絡してください。"
 FORTY_ADJUSTMENTS = (
-    Adjustment("kenpo_loss", "add", STAFF_NOTE),
-    Adjustment("kenpo_maisoryo", "add"),
+    ManualChange("kenpo_loss", AdjustmentAction.ADD, STAFF_NOTE),
+    ManualChange("kenpo_maisoryo", AdjustmentAction.ADD),
 )
 PEOPLE = {
     "deceased": {

@@ -400,3 +400,32 @@ def test_a_double_submitted_form_creates_one_case(client, alice, city_a):
     assert first["Location"] == second["Location"]
     client.post(reverse("okuyami:case-create"), VALID)  # no token (an old form): still accepted
     assert Case.objects.count() == 2
+
+
+# --- Only the domain's own errors become messages -------------------------------------------------
+
+
+def test_finalising_lets_an_unrelated_error_through_instead_of_calling_it_a_conflict(
+    client, alice, alice_case, monkeypatch
+):
+    from okuyami import services
+
+    def broken(case):
+        raise ValueError("an unrelated bug")
+
+    monkeypatch.setattr(services, "guide_for", broken)
+    client.force_login(alice)
+    with pytest.raises(ValueError, match="an unrelated bug"):
+        client.post(reverse("okuyami:finalise", args=[alice_case.pk]), {"version": alice_case.version})
+    assert Case.objects.get().status == Case.Status.OPEN
+
+
+def test_finalising_with_a_broken_stored_catalog_is_not_reported_as_a_conflict(client, alice, alice_case):
+    from procedures.catalog_io import CatalogInvalid
+
+    Procedure.objects.filter(municipality=alice_case.municipality, key="seal").update(applies_if="nope ==")
+    catalog_touch(municipality=alice_case.municipality)
+    client.force_login(alice)
+    with pytest.raises(CatalogInvalid):
+        client.post(reverse("okuyami:finalise", args=[alice_case.pk]), {"version": alice_case.version})
+    assert Case.objects.get().status == Case.Status.OPEN

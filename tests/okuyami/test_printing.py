@@ -16,6 +16,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from okuyami import printing
+from okuyami.display import guide_for_display
 from okuyami.guide import procedure_count
 from tests.okuyami.conftest import (
     FORTY_CASE,
@@ -274,7 +275,7 @@ def test_large_print_sets_bigger_type_on_more_pages(forty_pdf):
 )
 def test_days_left_count_from_the_day_printed(printed_on, label, overdue):
     guide = guide_for({"deceased": {"death_date": "2026-11-20"}, "answers": {"insurance": "kokuho"}})
-    shown = printing.guide_for_display(guide, today=printed_on)
+    shown = guide_for_display(guide, today=printed_on)
     kokuho_loss = next(p for p in procedures(shown) if p["key"] == "kokuho_loss")
     assert kokuho_loss["deadline_wareki"] == "令和8年12月4日（金）"
     assert (kokuho_loss["days_left_label"], kokuho_loss["overdue"]) == (label, overdue)
@@ -348,7 +349,7 @@ def test_the_preview_links_print_css_from_static(forty_guide):
 
 
 def test_the_partials_render_for_a_screen_without_a_request(forty_guide):
-    shown = printing.guide_for_display(forty_guide, today=PRINTED_ON)
+    shown = guide_for_display(forty_guide, today=PRINTED_ON)
     stop = shown["stops"][0]
     procedure = next(p for p in stop["procedures"] if p["key"] == "setainushi_henko")
     html = render_to_string(

@@ -4,14 +4,14 @@ import json
 
 import pytest
 
-from procedures.catalog_io import (
-    CatalogInvalid,
-    catalog_diff,
-    loads,
-    municipality_code_error,
-    read_catalog,
-    write_catalog,
-)
+from procedures.catalog import municipality_code_error
+from procedures.catalog_changes import catalog_changes
+from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
+
+
+def catalog_diff(old, new) -> dict:
+    """The keys added, changed and removed per section between two compiled catalogs."""
+    return catalog_changes(write_catalog(old) if old else None, write_catalog(new)).summary()
 
 
 def errors_of(document) -> list[str]:

@@ -118,3 +118,37 @@ def test_only_the_operator_has_the_button(client, request, city_a, who):
     if who == "bob":
         changelist = client.get(reverse("admin:procedures_municipality_changelist")).content.decode()
         assert reverse(URL) not in changelist
+
+
+def test_the_button_lets_an_unrelated_error_through_instead_of_blaming_the_code(
+    client, operator, monkeypatch
+):
+    from procedures import services
+
+    def broken(**kwargs):
+        raise ValueError("an unrelated bug")
+
+    monkeypatch.setattr(services, "catalog_import", broken)
+    client.force_login(operator)
+    with pytest.raises(ValueError, match="an unrelated bug"):
+        client.post(reverse(URL), {"code": "011002", "name": "札幌市"})
+    assert not Municipality.objects.filter(code="011002").exists()
+
+
+def test_a_broken_national_template_is_named_as_such_not_as_a_bad_code(
+    client, operator, tmp_path, monkeypatch
+):
+    from procedures import services
+
+    broken = tmp_path / "national-template.json"
+    broken.write_text('{"format": "okuyami-catalog/1",', encoding="utf-8")
+    monkeypatch.setattr(services, "TEMPLATE_CATALOG", broken)
+    client.force_login(operator)
+    response = client.post(reverse(URL), {"code": "011002", "name": "札幌市"})
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert any("全国テンプレートに誤りがある" in error for error in errors)
+    assert "code" not in response.context["form"].errors
+    assert not Municipality.objects.filter(code="011002").exists()
+    _, message = refused("create_municipality", "011002", "札幌市", "--from-template")
+    assert "the national template is broken" in message

@@ -235,3 +235,18 @@ def test_undo_change_restores_a_removed_item_where_it_was(catalog_document):
     assert conflicts == []
     assert [q["key"] for q in undone["questions"]] == [q["key"] for q in before["questions"]]
     assert read_catalog(undone) == read_catalog(before)
+
+
+def test_a_revert_lets_an_unrelated_error_through_instead_of_calling_it_a_late_change(
+    client, bob, city_a, monkeypatch
+):
+    from procedures import admin_views
+
+    def broken(**kwargs):
+        raise ValueError("an unrelated bug")
+
+    client.force_login(bob)
+    first = edit_procedure(client, "kokuho_loss", city_a, deadline_days=7)
+    monkeypatch.setattr(admin_views, "catalog_import", broken)
+    with pytest.raises(ValueError, match="an unrelated bug"):
+        client.post(revert_url(first, "undo"), {"version": fresh(city_a).catalog_version})

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from okuyami.sandbox import SandboxOff, TrialInvalid, trial_create
-from procedures.services import MunicipalityExists
+from procedures.services import MunicipalityExists, TemplateInvalid
 
 SANDBOX_OFF = "create_trial runs only in the sandbox (OKUYAMI_SANDBOX=1); nothing was created"
 
@@ -27,6 +27,8 @@ class Command(BaseCommand):
             raise CommandError(SANDBOX_OFF) from None
         except TrialInvalid as exc:
             raise CommandError(f"{exc}; nothing was created") from None
+        except TemplateInvalid as exc:
+            raise CommandError(f"the national template is broken ({exc}); nothing was created") from None
         except MunicipalityExists:
             raise CommandError(
                 f"a municipality with code {code} already exists; nothing was created"

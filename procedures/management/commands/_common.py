@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from procedures.catalog_io import CatalogInvalid, loads, municipality_code_error
+from procedures.catalog import municipality_code_error
+from procedures.catalog_io import CatalogInvalid, loads
 from procedures.models import Municipality
 from procedures.selectors import municipality_by_code
 

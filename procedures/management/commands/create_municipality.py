@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core.staff import Role, staff_membership_set
-from procedures.catalog_io import municipality_code_error, prefecture_of
-from procedures.services import MunicipalityExists, municipality_create
+from procedures.catalog import municipality_code_error, prefecture_of
+from procedures.services import MunicipalityExists, TemplateInvalid, municipality_create
 
 
 class Command(BaseCommand):
@@ -43,6 +43,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"a municipality with code {code} already exists; nothing was changed"
             ) from None
+        except TemplateInvalid as exc:
+            raise CommandError(f"the national template is broken ({exc}); nothing was changed") from None
         if user is not None:
             staff_membership_set(user=user, municipality=municipality, role=Role.EDITOR)
         counts = municipality.procedures.count(), municipality.questions.count()

@@ -2,10 +2,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from procedures.catalog_changes import catalog_changes
-from procedures.catalog_io import CatalogInvalid, catalog_diff, loads, read_catalog, write_catalog
+from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
 from procedures.catalog_xlsx import is_xlsx, read_xlsx_catalog
 from procedures.management.commands._common import read_bytes, report_errors
-from procedures.selectors import catalog_for, catalog_snapshot_for, municipality_by_code
+from procedures.selectors import catalog_snapshot_for, municipality_by_code
 from procedures.services import catalog_import
 from procedures.warnings import catalog_warnings
 
@@ -33,27 +33,17 @@ class Command(BaseCommand):
             raise report_errors(self.stderr, path, exc.errors, "nothing was imported") from None
 
         existing = municipality_by_code(catalog.municipality.code)
-        old = catalog_for(municipality=existing) if existing else None
         m = catalog.municipality
         self.stdout.write(
             f"{m.code} {m.prefecture}{m.name}: {len(catalog.places)} places, "
             f"{len(catalog.counters)} counters, {len(catalog.questions)} questions, "
             f"{len(catalog.procedures)} procedures"
         )
-        for section, change in catalog_diff(old, catalog).items():
-            parts = [
-                f"{label} {', '.join(change[label])}"
-                for label in ("added", "changed", "removed")
-                if change[label]
-            ]
-            if parts:
-                self.stdout.write(f"  {section}: " + "; ".join(parts))
         before = catalog_snapshot_for(municipality=existing) if existing else None
         changes = catalog_changes(before, write_catalog(catalog))
-        if existing is not None:
-            self.stdout.write("changes:" if changes else "no changes")
-            for line in changes.lines():
-                self.stdout.write(f"  {line}")
+        self.stdout.write("changes:" if changes else "no changes")
+        for line in changes.lines():
+            self.stdout.write(f"  {line}")
         for warning in catalog_warnings(catalog):
             self.stdout.write(f"warning: {warning.message}")
         if dry_run:

@@ -1,0 +1,148 @@
+"""The catalog's domain: a municipality's places, counters, questions and procedures, compiled.
+
+Pure Python. Frozen dataclasses, named for what they are so that they never pass for the
+Django models of the same things; `catalog_io` reads them from okuyami-catalog/1 documents
+and writes them back. Also what identifies a municipality (its code) and an item (its key).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from procedures.rules import Condition, QuestionSpec, QuestionType
+
+# The sections of a catalog, in the order of the format, and their names on the screens.
+SECTIONS = ("places", "counters", "questions", "procedures")
+SECTION_LABELS = {"places": "場所", "counters": "窓口", "questions": "質問", "procedures": "手続き"}
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+CODE_RE = re.compile(r"^[0-9]{6}$")
+
+
+def code_check_digit(first_five: str) -> int:
+    """The 全国地方公共団体コード check digit of the first five digits."""
+    total = sum(int(digit) * weight for digit, weight in zip(first_five, (6, 5, 4, 3, 2), strict=True))
+    return (11 - total % 11) % 10
+
+
+def municipality_code_error(code: object) -> str | None:
+    """Why `code` is not a valid municipality code, or None."""
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        return "must be 6 ASCII digits (全国地方公共団体コード)"
+    expected = code_check_digit(code[:5])
+    if int(code[5]) != expected:
+        return f"check digit of '{code}' is wrong (expected {code[:5]}{expected})"
+    return None
+
+
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+
+
+def prefecture_of(code: str) -> str | None:
+    """The prefecture a municipality code belongs to: its first two digits are the JIS X 0401 number."""
+    number = int(code[:2]) if CODE_RE.match(code or "") else 0
+    return PREFECTURES[number - 1] if 1 <= number <= len(PREFECTURES) else None
+
+
+@dataclass(frozen=True)
+class CatalogMunicipality:
+    code: str
+    name: str
+    prefecture: str
+
+
+@dataclass(frozen=True)
+class CatalogPlace:
+    key: str
+    name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class CatalogCounter:
+    key: str
+    name: str
+    place: str
+    order: int
+    location: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogChoice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CatalogQuestion:
+    key: str
+    text: str
+    type: QuestionType
+    choices: tuple[CatalogChoice, ...] = ()
+    ask_if: Condition | None = None
+    allow_unknown: bool = True
+    help: str | None = None
+
+    @property
+    def spec(self) -> QuestionSpec:
+        return QuestionSpec(self.key, self.type, self.text, tuple((c.value, c.label) for c in self.choices))
+
+
+@dataclass(frozen=True)
+class CatalogProcedure:
+    key: str
+    name: str
+    counter: str
+    applies_if: Condition
+    deadline_days: int | None = None
+    deadline_note: str | None = None
+    documents: tuple[str, ...] = ()
+    description: str | None = None
+    url: str | None = None
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Catalog:
+    municipality: CatalogMunicipality
+    places: tuple[CatalogPlace, ...]
+    counters: tuple[CatalogCounter, ...]
+    questions: tuple[CatalogQuestion, ...]
+    procedures: tuple[CatalogProcedure, ...]  # in route order
+    place_by_key: dict[str, CatalogPlace] = field(repr=False, compare=False)
+    counter_by_key: dict[str, CatalogCounter] = field(repr=False, compare=False)
+    question_by_key: dict[str, CatalogQuestion] = field(repr=False, compare=False)
+
+
+def build_catalog(municipality, places, counters, questions, procedures) -> Catalog:
+    """A catalog of checked items, each section in its walking (places, counters, procedures) or
+    asking (questions) order, with lookups by key."""
+    place_by_key = {p.key: p for p in places}
+    counter_by_key = {c.key: c for c in counters}
+    places = tuple(sorted(places, key=lambda p: (p.order, p.key)))
+    counters = tuple(
+        sorted(
+            counters, key=lambda c: (place_by_key[c.place].order, place_by_key[c.place].key, c.order, c.key)
+        )
+    )
+    counter_rank = {c.key: rank for rank, c in enumerate(counters)}
+    procedures = tuple(sorted(procedures, key=lambda p: (counter_rank[p.counter], p.order, p.key)))
+    return Catalog(
+        municipality,
+        places,
+        counters,
+        tuple(questions),
+        procedures,
+        place_by_key,
+        counter_by_key,
+        {q.key: q for q in questions},
+    )
