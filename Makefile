@@ -42,9 +42,11 @@ resilience: setup
 	bash .ci/postgres
 	$(BIN)/python bench/resilience.py
 
-# Page 1 of each printed document (and the large-print checklist) as PNG, for review.
+# Page 1 of each printed document (and the large-print checklist), and of each demo form
+# printed pre-filled, as PNG, for review.
 samples: setup
 	$(BIN)/python bench/printing.py samples docs/samples
+	$(BIN)/python bench/forms.py samples docs/samples
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from okuyami.wareki import wareki  # noqa: E402
-from procedures.form_pdf import FormToFill, Placement, copy_pages, fill_forms  # noqa: E402
+from procedures.form_pdf import FormToFill, Placement, copy_pages, fill_forms, inspect_pdf  # noqa: E402
 
 FORMS_DIR = ROOT / "fixtures/forms"
 DEMO_FORMS = ("kokuho_loss", "kokuho_sosaihi", "juminzei_daihyo")
@@ -121,7 +121,7 @@ def measure() -> dict:
 
 
 def samples(folder: Path) -> None:
-    """The demo forms filled for the demo family, every page as PNG, for review."""
+    """The demo forms filled for the demo family, the first page of each as PNG, for review."""
     if not shutil.which("pdftoppm"):
         sys.exit("pdftoppm is missing: install Debian's poppler-utils (make samples does)")
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,9 +131,14 @@ def samples(folder: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "forms.pdf"
         pdf.write_bytes(filled.pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(folder / "forms")], check=True)
-    for png in sorted(folder.glob("forms-*.png")):
-        print(f"wrote {png}")
+        first = 1
+        for name in DEMO_FORMS:
+            target = folder / f"form-{name}"
+            page = str(first)
+            pages = ["-f", page, "-l", page, "-singlefile"]
+            subprocess.run(["pdftoppm", "-png", "-r", "90", *pages, str(pdf), str(target)], check=True)
+            first += inspect_pdf(demo_form(name).pdf).page_count
+            print(f"wrote {target.with_suffix('.png')}")
 
 
 def main() -> int:

@@ -884,8 +884,11 @@ def _fill_fields(sheet: _Printing, font: _Font) -> set[tuple[int, int]]:
         return drawn
     acroform = source.acroform
     page_of = _annotation_pages(source)
+    by_name: dict[str, list] = {}
+    for form_field in acroform.fields:
+        by_name.setdefault(str(form_field.fully_qualified_name), []).append(form_field)
     for index, placement, text in wanted:
-        for form_field in acroform.get_fields_with_qualified_name(placement.acroform):
+        for form_field in by_name.get(placement.acroform, ()):
             kind = _kind(form_field)
             for widget in acroform.get_annotations_for_field(form_field):
                 number = page_of.get(widget.obj.objgen)
@@ -908,6 +911,8 @@ def _field_line(font: _Font, form_field, kind: str, placement: Placement, text: 
         align = int(form_field.get_inheritable_field_value("/Q") or 0)
         max_len = int(form_field.get_inheritable_field_value("/MaxLen") or 0)
         comb = max_len if int(form_field.flags) & COMB and max_len else 0
+    if comb:  # the cells span the whole box
+        x0, x1 = box[0], box[2]
     height = y1 - y0
     size = min(placement.size or _da_size(form_field) or DEFAULT_SIZE, max(height, MIN_SIZE))
     top = y0 + (height + size) / 2 if size <= height else y1
