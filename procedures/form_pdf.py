@@ -167,12 +167,46 @@ class Placement:
     acroform: str | None = None
 
 
+PROBLEMS = {
+    "page": (
+        "page {page} is past the PDF's last page ({pages})",
+        "{page}ページ目はありません（PDFは{pages}ページです）",
+    ),
+    "size": (
+        f"size must be from {MIN_SIZE:g} to {MAX_SIZE:g} pt",
+        f"文字の大きさは{MIN_SIZE:g}〜{MAX_SIZE:g}ptにしてください",
+    ),
+    "position": ("needs x and y, or acroform", "位置（x・y）か入力欄名を指定してください"),
+    "position_twice": (
+        "give either x/y or acroform, not both",
+        "位置（x・y）と入力欄名のどちらか一方を指定してください",
+    ),
+    "acroform": ("the PDF has no fillable field '{name}'", "PDFに入力欄「{name}」はありません"),
+    "acroform_page": (
+        "fillable field '{name}' is on page {page}",
+        "入力欄「{name}」は{page}ページ目にあります",
+    ),
+    "acroform_twice": ("fillable field '{name}' is filled twice", "入力欄「{name}」が二度指定されています"),
+    "outside": (
+        "the text's box is outside page {page} ({width} × {height} mm)",
+        "文字の位置が{page}ページ目（{width}×{height}mm）の外にあります",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class PlacementProblem:
     field: int  # index in the placements
-    code: str
-    message: str
-    message_ja: str
+    code: str  # a key of PROBLEMS
+    params: dict
+
+    @property
+    def message(self) -> str:
+        return PROBLEMS[self.code][0].format(**self.params)
+
+    @property
+    def message_ja(self) -> str:
+        return PROBLEMS[self.code][1].format(**self.params)
 
 
 @dataclass(frozen=True)
@@ -261,84 +295,46 @@ def inspect_pdf(data: bytes, *, max_bytes: int = MAX_BYTES, max_pages: int = MAX
 def placement_problems(info: FormInfo, placements: Sequence[Placement]) -> list[PlacementProblem]:
     """What is wrong with placements on this form (the value names are the catalog's to check)."""
     problems: list[PlacementProblem] = []
-
-    def problem(index: int, code: str, english: str, japanese: str) -> None:
-        problems.append(PlacementProblem(index, code, english, japanese))
-
-    acroform_seen: set[str] = set()
+    filled: set[str] = set()
     for index, placement in enumerate(placements):
-        if not 1 <= placement.page <= info.page_count:
-            problem(
-                index,
-                "page",
-                f"page {placement.page} is past the PDF's last page ({info.page_count})",
-                f"{placement.page}ページ目はありません（PDFは{info.page_count}ページです）",
-            )
-            continue
-        page = info.pages[placement.page - 1]
-        if placement.size is not None and not MIN_SIZE <= placement.size <= MAX_SIZE:
-            problem(
-                index,
-                "size",
-                f"size must be from {MIN_SIZE:g} to {MAX_SIZE:g} pt",
-                f"文字の大きさは{MIN_SIZE:g}〜{MAX_SIZE:g}ptにしてください",
-            )
-        positioned = placement.x is not None or placement.y is not None
+        for code, params in _problems(info, placement, filled):
+            problems.append(PlacementProblem(index, code, params))
         if placement.acroform is not None:
-            if positioned or placement.width is not None:
-                problem(
-                    index,
-                    "position",
-                    "give either x/y or acroform, not both",
-                    "位置（x・y）と入力欄名のどちらか一方を指定してください",
-                )
-                continue
-            known = info.field(placement.acroform)
-            if known is None:
-                problem(
-                    index,
-                    "acroform",
-                    f"the PDF has no fillable field '{placement.acroform}'",
-                    f"PDFに入力欄「{placement.acroform}」はありません",
-                )
-            elif known.page != placement.page:
-                problem(
-                    index,
-                    "acroform_page",
-                    f"fillable field '{placement.acroform}' is on page {known.page}",
-                    f"入力欄「{placement.acroform}」は{known.page}ページ目にあります",
-                )
-            elif placement.acroform in acroform_seen:
-                problem(
-                    index,
-                    "acroform_twice",
-                    f"fillable field '{placement.acroform}' is filled twice",
-                    f"入力欄「{placement.acroform}」が二度指定されています",
-                )
-            acroform_seen.add(placement.acroform)
-            continue
-        if placement.x is None or placement.y is None:
-            problem(
-                index, "position", "needs x and y, or acroform", "位置（x・y）か入力欄名を指定してください"
-            )
-            continue
-        size_mm = (placement.size or DEFAULT_SIZE) / MM
-        right = placement.x + (placement.width or 0)
-        if (
-            placement.x < 0
-            or placement.y < 0
-            or (placement.width is not None and placement.width <= 0)
-            or right > page.width_mm
-            or placement.x >= page.width_mm
-            or placement.y + size_mm > page.height_mm
-        ):
-            problem(
-                index,
-                "outside",
-                f"the text's box is outside page {placement.page} ({page.width_mm} × {page.height_mm} mm)",
-                f"文字の位置が{placement.page}ページ目（{page.width_mm}×{page.height_mm}mm）の外にあります",
-            )
+            filled.add(placement.acroform)
     return problems
+
+
+def _problems(info: FormInfo, placement: Placement, filled: set[str]) -> list[tuple[str, dict]]:
+    if not 1 <= placement.page <= info.page_count:
+        return [("page", {"page": placement.page, "pages": info.page_count})]
+    found = []
+    if placement.size is not None and not MIN_SIZE <= placement.size <= MAX_SIZE:
+        found.append(("size", {}))
+    if placement.acroform is not None:
+        known = info.field(placement.acroform)
+        name = {"name": placement.acroform}
+        if placement.x is not None or placement.y is not None or placement.width is not None:
+            found.append(("position_twice", {}))
+        elif known is None:
+            found.append(("acroform", name))
+        elif known.page != placement.page:
+            found.append(("acroform_page", {**name, "page": known.page}))
+        elif placement.acroform in filled:
+            found.append(("acroform_twice", name))
+        return found
+    if placement.x is None or placement.y is None:
+        return [*found, ("position", {})]
+    page = info.pages[placement.page - 1]
+    right = placement.x + (placement.width if placement.width is not None else 0)
+    if (
+        min(placement.x, placement.y) < 0
+        or (placement.width is not None and placement.width <= 0)
+        or placement.x >= page.width_mm
+        or right > page.width_mm
+        or placement.y + (placement.size or DEFAULT_SIZE) / MM > page.height_mm
+    ):
+        found.append(("outside", {"page": placement.page, "width": page.width_mm, "height": page.height_mm}))
+    return found
 
 
 # ---------------------------------------------------------------------------

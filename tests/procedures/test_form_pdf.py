@@ -486,7 +486,7 @@ def test_unfilled_fields_print_nothing():
         (Placement(0, "deceased.name", x=20, y=20), "page"),
         (Placement(1, "deceased.name"), "position"),
         (Placement(1, "deceased.name", x=20), "position"),
-        (Placement(1, "deceased.name", x=20, y=20, acroform="daihyo_shimei"), "position"),
+        (Placement(1, "deceased.name", x=20, y=20, acroform="daihyo_shimei"), "position_twice"),
         (Placement(1, "deceased.name", acroform="no_such_field"), "acroform"),
         (Placement(1, "deceased.name", acroform="sozokunin8_denwa"), "acroform_page"),
         (Placement(1, "deceased.name", x=200, y=20, width=20), "outside"),
