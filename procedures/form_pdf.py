@@ -287,8 +287,9 @@ def inspect_pdf(data: bytes, *, max_bytes: int = MAX_BYTES, max_pages: int = MAX
             fields = _fillable_fields(pdf)
         except pikepdf.PdfError as error:
             raise FormPdfError(DAMAGED, detail=_short(error)) from error
-        if pdf.get_warnings():
-            raise FormPdfError(DAMAGED, detail=_short(pdf.get_warnings()[0]))
+        repaired = pdf.get_warnings()  # qpdf read past damage (a broken xref, a bad stream)
+        if repaired:
+            raise FormPdfError(DAMAGED, detail=_short(repaired[0]))
     return FormInfo(pages, fields)
 
 
@@ -477,7 +478,7 @@ def _open(data: bytes) -> pikepdf.Pdf:
 
 def _short(error: object) -> str:
     text = re.sub(r"\s+", " ", str(error)).strip()
-    text = re.sub(r"^[^:]*\.pdf: ", "", text)  # qpdf names the file; ours is in memory
+    text = re.sub(r"^(stream )?<[^>]*>,? ?|^[^:]*\.pdf: ", "", text)  # qpdf names the file; ours is in memory
     return text[:160] or type(error).__name__
 
 

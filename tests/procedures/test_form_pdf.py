@@ -776,3 +776,22 @@ def test_printing_a_form_that_cannot_be_read_is_refused_too(data, code):
     with pytest.raises(FormPdfError) as caught:
         fill_forms([demo("kokuho_loss"), FormToFill(data, [], [])])
     assert caught.value.code == code
+
+
+def test_a_pdf_qpdf_had_to_repair_is_refused_as_damaged():
+    with pikepdf.open(io.BytesIO(blank_pdf())) as pdf:
+        del pdf.pages[0].obj["/Resources"]  # required on every page (or its parents)
+        data = save(pdf)
+
+    error = refusal(data)
+    assert error.code == "damaged"
+    assert "Resources" in error.message and "<" not in error.message
+
+
+def test_a_blank_page_without_content_is_a_form_too():
+    with pikepdf.open(io.BytesIO(blank_pdf())) as pdf:
+        del pdf.pages[0].obj["/Contents"]
+        data = save(pdf)
+
+    assert inspect_pdf(data).page_count == 1
+    assert run_of(print_one("見本", data, x=20, y=20).pdf, 1, "見本")["top"] == pytest.approx(20, abs=1)
