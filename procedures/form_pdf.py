@@ -364,6 +364,7 @@ def fill_forms(forms: Sequence[FormToFill], *, font_path: Path = FONT_PATH) -> F
         out = pikepdf.Pdf.new()
         used = sorted({gid for sheet in printing for line in sheet.all_lines() for gid in line.glyphs})
         font_object, new_gid = _embed_font(out, font, used) if used else (None, {})
+        save_state = out.make_stream(b"q\n")  # one stream shared by every page printed on
         for sheet in printing:
             for page, geometry, lines, boxes in zip(
                 sheet.source.pages, sheet.pages, sheet.lines, sheet.boxes, strict=True
@@ -373,7 +374,7 @@ def fill_forms(forms: Sequence[FormToFill], *, font_path: Path = FONT_PATH) -> F
                     continue
                 copied = out.pages[-1]
                 font_name = _font_resource(copied, font_object) if lines else b""
-                copied.contents_add(out.make_stream(b"q\n"), prepend=True)
+                copied.contents_add(save_state, prepend=True)
                 overlay = _overlay(geometry, lines, boxes, font_name, new_gid)
                 copied.contents_add(out.make_stream(b"\nQ\n" + overlay), prepend=False)
         buffer = io.BytesIO()

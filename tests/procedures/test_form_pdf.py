@@ -795,3 +795,13 @@ def test_a_blank_page_without_content_is_a_form_too():
 
     assert inspect_pdf(data).page_count == 1
     assert run_of(print_one("見本", data, x=20, y=20).pdf, 1, "見本")["top"] == pytest.approx(20, abs=1)
+
+
+def test_a_placement_off_the_form_is_left_out_of_the_print_not_failed():
+    form = demo("kokuho_loss")
+    off = [Placement(5, "visitor.name", x=20, y=20), Placement(1, "v", acroform="none")]
+    placements = [*form.placements, *off]
+    printed = fill_forms([FormToFill(form.pdf, placements, [*form.values, "見本 花子", "見本"])])
+
+    assert printed.pages == 2
+    assert run_of(printed.pdf, 1, "見本 花子")  # the form's own placement, once
