@@ -356,7 +356,7 @@ def fill_forms(forms: Sequence[FormToFill], *, font_path: Path = FONT_PATH) -> F
     try:
         for index, form in enumerate(forms):
             source = _open(form.pdf)
-            sheet = _Printing(index, form, source, [_Page(page) for page in source.pages])
+            sheet = _Printing(index, form, source, len(source.pages))
             printing.append(sheet)
             drawn = _fill_fields(sheet, font)
             _place_text(sheet, font)
@@ -366,12 +366,13 @@ def fill_forms(forms: Sequence[FormToFill], *, font_path: Path = FONT_PATH) -> F
         font_object, new_gid = _embed_font(out, font, used) if used else (None, {})
         save_state = out.make_stream(b"q\n")  # one stream shared by every page printed on
         for sheet in printing:
-            for page, geometry, lines, boxes in zip(
-                sheet.source.pages, sheet.pages, sheet.lines, sheet.boxes, strict=True
+            for number, (page, lines, boxes) in enumerate(
+                zip(sheet.source.pages, sheet.lines, sheet.boxes, strict=True), start=1
             ):
                 out.pages.append(page)
                 if not lines and not boxes:
                     continue
+                geometry = sheet.page(number)
                 copied = out.pages[-1]
                 font_name = _font_resource(copied, font_object) if lines else b""
                 copied.contents_add(save_state, prepend=True)
@@ -423,14 +424,22 @@ class _Printing:
     index: int
     form: FormToFill
     source: pikepdf.Pdf
-    pages: list[_Page]
+    page_count: int
     lines: list[list[_Line]] = field(default_factory=list)
     boxes: list[list[bytes]] = field(default_factory=list)  # fillable fields' own background and border
     warnings: list[FillWarning] = field(default_factory=list)
 
+    _pages: dict[int, _Page] = field(default_factory=dict)
+
     def __post_init__(self):
-        self.lines = [[] for _ in self.pages]
-        self.boxes = [[] for _ in self.pages]
+        self.lines = [[] for _ in range(self.page_count)]
+        self.boxes = [[] for _ in range(self.page_count)]
+
+    def page(self, number: int) -> _Page:
+        """The geometry of a page, worked out for the pages printed on only."""
+        if number not in self._pages:
+            self._pages[number] = _Page(self.source.pages[number - 1])
+        return self._pages[number]
 
     def all_lines(self) -> list[_Line]:
         return [line for lines in self.lines for line in lines]
@@ -448,9 +457,9 @@ def _place_text(sheet: _Printing, font: _Font) -> None:
     for index, (placement, text) in enumerate(zip(sheet.form.placements, sheet.form.values, strict=True)):
         if placement.acroform is not None or not text:
             continue
-        if not 1 <= placement.page <= len(sheet.pages) or placement.x is None or placement.y is None:
+        if not 1 <= placement.page <= sheet.page_count or placement.x is None or placement.y is None:
             continue  # placement_problems reports these; a print never fails on them
-        page = sheet.pages[placement.page - 1]
+        page = sheet.page(placement.page)
         left, top = placement.x * MM, page.height - placement.y * MM
         width = placement.width * MM if placement.width else page.width - left
         size = placement.size or DEFAULT_SIZE
@@ -892,7 +901,7 @@ def _fill_fields(sheet: _Printing, font: _Font) -> set[tuple[int, int]]:
                 number = page_of.get(widget.obj.objgen)
                 if number is None or kind is None or (kind == "checkbox" and _check(widget)):
                     continue  # a check box turned on is flattened with its own appearance
-                box = sheet.pages[number - 1].display_rect(widget.obj.get("/Rect"))
+                box = sheet.page(number).display_rect(widget.obj.get("/Rect"))
                 sheet.boxes[number - 1].append(_field_box(widget.obj, box))
                 sheet.add(index, number, _field_line(font, form_field, kind, placement, text, box))
                 drawn.add(widget.obj.objgen)
