@@ -211,7 +211,11 @@ class PlacementProblem:
 
 @dataclass(frozen=True)
 class FormToFill:
-    """A form to print: its PDF, its placements and the text for each (None or "" prints nothing)."""
+    """A form to print: its PDF, its placements and the text for each.
+
+    None or "" prints nothing. A `check` placement prints ✓ whatever its text (any text
+    turns a check box on), so the caller may give it "✓" or "1".
+    """
 
     pdf: bytes
     placements: Sequence[Placement]
@@ -457,6 +461,8 @@ def _place_text(sheet: _Printing, font: _Font) -> None:
     for index, (placement, text) in enumerate(zip(sheet.form.placements, sheet.form.values, strict=True)):
         if placement.acroform is not None or not text:
             continue
+        if placement.value == "check":
+            text = CHECK_MARK
         if not 1 <= placement.page <= sheet.page_count or placement.x is None or placement.y is None:
             continue  # placement_problems reports these; a print never fails on them
         page = sheet.page(placement.page)

@@ -805,3 +805,8 @@ def test_a_placement_off_the_form_is_left_out_of_the_print_not_failed():
 
     assert printed.pages == 2
     assert run_of(printed.pdf, 1, "見本 花子")  # the form's own placement, once
+
+
+def test_a_check_placement_prints_a_check_mark_and_nothing_without_a_value():
+    assert [run["text"] for run in runs(print_one("1", value="check", x=20, y=20).pdf, 1)] == ["✓"]
+    assert runs(print_one("", value="check", x=20, y=20).pdf, 1) == []
