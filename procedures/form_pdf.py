@@ -636,7 +636,7 @@ def _box(array) -> tuple[float, float, float, float]:
 
 
 def _number(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    if type(value) not in (int, float, Decimal):  # not bool, nor a name or a string
         raise FormPdfError(DAMAGED, detail=f"{value!r} where a number belongs")
     return float(value)
 
@@ -951,14 +951,16 @@ def _da_size(form_field) -> float:
 
 def _field_box(widget: Dictionary, box: tuple[float, float, float, float]) -> bytes:
     """The field's background and border (/MK), which its own appearance would have drawn."""
-    characteristics = widget.get("/MK", {})
+    characteristics = widget.get("/MK")
+    if not isinstance(characteristics, Dictionary) or not {"/BG", "/BC"} & set(characteristics.keys()):
+        return b""
     x0, y0, x1, y1 = box
     ops = []
     background = _color(characteristics.get("/BG"), fill=True)
     if background:
         ops.append(f"{background} {_n(x0)} {_n(y0)} {_n(x1 - x0)} {_n(y1 - y0)} re f")
     border = _color(characteristics.get("/BC"), fill=False)
-    width = float(widget.get("/BS", {}).get("/W", 1))
+    width = _number(widget.get("/BS", {}).get("/W", 1))
     if border and width > 0:
         half = width / 2
         ops.append(
@@ -972,7 +974,7 @@ def _color(values, *, fill: bool) -> str | None:
     if not isinstance(values, Array) or len(values) not in (1, 3, 4):
         return None
     operator = {1: "g", 3: "rg", 4: "k"}[len(values)]
-    return " ".join(_n(float(v)) for v in values) + " " + (operator if fill else operator.upper())
+    return " ".join(_n(_number(v)) for v in values) + " " + (operator if fill else operator.upper())
 
 
 def _flatten(source: pikepdf.Pdf, drawn: set[tuple[int, int]]) -> None:

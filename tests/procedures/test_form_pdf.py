@@ -810,3 +810,31 @@ def test_a_placement_off_the_form_is_left_out_of_the_print_not_failed():
 def test_a_check_placement_prints_a_check_mark_and_nothing_without_a_value():
     assert [run["text"] for run in runs(print_one("1", value="check", x=20, y=20).pdf, 1)] == ["✓"]
     assert runs(print_one("", value="check", x=20, y=20).pdf, 1) == []
+
+
+def test_a_filled_field_keeps_its_own_background_and_border():
+    source = pikepdf.Pdf.open(io.BytesIO(blank_pdf()))
+    widget = source.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Tx,
+            T=String("shimei"),
+            Rect=Array([100, 500, 300, 530]),
+            F=4,
+            MK=Dictionary(BG=Array([0.9, 0.95, 1]), BC=Array([1, 0, 0])),
+            BS=Dictionary(W=2),
+            P=source.pages[0].obj,
+        )
+    )
+    source.pages[0].obj.Annots = Array([widget])
+    source.Root.AcroForm = Dictionary(Fields=Array([widget]))
+    printed = print_one("見本", save(source), value="visitor.name", acroform="shimei")
+
+    with pikepdf.open(io.BytesIO(printed.pdf)) as pdf:
+        overlay = pdf.pages[0].obj.Contents[-1].read_bytes().decode()
+    assert "0.90 0.95 1.00 rg 100.00 500.00 200.00 30.00 re f" in overlay
+    assert "1.00 0.00 0.00 RG 2.00 w 101.00 501.00 198.00 28.00 re S" in overlay
+    assert overlay.index("re f") < overlay.index("Tj")  # the text over them
+    run = run_of(printed.pdf, 1, "見本")
+    assert 100 / MM < run["x"] < 300 / MM
