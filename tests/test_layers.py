@@ -21,6 +21,7 @@ PURE = (
     "procedures/catalog_xlsx.py",
     "procedures/evaluation.py",
     "procedures/warnings.py",
+    "procedures/form_pdf.py",
     "okuyami/guide.py",
     "okuyami/display.py",
     "okuyami/wareki.py",
