@@ -77,6 +77,18 @@ def print_one(text: str, pdf: bytes | None = None, *, value: str = "v", page: in
     return fill_forms([FormToFill(pdf or blank_pdf(), [placement], [text], title="見本様式")])
 
 
+def one_field_pdf(**field) -> bytes:
+    """A blank A4 page with one fillable field (a printable widget) of these keys."""
+    source = pikepdf.Pdf.open(io.BytesIO(blank_pdf()))
+    widget = Dictionary(Type=Name.Annot, Subtype=Name.Widget, F=4, P=source.pages[0].obj)
+    for key, value in field.items():
+        widget[f"/{key}"] = value
+    widget = source.make_indirect(widget)
+    source.pages[0].obj.Annots = Array([widget])
+    source.Root.AcroForm = Dictionary(Fields=Array([widget]))
+    return save(source)
+
+
 def save(pdf: pikepdf.Pdf, **options) -> bytes:
     buffer = io.BytesIO()
     pdf.save(buffer, **options)
@@ -425,21 +437,7 @@ def test_a_check_box_is_turned_on_with_its_own_appearance():
 
 
 def test_a_check_box_without_an_on_appearance_gets_a_check_mark():
-    source = pikepdf.Pdf.open(io.BytesIO(blank_pdf()))
-    widget = source.make_indirect(
-        Dictionary(
-            Type=Name.Annot,
-            Subtype=Name.Widget,
-            FT=Name.Btn,
-            T=String("agree"),
-            Rect=Array([100, 500, 112, 512]),
-            F=4,
-            P=source.pages[0].obj,
-        )
-    )
-    source.pages[0].obj.Annots = Array([widget])
-    source.Root.AcroForm = Dictionary(Fields=Array([widget]))
-    pdf = save(source)
+    pdf = one_field_pdf(FT=Name.Btn, T=String("agree"), Rect=Array([100, 500, 112, 512]))
     assert inspect_pdf(pdf).field("agree").kind == "checkbox"
 
     printed = fill_forms([FormToFill(pdf, [Placement(1, "check", acroform="agree")], ["✓"])])
@@ -813,23 +811,14 @@ def test_a_check_placement_prints_a_check_mark_and_nothing_without_a_value():
 
 
 def test_a_filled_field_keeps_its_own_background_and_border():
-    source = pikepdf.Pdf.open(io.BytesIO(blank_pdf()))
-    widget = source.make_indirect(
-        Dictionary(
-            Type=Name.Annot,
-            Subtype=Name.Widget,
-            FT=Name.Tx,
-            T=String("shimei"),
-            Rect=Array([100, 500, 300, 530]),
-            F=4,
-            MK=Dictionary(BG=Array([0.9, 0.95, 1]), BC=Array([1, 0, 0])),
-            BS=Dictionary(W=2),
-            P=source.pages[0].obj,
-        )
+    pdf = one_field_pdf(
+        FT=Name.Tx,
+        T=String("shimei"),
+        Rect=Array([100, 500, 300, 530]),
+        MK=Dictionary(BG=Array([0.9, 0.95, 1]), BC=Array([1, 0, 0])),
+        BS=Dictionary(W=2),
     )
-    source.pages[0].obj.Annots = Array([widget])
-    source.Root.AcroForm = Dictionary(Fields=Array([widget]))
-    printed = print_one("見本", save(source), value="visitor.name", acroform="shimei")
+    printed = print_one("見本", pdf, value="visitor.name", acroform="shimei")
 
     with pikepdf.open(io.BytesIO(printed.pdf)) as pdf:
         overlay = pdf.pages[0].obj.Contents[-1].read_bytes().decode()
