@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from procedures.catalog import Catalog, CatalogQuestion
-from procedures.deadlines import age_at, deadline_for
+from procedures.deadlines import Deadline, age_at
 from procedures.rules import AGE, UNKNOWN, QuestionType, parse_date
 
 
@@ -172,23 +172,23 @@ def asked_questions(catalog: Catalog, case: CaseInput) -> list[CatalogQuestion]:
 def evaluate(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
     """The result document of the contract for one case."""
     facts = facts_for(catalog, case)
-    deadlines: dict[int | None, str | None] = {}
+    deadlines: dict[object, str | None] = {}
     reasons = _Reasons(catalog, facts)
     applies, maybe, route = [], [], []
     for procedure in catalog.procedures:
         if (value := procedure.applies_if.evaluate(facts)) is False:
             continue
-        days = procedure.deadline_days
-        if days not in deadlines:
-            deadline = deadline_for(death_date=case.death_date, days=days)
-            deadlines[days] = deadline.isoformat() if deadline else None
+        rule = procedure.deadline
+        if rule not in deadlines:
+            deadline = deadline_date(rule, case, facts)
+            deadlines[rule] = deadline.isoformat() if deadline else None
         if value is None:
             maybe.append(
                 {
                     "key": procedure.key,
                     "name": procedure.name,
                     "counter": procedure.counter,
-                    "deadline": deadlines[days],
+                    "deadline": deadlines[rule],
                     "unknown": list(procedure.applies_if.unknown_facts(facts)),
                 }
             )
@@ -198,7 +198,7 @@ def evaluate(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
                 "key": procedure.key,
                 "name": procedure.name,
                 "counter": procedure.counter,
-                "deadline": deadlines[days],
+                "deadline": deadlines[rule],
                 "documents": list(procedure.documents),
                 "reasons": reasons.for_condition(procedure.applies_if),
             }
@@ -210,6 +210,19 @@ def evaluate(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
             )
         route[-1]["procedures"].append(procedure.key)
     return {"municipality": catalog.municipality.code, "applies": applies, "maybe": maybe, "route": route}
+
+
+def deadline_date(rule: Deadline | None, case: CaseInput, facts: dict[str, Any]) -> date | None:
+    """A procedure's deadline for a case: None without a rule, or when its start date is not known.
+
+    A start question that was not asked, not answered or answered わからない gives no date.
+    """
+    if rule is None:
+        return None
+    if rule.from_death:
+        return rule.date_from(case.death_date)
+    start = facts.get(rule.start)
+    return rule.date_from(start) if isinstance(start, date) else None
 
 
 class _Reasons:
