@@ -15,7 +15,12 @@ from procedures.catalog import SECTIONS
 MUNICIPALITY_FIELDS = ("code", "name", "prefecture")
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 # What an absent optional field means, so that absent and its default compare equal.
-_DEFAULTS = {"questions": {"allow_unknown": True}, "procedures": {"order": 0, "documents": []}}
+_DEFAULTS = {
+    "places": {"outside": False},
+    "questions": {"allow_unknown": True},
+    "procedures": {"order": 0, "documents": []},
+}
+_UNITS = {"days": "日", "months": "か月", "years": "年"}
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,35 @@ def display(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if (isinstance(value, dict) and "from" in value) or any(
+        unit in value for unit in _UNITS if isinstance(value, dict)
+    ):
+        return _deadline_text(value)
     if isinstance(value, list):
         parts = [f"{v['value']}={v['label']}" if isinstance(v, dict) else display(v) for v in value]
         return " / ".join(parts) if parts else "—"
     return str(value)
 
 
+def _deadline_text(deadline: dict) -> str:
+    """{"years": 2, "from": "funeral_date"} -> 2年（funeral_date から）."""
+    amounts = "・".join(f"{deadline[unit]}{label}" for unit, label in _UNITS.items() if unit in deadline)
+    start = deadline.get("from") or "death"
+    return f"{amounts or '—'}（{'亡くなった日' if start == 'death' else start} から）"
+
+
 def _normal(section: str, item: dict) -> dict:
     data = {**_DEFAULTS.get(section, {}), **{k: v for k, v in item.items() if v is not None}}
+    if section == "procedures":
+        # deadline_days n and deadline {"days": n} say the same: compare (and show) one field.
+        days = data.pop("deadline_days", None)
+        deadline = data.get("deadline")
+        if days is not None and deadline is None:
+            deadline = {"days": days}
+        if isinstance(deadline, dict) and deadline.get("from") == "death":
+            deadline = {k: v for k, v in deadline.items() if k != "from"}
+        if deadline is not None:
+            data["deadline"] = deadline
     return {k: v for k, v in data.items() if k != "choices" or v}
 
 

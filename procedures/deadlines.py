@@ -21,14 +21,23 @@ MAX_YEARS = 100
 
 
 class Unit(StrEnum):
+    """The units of a deadline in okuyami-catalog/1: the one vocabulary (the model's choices too)."""
+
     DAYS = "days"
     MONTHS = "months"
     YEARS = "years"
 
+    @property
+    def label(self) -> str:
+        """Japanese, for the screens: 日, か月, 年."""
+        return _UNIT_LABELS[self]
+
+
+_UNIT_LABELS = {Unit.DAYS: "日", Unit.MONTHS: "か月", Unit.YEARS: "年"}
+
 
 # Each unit's largest amount, and its smallest: zero days is the day itself, zero months is no period.
 UNIT_RANGE = {Unit.DAYS: (0, MAX_DAYS), Unit.MONTHS: (1, MAX_MONTHS), Unit.YEARS: (1, MAX_YEARS)}
-UNIT_LABEL = {Unit.DAYS: "日", Unit.MONTHS: "か月", Unit.YEARS: "年"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,7 @@ class Deadline:
     def wording(self, start_label: str = "亡くなった日") -> str:
         """The rule in words for a family: 「葬儀を行った日の翌日から2年」, 「亡くなった日から14日」."""
         since = "から" if self.unit == Unit.DAYS else "の翌日から"
-        return f"{start_label}{since}{self.amount}{UNIT_LABEL[self.unit]}"
+        return f"{start_label}{since}{self.amount}{self.unit.label}"
 
 
 def is_closed(day: date) -> bool:

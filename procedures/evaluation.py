@@ -7,12 +7,13 @@ okuyami-catalog/1; the catalog comes compiled from `catalog_io.read_catalog`.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from procedures.catalog import Catalog, CatalogQuestion
-from procedures.deadlines import Deadline, age_at
+from procedures.deadlines import DEATH, Deadline, age_at
 from procedures.rules import AGE, UNKNOWN, QuestionType, parse_date
 
 
@@ -261,6 +262,22 @@ def fact_label(catalog: Catalog, name: str) -> str:
     if name == AGE:
         return "亡くなった方の生年月日（年齢）"
     return catalog.question_by_key[name].text
+
+
+def start_label(catalog: Catalog, start: str) -> str:
+    """What a deadline counts from, in words: 亡くなった日, or the date question's subject."""
+    if start == DEATH:
+        return "亡くなった日"
+    question = catalog.question_by_key.get(start)
+    if question is None:
+        return start
+    label = re.sub(r"(は|が)?(いつ|何日)(です|でした)?か?[？?]?$", "", question.text.strip())
+    return label if label.endswith("日") else f"「{question.text}」の日"
+
+
+def deadline_wording(catalog: Catalog, deadline: Deadline) -> str:
+    """A deadline rule in words: 「葬儀（火葬のみの場合は火葬）を行った日の翌日から2年」."""
+    return deadline.wording(start_label(catalog, deadline.start))
 
 
 def answer_label(question: CatalogQuestion, value: Any) -> str:

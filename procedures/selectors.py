@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from core.models import StaffMembership
 from core.staff import Role, is_operator, membership_for
 from procedures.catalog import Catalog
-from procedures.catalog_io import FORMAT, CatalogInvalid, read_catalog, write_catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, deadline_entry, read_catalog, write_catalog
 from procedures.models import (
     CatalogRevision,
     Choice,
@@ -50,7 +50,10 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
             "name": municipality.name,
             "prefecture": municipality.prefecture,
         },
-        "places": [{"key": p.key, "name": p.name, "order": p.order} for p in places],
+        "places": [
+            {"key": p.key, "name": p.name, "order": p.order, **({"outside": True} if p.outside else {})}
+            for p in places
+        ],
         "counters": [
             {
                 "key": c.key,
@@ -70,7 +73,7 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
                 "name": p.name,
                 "counter": p.counter.key,
                 "applies_if": p.applies_if,
-                "deadline_days": p.deadline_days,
+                **deadline_entry(p.deadline),
                 "deadline_note": p.deadline_note or None,
                 "documents": [d.text for d in p.documents.all()],
                 "description": p.description or None,
