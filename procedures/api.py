@@ -56,7 +56,7 @@ DeadlineRule = inline_serializer(
         },
         "from": serializers.CharField(
             required=False,
-            help_text=f'"{DEATH}" (the default) or the key of a date question; one of days, months, years',
+            help_text=f'"{DEATH}" (the default) or the key of a date question',
         ),
     },
     required=False,

@@ -20,7 +20,7 @@ _DEFAULTS = {
     "questions": {"allow_unknown": True},
     "procedures": {"order": 0, "documents": []},
 }
-_UNITS = {"days": "日", "months": "か月", "years": "年"}
+_UNITS = ("days", "months", "years")
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,7 @@ def display(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if (isinstance(value, dict) and "from" in value) or any(
-        unit in value for unit in _UNITS if isinstance(value, dict)
-    ):
+    if isinstance(value, dict) and ({"from", *_UNITS} & set(value)):
         return _deadline_text(value)
     if isinstance(value, list):
         parts = [f"{v['value']}={v['label']}" if isinstance(v, dict) else display(v) for v in value]
@@ -94,10 +92,9 @@ def display(value: Any) -> str:
 
 
 def _deadline_text(deadline: dict) -> str:
-    """{"years": 2, "from": "funeral_date"} -> 2年（funeral_date から）."""
-    amounts = "・".join(f"{deadline[unit]}{label}" for unit, label in _UNITS.items() if unit in deadline)
-    start = deadline.get("from") or "death"
-    return f"{amounts or '—'}（{'亡くなった日' if start == 'death' else start} から）"
+    """{"years": 2, "from": "funeral_date"} -> "2 years from funeral_date" (as the format names them)."""
+    amounts = " ".join(f"{deadline[unit]} {unit}" for unit in _UNITS if unit in deadline)
+    return f"{amounts or '—'} from {deadline.get('from') or 'death'}"
 
 
 def _normal(section: str, item: dict) -> dict:

@@ -181,6 +181,12 @@ class Procedure(models.Model):
             return None
         return Deadline(self.deadline_amount, Unit(self.deadline_unit), self.deadline_from or DEATH)
 
+    @property
+    def deadline_days(self) -> int | None:
+        """The deadline as `deadline_days` says it (days from the death), or None."""
+        rule = self.deadline
+        return rule.amount if rule is not None and rule.unit == Unit.DAYS and rule.from_death else None
+
     def set_deadline(self, deadline: Deadline | None) -> None:
         self.deadline_amount = deadline.amount if deadline else None
         self.deadline_unit = deadline.unit.value if deadline else Unit.DAYS.value

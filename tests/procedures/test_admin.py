@@ -34,7 +34,9 @@ def procedure_form(procedure: Procedure | None, **changes) -> dict:
             "key": procedure.key,
             "name": procedure.name,
             "applies_if": procedure.applies_if,
-            "deadline_days": "" if procedure.deadline_days is None else procedure.deadline_days,
+            "deadline_amount": "" if procedure.deadline_amount is None else procedure.deadline_amount,
+            "deadline_unit": procedure.deadline_unit,
+            "deadline_from": procedure.deadline_from,
             "deadline_note": procedure.deadline_note,
             "description": procedure.description,
             "url": procedure.url,
@@ -49,6 +51,10 @@ def procedure_form(procedure: Procedure | None, **changes) -> dict:
                 f"documents-{index}-text": document.text,
                 f"documents-{index}-position": document.position,
             }
+    else:
+        data |= {"deadline_unit": "days", "deadline_from": ""}
+    if "deadline_days" in changes:  # days from the death, as deadline_days says it
+        data |= {"deadline_amount": changes.pop("deadline_days"), "deadline_unit": "days", "deadline_from": ""}
     return data | changes
 
 

@@ -81,7 +81,7 @@ def test_text_that_starts_with_an_equals_sign_stays_text(catalog_document):
     document = canonical(catalog_document({"procedures[0].description": "=SUM(A1:A2) ではありません"}))
     data = write_xlsx(document)
     assert read_xlsx(data).document == document
-    cell = load_workbook(io.BytesIO(data))["procedures"]["H2"]
+    cell = load_workbook(io.BytesIO(data))["procedures"]["K2"]
     assert cell.data_type == "s"
 
 
@@ -125,7 +125,7 @@ def test_a_code_excel_turned_into_a_number_gets_its_leading_zero_back(catalog_do
             "column D: unknown question 'insurence'",
         ),
         ("procedures", "seal", "deadline_days", "two weeks", "column E: must be an integer"),
-        ("procedures", "seal", "documents", 42, "column G: must be a non-empty string"),
+        ("procedures", "seal", "documents", 42, "column J: must be a non-empty string"),
         ("counters", "kokuho", "place", "annex", "column C: unknown place 'annex'"),
         ("questions", "insurance", "type", "choise", "column C: 'choise' is not one of"),
         ("questions", "care", "ask_if", "moved_in == true", "column E: 'moved_in' is not asked before"),
