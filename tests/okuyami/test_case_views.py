@@ -273,7 +273,7 @@ def test_the_snapshot_does_not_change_after_a_catalog_edit(client, alice, alice_
     assert alice_case.status == Case.Status.FINALISED
     before = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
     Procedure.objects.filter(municipality=city_a, key="kokuho_loss").update(
-        name="名前を変えた手続き", deadline_days=30
+        name="名前を変えた手続き", deadline_amount=30, deadline_unit="days"
     )
     catalog_touch(municipality=city_a)
     after = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
