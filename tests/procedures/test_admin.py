@@ -54,7 +54,11 @@ def procedure_form(procedure: Procedure | None, **changes) -> dict:
     else:
         data |= {"deadline_unit": "days", "deadline_from": ""}
     if "deadline_days" in changes:  # days from the death, as deadline_days says it
-        data |= {"deadline_amount": changes.pop("deadline_days"), "deadline_unit": "days", "deadline_from": ""}
+        data |= {
+            "deadline_amount": changes.pop("deadline_days"),
+            "deadline_unit": "days",
+            "deadline_from": "",
+        }
     return data | changes
 
 

@@ -97,7 +97,11 @@ def test_the_admin_shows_the_difference_then_applies_it(client, bob, city_a, cat
         ("recent_move", "removed"),
     }
     html = response.content.decode()
-    assert "<del>14 days from death</del>" in html and "<ins>30 days from death</ins>" in html and "年金の停止" in html
+    assert (
+        "<del>14 days from death</del>" in html
+        and "<ins>30 days from death</ins>" in html
+        and "年金の停止" in html
+    )
     assert stored() == before  # only shown so far
 
     response = client.post(import_url(city_a), {"apply": "1"})
