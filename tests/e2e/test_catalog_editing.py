@@ -85,7 +85,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.fill("#id_key", "pet_registration")
     page.fill("#id_name", "犬の死亡届")
     page.fill("#id_applies_if", "funeral_held == true")
-    page.fill("#id_deadline_days", "30")
+    page.fill("#id_deadline_amount", "30")
     page.screenshot(path=screens / "catalog-02-add-procedure.png", full_page=True)
     page.click("input[name=_save]")
     assert "追加しました" in page.inner_text(".messagelist")
@@ -119,7 +119,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.set_input_files("#id_file", str(edited))
     page.click("input[type=submit][value=確認する]")
     diff = page.inner_text(".oky-changes")
-    assert "pet_registration" in diff and "30 → 10" in diff.replace("\n", " ")
+    assert "pet_registration" in diff and "30 days from death → 10 days from death" in diff.replace("\n", " ")
     page.screenshot(path=screens / "catalog-05-import-diff.png", full_page=True)
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").deadline_days == 30
     page.click("input[name=apply]")

@@ -1,4 +1,4 @@
-"""`deadline` and `outside` in okuyami-catalog/1: reading, errors by path, writing, JSON and Excel round trips."""
+"""`deadline` and `outside` in okuyami-catalog/1: reading, errors by path, writing, round trips."""
 
 import json
 from pathlib import Path
