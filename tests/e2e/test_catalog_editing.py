@@ -69,7 +69,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     # The editor renames a counter.
     page = log_in(browser, live_server.url, "sapporo-editor")
     page.goto(f"{live_server.url}/admin/procedures/counter/?q=shimin")
-    page.click("#result_list a:text-is('市民課')")
+    page.click("#result_list a:text-is('戸籍住民課（住民票・戸籍・印鑑登録・マイナンバーカード）')")
     page.fill("#id_name", "市民課（本庁舎）")
     page.click("input[name=_save]")
     assert "変更しました" in page.inner_text(".messagelist")
@@ -134,7 +134,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.screenshot(path=screens / "catalog-07-undo.png")
     page.click("input[type=submit][value=取り消す]")
     assert "取り消し" in page.inner_text(".messagelist")
-    assert Counter.objects.get(municipality=sapporo, key="shimin").name == "市民課"
+    assert Counter.objects.get(municipality=sapporo, key="shimin").name == "戸籍住民課（住民票・戸籍・印鑑登録・マイナンバーカード）"
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").deadline_days == 10
 
     # Another municipality was never touched, nor reachable.
