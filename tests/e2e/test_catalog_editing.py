@@ -134,7 +134,10 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.screenshot(path=screens / "catalog-07-undo.png")
     page.click("input[type=submit][value=取り消す]")
     assert "取り消し" in page.inner_text(".messagelist")
-    assert Counter.objects.get(municipality=sapporo, key="shimin").name == "戸籍住民課（住民票・戸籍・印鑑登録・マイナンバーカード）"
+    assert (
+        Counter.objects.get(municipality=sapporo, key="shimin").name
+        == "戸籍住民課（住民票・戸籍・印鑑登録・マイナンバーカード）"
+    )
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").deadline_days == 10
 
     # Another municipality was never touched, nor reachable.
