@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from procedures.deadlines import Deadline, Unit
+from procedures.deadlines import Deadline
 from procedures.rules import Condition, QuestionSpec, QuestionType
 
 # The sections of a catalog, in the order of the format, and their names on the screens.
@@ -115,8 +115,7 @@ class CatalogProcedure:
     @property
     def deadline_days(self) -> int | None:
         """The day count of a deadline in days from the death (what `deadline_days` says), or None."""
-        d = self.deadline
-        return d.amount if d is not None and d.unit == Unit.DAYS and d.from_death else None
+        return self.deadline.days_from_death if self.deadline is not None else None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procedures.catalog import SECTIONS
+from procedures.deadlines import DEATH, UNIT_KEYS
 
 MUNICIPALITY_FIELDS = ("code", "name", "prefecture")
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
@@ -20,7 +21,6 @@ _DEFAULTS = {
     "questions": {"allow_unknown": True},
     "procedures": {"order": 0, "documents": []},
 }
-_UNITS = ("days", "months", "years")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def display(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict) and ({"from", *_UNITS} & set(value)):
+    if isinstance(value, dict) and ({"from", *UNIT_KEYS} & set(value)):
         return _deadline_text(value)
     if isinstance(value, list):
         parts = [f"{v['value']}={v['label']}" if isinstance(v, dict) else display(v) for v in value]
@@ -93,8 +93,8 @@ def display(value: Any) -> str:
 
 def _deadline_text(deadline: dict) -> str:
     """{"years": 2, "from": "funeral_date"} -> "2 years from funeral_date" (as the format names them)."""
-    amounts = " ".join(f"{deadline[unit]} {unit}" for unit in _UNITS if unit in deadline)
-    return f"{amounts or '—'} from {deadline.get('from') or 'death'}"
+    amounts = " ".join(f"{deadline[unit]} {unit}" for unit in UNIT_KEYS if unit in deadline)
+    return f"{amounts or '—'} from {deadline.get('from') or DEATH}"
 
 
 def _normal(section: str, item: dict) -> dict:
@@ -105,7 +105,7 @@ def _normal(section: str, item: dict) -> dict:
         deadline = data.get("deadline")
         if days is not None and deadline is None:
             deadline = {"days": days}
-        if isinstance(deadline, dict) and deadline.get("from") == "death":
+        if isinstance(deadline, dict) and deadline.get("from") == DEATH:
             deadline = {k: v for k, v in deadline.items() if k != "from"}
         if deadline is not None:
             data["deadline"] = deadline

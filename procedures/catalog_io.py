@@ -23,7 +23,7 @@ from procedures.catalog import (
     build_catalog,
     municipality_code_error,
 )
-from procedures.deadlines import DEATH, MAX_DAYS, UNIT_RANGE, Deadline, Unit
+from procedures.deadlines import DEATH, MAX_DAYS, UNIT_KEYS, UNIT_RANGE, Deadline, Unit
 from procedures.rules import AGE, Condition, ConditionError, QuestionSpec, QuestionType, compile_condition
 
 FORMAT = "okuyami-catalog/1"
@@ -373,7 +373,7 @@ def _read_deadline(r: _Reader, data: dict, where: str, questions: list[CatalogQu
         r.error(f"{where}.deadline", "give deadline or deadline_days, not both")
         return None
     dwhere = f"{where}.deadline"
-    spec = r.obj(raw, dwhere, (), ("days", "months", "years", "from"))
+    spec = r.obj(raw, dwhere, (), (*UNIT_KEYS, "from"))
     if spec is None:
         return None
     units = [unit for unit in Unit if unit.value in spec]
@@ -409,8 +409,8 @@ def deadline_entry(deadline: Deadline | None) -> dict[str, Any]:
     """A deadline as document fields: `deadline_days` for days from the death, else `deadline`."""
     if deadline is None:
         return {}
-    if deadline.unit == Unit.DAYS and deadline.from_death:
-        return {"deadline_days": deadline.amount}
+    if deadline.days_from_death is not None:
+        return {"deadline_days": deadline.days_from_death}
     entry: dict[str, Any] = {deadline.unit.value: deadline.amount}
     if not deadline.from_death:
         entry["from"] = deadline.start

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from procedures.catalog import SECTIONS, Catalog
 from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
+from procedures.deadlines import UNIT_KEYS
 from procedures.rules import QuestionType
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -241,15 +242,10 @@ def read_xlsx(data: bytes) -> XlsxDocument:
     return xlsx
 
 
-DEADLINE_UNITS = ("days", "months", "years")
-
-
 def _deadline_columns(values: dict, where: str, xlsx: XlsxDocument) -> None:
     """The deadline columns of a procedure row as the format has them: `deadline_days` alone is
     days from the death; anything else is a `deadline` object, checked by read_catalog."""
-    amounts = {
-        unit: values.pop(f"deadline_{unit}") for unit in DEADLINE_UNITS if f"deadline_{unit}" in values
-    }
+    amounts = {unit: values.pop(f"deadline_{unit}") for unit in UNIT_KEYS if f"deadline_{unit}" in values}
     start = values.pop("deadline_from", None)
     if not amounts and start is None:
         return
@@ -268,7 +264,7 @@ def _deadline_columns(values: dict, where: str, xlsx: XlsxDocument) -> None:
 def _deadline_cells(procedure: dict) -> dict:
     """A procedure's deadline as the workbook's columns."""
     deadline = procedure.get("deadline") or {}
-    cells = {f"deadline_{unit}": deadline.get(unit) for unit in DEADLINE_UNITS}
+    cells = {f"deadline_{unit}": deadline.get(unit) for unit in UNIT_KEYS}
     cells["deadline_from"] = deadline.get("from")
     if procedure.get("deadline_days") is not None:
         cells["deadline_days"] = procedure["deadline_days"]

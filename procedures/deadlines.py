@@ -34,6 +34,8 @@ class Unit(StrEnum):
 
 
 _UNIT_LABELS = {Unit.DAYS: "日", Unit.MONTHS: "か月", Unit.YEARS: "年"}
+# The units as the format's keys (plain strings), in the format's order.
+UNIT_KEYS = tuple(unit.value for unit in Unit)
 
 
 # Each unit's largest amount, and its smallest: zero days is the day itself, zero months is no period.
@@ -51,6 +53,11 @@ class Deadline:
     @property
     def from_death(self) -> bool:
         return self.start == DEATH
+
+    @property
+    def days_from_death(self) -> int | None:
+        """The amount when the rule is what `deadline_days` says (days from the death), else None."""
+        return self.amount if self.unit == Unit.DAYS and self.from_death else None
 
     def date_from(self, start_date: date) -> date:
         """The deadline for a period that starts on `start_date`, moved past closed days."""

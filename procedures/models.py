@@ -185,7 +185,7 @@ class Procedure(models.Model):
     def deadline_days(self) -> int | None:
         """The deadline as `deadline_days` says it (days from the death), or None."""
         rule = self.deadline
-        return rule.amount if rule is not None and rule.unit == Unit.DAYS and rule.from_death else None
+        return rule.days_from_death if rule is not None else None
 
     def set_deadline(self, deadline: Deadline | None) -> None:
         self.deadline_amount = deadline.amount if deadline else None
