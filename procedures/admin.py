@@ -453,12 +453,12 @@ class ProcedureAdminForm(forms.ModelForm):
 
 
 def _deadline_field(field: str | None, message: str) -> str | None:
-    """The form field a catalog error about the deadline belongs to."""
-    if field not in ("deadline", "deadline_days"):
-        return field
-    if "from" in message or "date question" in message:
+    """The form field a catalog error about the deadline belongs to: its start, else its amount."""
+    if field == "deadline.from":
         return "deadline_from"
-    return "deadline_amount"
+    if field in ("deadline_days", "deadline") or (field or "").startswith("deadline."):
+        return "deadline_amount"
+    return field
 
 
 @admin.register(Procedure)

@@ -157,7 +157,7 @@ def catalog_errors_with(
     The whole catalog is validated, so a change that breaks another item (a renamed
     question that a procedure reads) is refused too. `position` is a question's new
     place in the asking order. Returns (field, message) pairs: field is set where the
-    error is in `entry` itself.
+    error is in `entry` itself ("applies_if", "choices", or "deadline.from" inside an object).
     """
     document = catalog_document_for(municipality=municipality)
     items = document[section]
@@ -189,7 +189,8 @@ def _locate(document: dict, section: str, index: int, error: str) -> tuple[str |
     where, _, message = error.partition(": ")
     own = f"{section}[{index}]"
     if where.startswith(own + "."):
-        return where[len(own) + 1 :].split(".")[0].split("[")[0], message
+        # The field, with its part when it is an object: "deadline.from" (a list keeps its name only).
+        return where[len(own) + 1 :].split("[")[0], message
     name, _, rest = where.partition("]")
     items_name, _, position = name.partition("[")
     if position.isdigit() and items_name in document:
