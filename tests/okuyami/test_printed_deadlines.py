@@ -2,7 +2,10 @@
 
 from datetime import date
 
+import pytest
+
 from okuyami import printing
+from okuyami.display import deadline_aside, deadline_words
 from okuyami.guide import AdjustmentAction, ManualChange
 from tests.okuyami.conftest import PEOPLE, guide_for, page_texts, read_pdf
 
@@ -74,3 +77,19 @@ def test_a_procedure_added_at_the_counter_gets_its_deadline_from_the_answers():
     guide = guide_for(case, (ManualChange("kokuho_sosaihi", AdjustmentAction.ADD),))
     (entry,) = [p for s in guide["stops"] for p in s["procedures"] if p["key"] == "kokuho_sosaihi"]
     assert entry["deadline"] == "2028-02-07"
+
+
+@pytest.mark.parametrize(
+    ("procedure", "words", "aside"),
+    [
+        ({"deadline": "2026-05-01", "deadline_rule": "", "deadline_note": "3か月以内"}, "", "3か月以内"),
+        ({"deadline": None, "deadline_rule": "葬儀を行った日の翌日から2年", "deadline_note": "時効"},
+         "葬儀を行った日の翌日から2年", "時効"),
+        ({"deadline": None, "deadline_rule": "", "deadline_note": "速やかに"}, "速やかに", ""),
+        ({"deadline": None, "deadline_rule": "", "deadline_note": ""}, "", ""),
+        ({"deadline": None, "deadline_note": "速やかに"}, "速やかに", ""),  # a guide of version 1
+    ],
+)  # fmt: skip
+def test_what_stands_for_a_missing_date_and_the_note_beside_it(procedure, words, aside):
+    assert deadline_words(procedure) == words
+    assert deadline_aside(procedure) == aside
