@@ -271,7 +271,8 @@ def start_label(catalog: Catalog, start: str) -> str:
     question = catalog.question_by_key.get(start)
     if question is None:
         return start
-    label = re.sub(r"(は|が)?(いつ|何日)(です|でした)?か?[？?]?$", "", question.text.strip())
+    # 「葬儀を行った日はいつですか？」「転入した日は？」 -> 葬儀を行った日, 転入した日
+    label = re.sub(r"(は|が)?(いつ|何日)?(です|でした)?か?[？?]?$", "", question.text.strip())
     return label if label.endswith("日") else f"「{question.text}」の日"
 
 

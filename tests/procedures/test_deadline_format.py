@@ -8,6 +8,7 @@ import pytest
 from procedures.catalog_io import CatalogInvalid, dumps, loads, read_catalog, write_catalog
 from procedures.catalog_xlsx import read_xlsx_catalog, write_xlsx
 from procedures.deadlines import Deadline, Unit
+from procedures.evaluation import deadline_wording
 
 CATALOGS = Path(__file__).resolve().parents[2] / "fixtures" / "catalogs"
 FUNERAL = {"key": "funeral_date", "text": "葬儀の日はいつですか？", "type": "date"}
@@ -105,3 +106,21 @@ def test_json_and_excel_round_trips_keep_every_deadline_and_outside(name):
         assert write_catalog(other) == write_catalog(catalog)
     assert any(p.deadline and p.deadline.unit == Unit.MONTHS for p in catalog.procedures)
     assert any(p.deadline and not p.deadline.from_death for p in catalog.procedures)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline", "words"),
+    [
+        ("葬儀（火葬のみの場合は火葬）を行った日はいつですか？", Deadline(2, Unit.YEARS, "funeral_date"),
+         "葬儀（火葬のみの場合は火葬）を行った日の翌日から2年"),
+        ("転入した日は？", Deadline(3, Unit.MONTHS, "funeral_date"), "転入した日の翌日から3か月"),
+        ("葬儀の日", Deadline(14, Unit.DAYS, "funeral_date"), "葬儀の日から14日"),
+        ("引っ越しはいつでしたか？", Deadline(1, Unit.YEARS, "funeral_date"),
+         "「引っ越しはいつでしたか？」の日の翌日から1年"),
+        ("（使われない）", Deadline(3, Unit.MONTHS), "亡くなった日の翌日から3か月"),
+    ],
+)  # fmt: skip
+def test_a_rule_in_words_names_what_it_counts_from(text, deadline, words):
+    doc = document()
+    doc["questions"][0]["text"] = text
+    assert deadline_wording(read_catalog(doc), deadline) == words
