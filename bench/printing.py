@@ -74,7 +74,9 @@ MEMORY_RENDERS = 200
 def forty_procedure_guide() -> dict:
     catalog = read_catalog(json.loads((ROOT / "fixtures/catalogs/sample-city.json").read_text("utf-8")))
     case = read_case(catalog, CASE)
-    return build_guide(catalog, evaluate(catalog, case), death_date=case.death_date, adjustments=ADJUSTMENTS)
+    return build_guide(
+        catalog, evaluate(catalog, case), death_date=case.death_date, adjustments=ADJUSTMENTS, case=case
+    )
 
 
 def generated_guide() -> dict:
@@ -84,7 +86,7 @@ def generated_guide() -> dict:
         procedure["applies_if"] = "true"
     catalog = read_catalog(document)
     case = read_case(catalog, {"deceased": {"death_date": CASE["deceased"]["death_date"]}})
-    return build_guide(catalog, evaluate(catalog, case), death_date=case.death_date)
+    return build_guide(catalog, evaluate(catalog, case), death_date=case.death_date, case=case)
 
 
 def render(document: str, guide: dict, *, large: bool = False) -> bytes:

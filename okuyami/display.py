@@ -24,12 +24,28 @@ def days_left_label(days: int | None) -> str:
     return f"{-days}日過ぎています"
 
 
+def deadline_words(procedure: dict[str, Any]) -> str:
+    """What stands where a procedure's date would be when it has none: the rule counted from a
+    date the family has not given (「葬儀を行った日の翌日から2年」), else the catalog's note
+    (「速やかに」), else "" (the screen then says 期限の定めなし). A guide of version 1 has no rule."""
+    if procedure.get("deadline"):
+        return ""
+    return procedure.get("deadline_rule") or procedure.get("deadline_note") or ""
+
+
+def deadline_aside(procedure: dict[str, Any]) -> str:
+    """The catalog's deadline note, shown beside the deadline; "" when it already stands in for it."""
+    note = procedure.get("deadline_note") or ""
+    return note if note != deadline_words(procedure) else ""
+
+
 def guide_for_display(guide: dict[str, Any], *, today: date) -> dict[str, Any]:
     """A copy of the guide with what the screens and prints show added.
 
     Stops get their walking `number` and `first_in_place`; every procedure (in
     stops, `maybe` and `dropped`) gets `deadline_wareki`, `days_left`,
-    `days_left_label` and `overdue`, counted from `today`.
+    `days_left_label` and `overdue`, counted from `today`, and `deadline_words` and
+    `deadline_aside` (see those functions).
     """
     shown = copy.deepcopy(guide)
     previous_place = None
@@ -51,3 +67,5 @@ def _add_deadline(procedure: dict[str, Any], today: date) -> None:
     procedure["days_left"] = days_left
     procedure["overdue"] = days_left is not None and days_left < 0
     procedure["days_left_label"] = days_left_label(days_left)
+    procedure["deadline_words"] = deadline_words(procedure)
+    procedure["deadline_aside"] = deadline_aside(procedure)

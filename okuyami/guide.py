@@ -14,10 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 from procedures.catalog import Catalog
-from procedures.deadlines import deadline_for
-from procedures.evaluation import fact_label
+from procedures.evaluation import CaseInput, deadline_date, deadline_wording, fact_label, facts_for
 
-GUIDE_VERSION = 1
+# 2: procedures carry `deadline_rule` (the rule in words when there is no date). Snapshots of
+# version 1 have no such field and read as having no rule.
+GUIDE_VERSION = 2
 
 
 class AdjustmentAction(StrEnum):
@@ -46,9 +47,29 @@ def build_guide(
     *,
     death_date: date,
     adjustments: tuple[ManualChange, ...] = (),
+    case: CaseInput | None = None,
 ) -> dict[str, Any]:
-    """The route with every applying procedure, the 要確認 list and manual changes."""
+    """The route with every applying procedure, the 要確認 list and manual changes.
+
+    Deadlines come from the result; a procedure the staff added is given its deadline
+    from `case` (a date the family gave), or from the death when `case` is not given.
+    """
     procedures = {p.key: p for p in catalog.procedures}
+    known = {item["key"]: item["deadline"] for item in (*result["applies"], *result["maybe"])}
+    facts = facts_for(catalog, case) if case is not None else {}
+
+    def entry(procedure) -> dict[str, Any]:
+        if procedure.key in known:
+            deadline = known[procedure.key]
+        else:
+            rule = procedure.deadline
+            if case is not None:
+                day = deadline_date(rule, case, facts)
+            else:
+                day = rule.date_from(death_date) if rule is not None and rule.from_death else None
+            deadline = day.isoformat() if day else None
+        return _procedure_entry(catalog, procedure, deadline)
+
     added = {
         a.procedure: a for a in adjustments if a.action == AdjustmentAction.ADD and a.procedure in procedures
     }
@@ -78,7 +99,7 @@ def build_guide(
         manual = procedure.key in added and procedure.key not in reasons
         stops[-1]["procedures"].append(
             {
-                **_procedure_entry(procedure, death_date),
+                **entry(procedure),
                 "reasons": reasons.get(procedure.key, []),
                 "manual": manual,
                 "note": added[procedure.key].note if procedure.key in added else "",
@@ -94,7 +115,7 @@ def build_guide(
         counter = catalog.counter_by_key[procedure.counter]
         maybe.append(
             {
-                **_procedure_entry(procedure, death_date),
+                **entry(procedure),
                 "counter_name": counter.name,
                 "place_name": catalog.place_by_key[counter.place].name,
                 "confirm": [fact_label(catalog, name) for name in item["unknown"]],
@@ -103,7 +124,7 @@ def build_guide(
 
     removed = [
         {
-            **_procedure_entry(procedures[key], death_date),
+            **entry(procedures[key]),
             "counter_name": catalog.counter_by_key[procedures[key].counter].name,
             "note": adjustment.note,
         }
@@ -121,12 +142,15 @@ def build_guide(
     }
 
 
-def _procedure_entry(procedure, death_date: date) -> dict[str, Any]:
-    deadline = deadline_for(death_date=death_date, days=procedure.deadline_days)
+def _procedure_entry(catalog: Catalog, procedure, deadline: str | None) -> dict[str, Any]:
     return {
         "key": procedure.key,
         "name": procedure.name,
-        "deadline": deadline.isoformat() if deadline else None,
+        "deadline": deadline,
+        # What the deadline counts from, in words, when there is no date to print.
+        "deadline_rule": deadline_wording(catalog, procedure.deadline)
+        if procedure.deadline and not deadline
+        else "",
         "deadline_note": procedure.deadline_note or "",
         "documents": list(procedure.documents),
         "description": procedure.description or "",

@@ -69,7 +69,7 @@ def guide_for(case: Case) -> dict[str, Any]:
         ManualChange(a.procedure_key, AdjustmentAction(a.action), a.note) for a in case.adjustments.all()
     )
     return build_guide(
-        catalog, evaluate(catalog, parsed), death_date=case.death_date, adjustments=adjustments
+        catalog, evaluate(catalog, parsed), death_date=case.death_date, adjustments=adjustments, case=parsed
     )
 
 

@@ -14,6 +14,8 @@ from django.urls import path
 
 from core.staff import is_operator
 from procedures import admin_views
+from procedures.catalog_io import deadline_entry
+from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.models import (
     Choice,
     Counter,
@@ -23,7 +25,7 @@ from procedures.models import (
     Procedure,
     Question,
 )
-from procedures.rules import ConditionError, names_in, parse
+from procedures.rules import ConditionError, QuestionType, names_in, parse
 from procedures.selectors import (
     MUNICIPALITY_PATH,
     catalog_errors_with,
@@ -148,8 +150,9 @@ class CatalogAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
             )
 
 
-def _catalog_clean(form, section: str, entry: dict, **extra) -> None:
-    """Validate the whole catalog with `entry` in place; errors go next to their fields."""
+def _catalog_clean(form, section: str, entry: dict, *, field_of=None, **extra) -> None:
+    """Validate the whole catalog with `entry` in place; errors go next to their fields
+    (`field_of(field, message)` names the form field when it is not the format's)."""
     municipality = form.cleaned_data.get("municipality")
     if form.errors or municipality is None:
         return
@@ -157,6 +160,8 @@ def _catalog_clean(form, section: str, entry: dict, **extra) -> None:
     errors = catalog_errors_with(
         municipality=municipality, section=section, entry=entry, original_key=original, **extra
     )
+    if field_of is not None:
+        errors = [(field_of(field, message), message) for field, message in errors]
     _raise_catalog_errors(errors, set(form.fields))
 
 
@@ -229,17 +234,22 @@ class PlaceAdmin(CatalogAdmin):
     class Form(forms.ModelForm):
         class Meta:
             model = Place
-            fields = ["municipality", "key", "name", "order"]
+            fields = ["municipality", "key", "name", "order", "outside"]
 
         def clean(self):
             cleaned = super().clean()
-            entry = {"key": cleaned.get("key"), "name": cleaned.get("name"), "order": cleaned.get("order")}
+            entry = {
+                "key": cleaned.get("key"),
+                "name": cleaned.get("name"),
+                "order": cleaned.get("order"),
+                **({"outside": True} if cleaned.get("outside") else {}),
+            }
             _catalog_clean(self, "places", entry)
             return cleaned
 
     form = Form
-    list_display = ["name", "key", "order", "municipality"]
-    list_filter = ["municipality"]
+    list_display = ["name", "key", "order", "outside", "municipality"]
+    list_filter = ["municipality", "outside"]
     search_fields = ["name", "key"]
     ordering = ["municipality", "order", "key"]
 
@@ -378,7 +388,18 @@ class DocumentInline(MunicipalityScopedAdmin, admin.TabularInline):
     extra = 1
 
 
+DEADLINE_FIELDS = ("deadline_amount", "deadline_unit", "deadline_from")
+
+
 class ProcedureAdminForm(forms.ModelForm):
+    """The deadline is one group: a number, 日/か月/年, and 亡くなった日 or a date question."""
+
+    deadline_from = forms.ChoiceField(
+        label="期限の起算日",
+        required=False,
+        help_text="「亡くなった日」か、この市区町村の日付の質問（例: 葬儀を行った日）から数えます。",
+    )
+
     class Meta:
         model = Procedure
         fields = [
@@ -387,28 +408,57 @@ class ProcedureAdminForm(forms.ModelForm):
             "key",
             "name",
             "applies_if",
-            "deadline_days",
+            *DEADLINE_FIELDS,
             "deadline_note",
             "description",
             "url",
             "order",
         ]
+        help_texts = {
+            "deadline_amount": (
+                "空欄なら期限なし。か月・年は民法の数え方（起算日の翌日から数え、応当日の前日まで）です。"
+            ),
+        }
+
+    def __init__(self, *args, date_questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "亡くなった日")]
+        choices += [(key, f"{text}（{key}）") for key, text in date_questions]
+        current = self.instance.deadline_from
+        if current and current not in {key for key, _ in choices}:
+            choices.append((current, current))  # keep what is stored visible, so the check can name it
+        self.fields["deadline_from"].choices = choices
 
     def clean(self):
         cleaned = super().clean()
         counter = cleaned.get("counter")
+        amount = cleaned.get("deadline_amount")
+        if amount is None and cleaned.get("deadline_from"):
+            self.add_error("deadline_amount", "＊起算日を選んだときは、期限の長さを入力してください。")
         if self.errors or counter is None:
             return cleaned
+        deadline = None
+        if amount is not None:
+            deadline = Deadline(amount, Unit(cleaned["deadline_unit"]), cleaned.get("deadline_from") or DEATH)
         entry = {
             "key": cleaned["key"],
             "name": cleaned["name"],
             "counter": counter.key,
             "applies_if": cleaned["applies_if"].strip(),
-            "deadline_days": cleaned.get("deadline_days"),
+            **deadline_entry(deadline),
             "order": cleaned.get("order") or 0,
         }
-        _catalog_clean(self, "procedures", entry)
+        _catalog_clean(self, "procedures", entry, field_of=_deadline_field)
         return cleaned
+
+
+def _deadline_field(field: str | None, message: str) -> str | None:
+    """The form field a catalog error about the deadline belongs to: its start, else its amount."""
+    if field == "deadline.from":
+        return "deadline_from"
+    if field in ("deadline_days", "deadline") or (field or "").startswith("deadline."):
+        return "deadline_amount"
+    return field
 
 
 @admin.register(Procedure)
@@ -416,7 +466,42 @@ class ProcedureAdmin(CatalogAdmin):
     form = ProcedureAdminForm
     inlines = [DocumentInline]
     autocomplete_fields = ["counter"]
-    list_display = ["name", "key", "counter", "deadline_days", "applies_if", "municipality"]
+    fieldsets = [
+        (None, {"fields": ["municipality", "counter", "key", "name", "applies_if"]}),
+        (
+            "期限",
+            {
+                "fields": [DEADLINE_FIELDS, "deadline_note"],
+                "description": (
+                    "例: 3「か月」「亡くなった日」、2「年」「葬儀を行った日」。"
+                    "期限の日が土日・祝日・年末年始なら次の開庁日になります。"
+                ),
+            },
+        ),
+        (None, {"fields": ["description", "url", "order"]}),
+    ]
+    list_display = ["name", "key", "counter", "deadline_shown", "applies_if", "municipality"]
+
+    @admin.display(description="期限")
+    def deadline_shown(self, obj):
+        rule = obj.deadline
+        if rule is None:
+            return "—"
+        return rule.wording() if rule.from_death else rule.wording(rule.start)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        questions = catalog_scope(Question.objects.filter(type=QuestionType.DATE), user=request.user)
+        if obj is not None:
+            questions = questions.filter(municipality_id=obj.municipality_id)
+        date_questions = list(dict.fromkeys(questions.order_by("position", "key").values_list("key", "text")))
+
+        class Form(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, date_questions=date_questions, **kwargs)
+
+        return Form
+
     list_filter = ["municipality", ("counter", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "key", "applies_if", "description"]
     ordering = ["municipality", "counter__place__order", "counter__order", "order", "key"]

@@ -22,7 +22,14 @@ from procedures.catalog import SECTION_LABELS, SECTIONS
 from procedures.catalog_changes import catalog_changes, undo_change
 from procedures.catalog_io import CatalogInvalid, dumps, read_catalog, write_catalog
 from procedures.catalog_xlsx import read_catalog_file, write_xlsx
-from procedures.evaluation import CaseInvalid, asked_questions, evaluate, fact_label, read_case
+from procedures.evaluation import (
+    CaseInvalid,
+    asked_questions,
+    deadline_wording,
+    evaluate,
+    fact_label,
+    read_case,
+)
 from procedures.forms import CatalogPreviewForm, CatalogUploadForm, MunicipalityFromTemplateForm
 from procedures.models import CatalogRevision, Municipality
 from procedures.selectors import catalog_for, catalog_snapshot_for, revision_before, revisions_for
@@ -259,7 +266,14 @@ def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:
             {
                 "counter": counter,
                 "place": catalog.place_by_key[counter.place],
-                "procedures": [{"procedure": procedures[key], **applies[key]} for key in stop["procedures"]],
+                "procedures": [
+                    {
+                        "procedure": procedures[key],
+                        **applies[key],
+                        "deadline_rule": _rule_without_date(catalog, procedures[key], applies[key]),
+                    }
+                    for key in stop["procedures"]
+                ],
             }
         )
     maybe = [
@@ -271,6 +285,13 @@ def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:
         for item in result["maybe"]
     ]
     return route, maybe
+
+
+def _rule_without_date(catalog, procedure, item: dict) -> str:
+    """A deadline counted from a date the answers do not give, in words ("" when dated or none)."""
+    if item["deadline"] or procedure.deadline is None:
+        return ""
+    return deadline_wording(catalog, procedure.deadline)
 
 
 # --- History, diff and revert --------------------------------------------------------------------------

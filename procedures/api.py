@@ -3,7 +3,6 @@
 from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,7 +14,8 @@ from core.web.openapi import ErrorSerializer
 from core.web.permissions import EditorRole
 from core.web.query import query_bool
 from procedures.catalog_changes import catalog_changes
-from procedures.catalog_io import CatalogInvalid, read_catalog, write_catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, read_catalog, write_catalog
+from procedures.deadlines import DEATH, MAX_DAYS, UNIT_RANGE
 from procedures.evaluation import CaseInvalid, evaluate, read_case
 from procedures.models import Municipality
 from procedures.selectors import catalog_for, catalog_for_code, catalog_snapshot_for
@@ -46,7 +46,75 @@ ResultDocument = inline_serializer(
         "route": serializers.ListField(child=serializers.DictField()),
     },
 )
-CatalogDocument = OpenApiTypes.OBJECT
+_optional = {"required": False, "allow_null": True}
+DeadlineRule = inline_serializer(
+    "Deadline",
+    {
+        **{
+            unit.value: serializers.IntegerField(min_value=low, max_value=high, required=False)
+            for unit, (low, high) in UNIT_RANGE.items()
+        },
+        "from": serializers.CharField(
+            required=False,
+            help_text=f'"{DEATH}" (the default) or the key of a date question',
+        ),
+    },
+    required=False,
+    allow_null=True,
+    help_text="a deadline in days, months or years (Civil Code counting); never with deadline_days",
+)
+CatalogDocument = inline_serializer(
+    "Catalog",
+    {
+        "format": serializers.CharField(help_text=f'"{FORMAT}"'),
+        "municipality": inline_serializer(
+            "CatalogMunicipality",
+            {
+                "code": serializers.CharField(),
+                "name": serializers.CharField(),
+                "prefecture": serializers.CharField(),
+            },
+        ),
+        "places": serializers.ListField(
+            child=inline_serializer(
+                "Place",
+                {
+                    "key": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "order": serializers.IntegerField(),
+                    "outside": serializers.BooleanField(
+                        required=False, help_text="an office that is not the municipality's (default false)"
+                    ),
+                },
+            )
+        ),
+        "counters": serializers.ListField(child=serializers.DictField()),
+        "questions": serializers.ListField(child=serializers.DictField()),
+        "procedures": serializers.ListField(
+            child=inline_serializer(
+                "Procedure",
+                {
+                    "key": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "counter": serializers.CharField(),
+                    "applies_if": serializers.CharField(),
+                    "deadline_days": serializers.IntegerField(
+                        min_value=0,
+                        max_value=MAX_DAYS,
+                        help_text="days from the death; never with deadline",
+                        **_optional,
+                    ),
+                    "deadline": DeadlineRule,
+                    "deadline_note": serializers.CharField(**_optional),
+                    "documents": serializers.ListField(child=serializers.CharField(), **_optional),
+                    "description": serializers.CharField(**_optional),
+                    "url": serializers.CharField(**_optional),
+                    "order": serializers.IntegerField(**_optional),
+                },
+            )
+        ),
+    },
+)
 
 
 def public_municipality(code: str) -> Municipality:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from procedures.deadlines import Deadline
 from procedures.rules import Condition, QuestionSpec, QuestionType
 
 # The sections of a catalog, in the order of the format, and their names on the screens.
@@ -63,6 +64,7 @@ class CatalogPlace:
     key: str
     name: str
     order: int
+    outside: bool = False  # an office that is not the municipality's (年金事務所, 税務署, a company)
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,17 @@ class CatalogProcedure:
     name: str
     counter: str
     applies_if: Condition
-    deadline_days: int | None = None
+    deadline: Deadline | None = None
     deadline_note: str | None = None
     documents: tuple[str, ...] = ()
     description: str | None = None
     url: str | None = None
     order: int = 0
+
+    @property
+    def deadline_days(self) -> int | None:
+        """The day count of a deadline in days from the death (what `deadline_days` says), or None."""
+        return self.deadline.days_from_death if self.deadline is not None else None
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from procedures.catalog import SECTIONS
+from procedures.deadlines import DEATH, UNIT_KEYS
 
 MUNICIPALITY_FIELDS = ("code", "name", "prefecture")
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 # What an absent optional field means, so that absent and its default compare equal.
-_DEFAULTS = {"questions": {"allow_unknown": True}, "procedures": {"order": 0, "documents": []}}
+_DEFAULTS = {
+    "places": {"outside": False},
+    "questions": {"allow_unknown": True},
+    "procedures": {"order": 0, "documents": []},
+}
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,32 @@ def display(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict) and ({"from", *UNIT_KEYS} & set(value)):
+        return _deadline_text(value)
     if isinstance(value, list):
         parts = [f"{v['value']}={v['label']}" if isinstance(v, dict) else display(v) for v in value]
         return " / ".join(parts) if parts else "—"
     return str(value)
 
 
+def _deadline_text(deadline: dict) -> str:
+    """{"years": 2, "from": "funeral_date"} -> "2 years from funeral_date" (as the format names them)."""
+    amounts = " ".join(f"{deadline[unit]} {unit}" for unit in UNIT_KEYS if unit in deadline)
+    return f"{amounts or '—'} from {deadline.get('from') or DEATH}"
+
+
 def _normal(section: str, item: dict) -> dict:
     data = {**_DEFAULTS.get(section, {}), **{k: v for k, v in item.items() if v is not None}}
+    if section == "procedures":
+        # deadline_days n and deadline {"days": n} say the same: compare (and show) one field.
+        days = data.pop("deadline_days", None)
+        deadline = data.get("deadline")
+        if days is not None and deadline is None:
+            deadline = {"days": days}
+        if isinstance(deadline, dict) and deadline.get("from") == DEATH:
+            deadline = {k: v for k, v in deadline.items() if k != "from"}
+        if deadline is not None:
+            data["deadline"] = deadline
     return {k: v for k, v in data.items() if k != "choices" or v}
 
 

@@ -23,10 +23,11 @@ from procedures.catalog import (
     build_catalog,
     municipality_code_error,
 )
+from procedures.deadlines import DEATH, MAX_DAYS, UNIT_KEYS, UNIT_RANGE, Deadline, Unit
 from procedures.rules import AGE, Condition, ConditionError, QuestionSpec, QuestionType, compile_condition
 
 FORMAT = "okuyami-catalog/1"
-MAX_DEADLINE_DAYS = 36500
+MAX_DEADLINE_DAYS = MAX_DAYS
 
 
 class CatalogInvalid(Exception):
@@ -204,15 +205,20 @@ def _read_places(r: _Reader, doc: dict) -> list[CatalogPlace]:
     places, seen = [], {}
     for index, item in enumerate(r.items(doc, "places")):
         where = f"places[{index}]"
-        data = r.obj(item, where, ("key", "name", "order"))
+        data = r.obj(item, where, ("key", "name", "order"), ("outside",))
         if data is None:
             continue
         errors = len(r.errors)
         key = r.key(data, where, seen)
         name = r.string(data, "name", where)
         order = r.integer(data, "order", where)
+        outside = data.get("outside")
+        if outside is None:
+            outside = False
+        elif not isinstance(outside, bool):
+            r.error(f"{where}.outside", "must be true or false")
         if len(r.errors) == errors:
-            places.append(CatalogPlace(key, name, order))
+            places.append(CatalogPlace(key, name, order, outside))
     return places
 
 
@@ -316,7 +322,7 @@ def _read_procedures(
             item,
             where,
             ("key", "name", "counter", "applies_if"),
-            ("deadline_days", "deadline_note", "documents", "description", "url", "order"),
+            ("deadline_days", "deadline", "deadline_note", "documents", "description", "url", "order"),
         )
         if data is None:
             continue
@@ -325,9 +331,7 @@ def _read_procedures(
         name = r.string(data, "name", where)
         counter = r.reference(data, "counter", where, counter_keys, "counter")
         applies_if = r.condition(data, "applies_if", where, specs, required=True)
-        deadline_days = r.integer(data, "deadline_days", where, optional=True, minimum=0)
-        if deadline_days is not None and deadline_days > MAX_DEADLINE_DAYS:
-            r.error(f"{where}.deadline_days", f"must be at most {MAX_DEADLINE_DAYS} (100 years)")
+        deadline = _read_deadline(r, data, where, questions)
         optional = {
             n: r.string(data, n, where, optional=True) for n in ("deadline_note", "description", "url")
         }
@@ -348,13 +352,69 @@ def _read_procedures(
                     name,
                     counter,
                     applies_if,
-                    deadline_days,
+                    deadline,
                     documents=tuple(documents),
                     order=order or 0,
                     **optional,
                 )
             )
     return procedures
+
+
+def _read_deadline(r: _Reader, data: dict, where: str, questions: list[CatalogQuestion]) -> Deadline | None:
+    """`deadline_days` (days from the death) or `deadline`, never both."""
+    days = r.integer(data, "deadline_days", where, optional=True, minimum=0)
+    if days is not None and days > MAX_DAYS:
+        r.error(f"{where}.deadline_days", f"must be at most {MAX_DAYS} (100 years)")
+    raw = data.get("deadline")
+    if raw is None:
+        return Deadline(days, Unit.DAYS) if days is not None and days <= MAX_DAYS else None
+    if data.get("deadline_days") is not None:
+        r.error(f"{where}.deadline", "give deadline or deadline_days, not both")
+        return None
+    dwhere = f"{where}.deadline"
+    spec = r.obj(raw, dwhere, (), (*UNIT_KEYS, "from"))
+    if spec is None:
+        return None
+    units = [unit for unit in Unit if unit.value in spec]
+    if len(units) != 1:
+        found = " and ".join(u.value for u in units) if units else "none"
+        r.error(dwhere, f"needs exactly one of days, months or years (found {found})")
+        return None
+    unit = units[0]
+    amount = spec[unit.value]
+    low, high = UNIT_RANGE[unit]
+    if isinstance(amount, bool) or not isinstance(amount, int) or not low <= amount <= high:
+        r.error(f"{dwhere}.{unit.value}", f"must be an integer from {low} to {high:,}")
+        return None
+    start = spec.get("from")
+    if start is None:
+        start = DEATH
+    elif start != DEATH:
+        dates = [q.key for q in questions if q.type == QuestionType.DATE]
+        question = next((q for q in questions if q.key == start), None)
+        if not isinstance(start, str) or question is None or question.type != QuestionType.DATE:
+            what = f"a {question.type} question" if question is not None else "not a question"
+            close = difflib.get_close_matches(str(start), dates, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            r.error(
+                f"{dwhere}.from",
+                f'{start!r} is {what}: must be "death" or the key of a date question{hint}',
+            )
+            return None
+    return Deadline(amount, unit, start)
+
+
+def deadline_entry(deadline: Deadline | None) -> dict[str, Any]:
+    """A deadline as document fields: `deadline_days` for days from the death, else `deadline`."""
+    if deadline is None:
+        return {}
+    if deadline.days_from_death is not None:
+        return {"deadline_days": deadline.days_from_death}
+    entry: dict[str, Any] = {deadline.unit.value: deadline.amount}
+    if not deadline.from_death:
+        entry["from"] = deadline.start
+    return {"deadline": entry}
 
 
 # --- Writing ------------------------------------------------------------------------
@@ -370,7 +430,10 @@ def write_catalog(catalog: Catalog) -> dict:
     return {
         "format": FORMAT,
         "municipality": {"code": m.code, "name": m.name, "prefecture": m.prefecture},
-        "places": [{"key": p.key, "name": p.name, "order": p.order} for p in catalog.places],
+        "places": [
+            {"key": p.key, "name": p.name, "order": p.order, **({"outside": True} if p.outside else {})}
+            for p in catalog.places
+        ],
         "counters": [
             _without_none(
                 {
@@ -406,7 +469,7 @@ def write_catalog(catalog: Catalog) -> dict:
                     "name": p.name,
                     "counter": p.counter,
                     "applies_if": p.applies_if.source,
-                    "deadline_days": p.deadline_days,
+                    **deadline_entry(p.deadline),
                     "deadline_note": p.deadline_note,
                     "documents": list(p.documents),
                     "description": p.description,

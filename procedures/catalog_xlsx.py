@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from procedures.catalog import SECTIONS, Catalog
 from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
+from procedures.deadlines import UNIT_KEYS
 from procedures.rules import QuestionType
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -41,6 +42,7 @@ SHEETS: dict[str, tuple[_Column, ...]] = {
         ("key", "text", "キー（半角英小文字・数字・_）"),
         ("name", "text", "場所の名前"),
         ("order", "int", "回る順（整数）"),
+        ("outside", "bool", "市区町村以外の機関（年金事務所・税務署・会社など）なら TRUE（空欄は FALSE）"),
     ),
     "counters": (
         ("key", "text", "キー"),
@@ -69,7 +71,18 @@ SHEETS: dict[str, tuple[_Column, ...]] = {
         ("name", "text", "手続き名"),
         ("counter", "text", "窓口のキー（counters シート）"),
         ("applies_if", "text", '対象となる条件。全員なら true。例: insurance == "kokuho"'),
-        ("deadline_days", "int", "期限：死亡日から何日（任意）"),
+        ("deadline_days", "int", "期限の日数（任意）。例: 14 なら起算日から14日"),
+        (
+            "deadline_months",
+            "int",
+            "期限の月数（任意）。民法の数え方: 起算日の翌日から数え、応当日の前日まで",
+        ),
+        ("deadline_years", "int", "期限の年数（任意）。日数・月数・年数はどれか1つだけ"),
+        (
+            "deadline_from",
+            "text",
+            "起算日（任意）。空欄なら亡くなった日。日付の質問のキー（例: funeral_date）ならその回答の日",
+        ),
         ("deadline_note", "text", "期限の説明（任意）"),
         ("documents", "lines", "持ち物（1行に1つ、セル内改行 Alt+Enter）"),
         ("description", "text", "説明（任意）"),
@@ -198,6 +211,8 @@ def read_xlsx(data: bytes) -> XlsxDocument:
             xlsx.cells[where] = Cell(section, row)
             for name, column in columns.items():
                 xlsx.cells[f"{where}.{name}"] = Cell(section, row, column)
+            if section == "procedures":
+                _deadline_columns(values, where, xlsx)
             document[section].append(values)
 
     question_index = {
@@ -225,6 +240,35 @@ def read_xlsx(data: bytes) -> XlsxDocument:
     if errors:
         raise CatalogInvalid(errors)
     return xlsx
+
+
+def _deadline_columns(values: dict, where: str, xlsx: XlsxDocument) -> None:
+    """The deadline columns of a procedure row as the format has them: `deadline_days` alone is
+    days from the death; anything else is a `deadline` object, checked by read_catalog."""
+    amounts = {unit: values.pop(f"deadline_{unit}") for unit in UNIT_KEYS if f"deadline_{unit}" in values}
+    start = values.pop("deadline_from", None)
+    if not amounts and start is None:
+        return
+    if list(amounts) == ["days"] and start is None:
+        values["deadline_days"] = amounts["days"]
+        return
+    values["deadline"] = {**amounts, **({"from": start} if start is not None else {})}
+    for unit in amounts:
+        xlsx.cells[f"{where}.deadline.{unit}"] = xlsx.cells[f"{where}.deadline_{unit}"]
+    if start is not None:
+        xlsx.cells[f"{where}.deadline.from"] = xlsx.cells[f"{where}.deadline_from"]
+    first = next(iter(amounts), None)
+    xlsx.cells[f"{where}.deadline"] = xlsx.cells[f"{where}.deadline_{first or 'from'}"]
+
+
+def _deadline_cells(procedure: dict) -> dict:
+    """A procedure's deadline as the workbook's columns."""
+    deadline = procedure.get("deadline") or {}
+    cells = {f"deadline_{unit}": deadline.get(unit) for unit in UNIT_KEYS}
+    cells["deadline_from"] = deadline.get("from")
+    if procedure.get("deadline_days") is not None:
+        cells["deadline_days"] = procedure["deadline_days"]
+    return {**procedure, **cells}
 
 
 def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
@@ -340,6 +384,7 @@ def write_xlsx(document: dict) -> bytes:
     sheet.column_dimensions["B"].width = 30
 
     rows: dict[str, list[dict]] = {name: list(document.get(name, [])) for name in SECTIONS}
+    rows["procedures"] = [_deadline_cells(procedure) for procedure in rows["procedures"]]
     rows["choices"] = [
         {"question": q["key"], **choice}
         for q in document.get("questions", [])

@@ -7,12 +7,13 @@ okuyami-catalog/1; the catalog comes compiled from `catalog_io.read_catalog`.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from procedures.catalog import Catalog, CatalogQuestion
-from procedures.deadlines import age_at, deadline_for
+from procedures.deadlines import DEATH, Deadline, age_at
 from procedures.rules import AGE, UNKNOWN, QuestionType, parse_date
 
 
@@ -172,23 +173,23 @@ def asked_questions(catalog: Catalog, case: CaseInput) -> list[CatalogQuestion]:
 def evaluate(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
     """The result document of the contract for one case."""
     facts = facts_for(catalog, case)
-    deadlines: dict[int | None, str | None] = {}
+    deadlines: dict[object, str | None] = {}
     reasons = _Reasons(catalog, facts)
     applies, maybe, route = [], [], []
     for procedure in catalog.procedures:
         if (value := procedure.applies_if.evaluate(facts)) is False:
             continue
-        days = procedure.deadline_days
-        if days not in deadlines:
-            deadline = deadline_for(death_date=case.death_date, days=days)
-            deadlines[days] = deadline.isoformat() if deadline else None
+        rule = procedure.deadline
+        if rule not in deadlines:
+            deadline = deadline_date(rule, case, facts)
+            deadlines[rule] = deadline.isoformat() if deadline else None
         if value is None:
             maybe.append(
                 {
                     "key": procedure.key,
                     "name": procedure.name,
                     "counter": procedure.counter,
-                    "deadline": deadlines[days],
+                    "deadline": deadlines[rule],
                     "unknown": list(procedure.applies_if.unknown_facts(facts)),
                 }
             )
@@ -198,7 +199,7 @@ def evaluate(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
                 "key": procedure.key,
                 "name": procedure.name,
                 "counter": procedure.counter,
-                "deadline": deadlines[days],
+                "deadline": deadlines[rule],
                 "documents": list(procedure.documents),
                 "reasons": reasons.for_condition(procedure.applies_if),
             }
@@ -210,6 +211,19 @@ def evaluate(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
             )
         route[-1]["procedures"].append(procedure.key)
     return {"municipality": catalog.municipality.code, "applies": applies, "maybe": maybe, "route": route}
+
+
+def deadline_date(rule: Deadline | None, case: CaseInput, facts: dict[str, Any]) -> date | None:
+    """A procedure's deadline for a case: None without a rule, or when its start date is not known.
+
+    A start question that was not asked, not answered or answered わからない gives no date.
+    """
+    if rule is None:
+        return None
+    if rule.from_death:
+        return rule.date_from(case.death_date)
+    start = facts.get(rule.start)
+    return rule.date_from(start) if isinstance(start, date) else None
 
 
 class _Reasons:
@@ -248,6 +262,23 @@ def fact_label(catalog: Catalog, name: str) -> str:
     if name == AGE:
         return "亡くなった方の生年月日（年齢）"
     return catalog.question_by_key[name].text
+
+
+def start_label(catalog: Catalog, start: str) -> str:
+    """What a deadline counts from, in words: 亡くなった日, or the date question's subject."""
+    if start == DEATH:
+        return "亡くなった日"
+    question = catalog.question_by_key.get(start)
+    if question is None:
+        return start
+    # 「葬儀を行った日はいつですか？」「転入した日は？」 -> 葬儀を行った日, 転入した日
+    label = re.sub(r"(は|が)?(いつ|何日)?(です|でした)?か?[？?]?$", "", question.text.strip())
+    return label if label.endswith("日") else f"「{question.text}」の日"
+
+
+def deadline_wording(catalog: Catalog, deadline: Deadline) -> str:
+    """A deadline rule in words: 「葬儀（火葬のみの場合は火葬）を行った日の翌日から2年」."""
+    return deadline.wording(start_label(catalog, deadline.start))
 
 
 def answer_label(question: CatalogQuestion, value: Any) -> str:

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from procedures.catalog import KEY_RE, municipality_code_error
+from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.rules import QuestionType
 
 key_validator = RegexValidator(
@@ -50,6 +51,11 @@ class Place(models.Model):
     key = models.CharField("キー", max_length=64, validators=[key_validator])
     name = models.TextField("名称")
     order = models.IntegerField("巡回順")
+    outside = models.BooleanField(
+        "市区町村以外の機関",
+        default=False,
+        help_text="年金事務所・税務署・法務局・家庭裁判所・警察署・会社など、この市区町村の窓口ではない場所。",
+    )
 
     class Meta:
         verbose_name = "場所"
@@ -139,7 +145,18 @@ class Procedure(models.Model):
     applies_if = models.TextField(
         "対象となる条件", default="true", help_text='全員が対象なら true。例: insurance == "kokuho"'
     )
-    deadline_days = models.PositiveIntegerField("期限（死亡日から何日）", null=True, blank=True)
+    # The deadline: `deadline_amount` units from `deadline_from` (empty: the date of death, otherwise
+    # the key of a date question). No amount: no deadline.
+    deadline_amount = models.PositiveIntegerField("期限の長さ", null=True, blank=True)
+    deadline_unit = models.CharField(
+        "期限の単位", max_length=6, choices=[(u.value, u.label) for u in Unit], default=Unit.DAYS
+    )
+    deadline_from = models.CharField(
+        "期限の起算日",
+        max_length=64,
+        blank=True,
+        help_text="空欄なら亡くなった日。日付の質問のキーなら、その回答の日から数えます。",
+    )
     deadline_note = models.TextField("期限の説明", blank=True)
     description = models.TextField("説明", blank=True)
     url = models.TextField("参考URL", blank=True)
@@ -157,6 +174,23 @@ class Procedure(models.Model):
     def clean(self) -> None:
         if self.counter_id and self.municipality_id and self.counter.municipality_id != self.municipality_id:
             raise ValidationError({"counter": "同じ市区町村の窓口を選んでください。"})
+
+    @property
+    def deadline(self) -> Deadline | None:
+        if self.deadline_amount is None:
+            return None
+        return Deadline(self.deadline_amount, Unit(self.deadline_unit), self.deadline_from or DEATH)
+
+    @property
+    def deadline_days(self) -> int | None:
+        """The deadline as `deadline_days` says it (days from the death), or None."""
+        rule = self.deadline
+        return rule.days_from_death if rule is not None else None
+
+    def set_deadline(self, deadline: Deadline | None) -> None:
+        self.deadline_amount = deadline.amount if deadline else None
+        self.deadline_unit = deadline.unit.value if deadline else Unit.DAYS.value
+        self.deadline_from = "" if deadline is None or deadline.from_death else deadline.start
 
 
 class Document(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from core.models import StaffMembership
 from core.staff import Role, is_operator, membership_for
 from procedures.catalog import Catalog
-from procedures.catalog_io import FORMAT, CatalogInvalid, read_catalog, write_catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, deadline_entry, read_catalog, write_catalog
 from procedures.models import (
     CatalogRevision,
     Choice,
@@ -50,7 +50,10 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
             "name": municipality.name,
             "prefecture": municipality.prefecture,
         },
-        "places": [{"key": p.key, "name": p.name, "order": p.order} for p in places],
+        "places": [
+            {"key": p.key, "name": p.name, "order": p.order, **({"outside": True} if p.outside else {})}
+            for p in places
+        ],
         "counters": [
             {
                 "key": c.key,
@@ -70,7 +73,7 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
                 "name": p.name,
                 "counter": p.counter.key,
                 "applies_if": p.applies_if,
-                "deadline_days": p.deadline_days,
+                **deadline_entry(p.deadline),
                 "deadline_note": p.deadline_note or None,
                 "documents": [d.text for d in p.documents.all()],
                 "description": p.description or None,
@@ -154,7 +157,7 @@ def catalog_errors_with(
     The whole catalog is validated, so a change that breaks another item (a renamed
     question that a procedure reads) is refused too. `position` is a question's new
     place in the asking order. Returns (field, message) pairs: field is set where the
-    error is in `entry` itself.
+    error is in `entry` itself ("applies_if", "choices", or "deadline.from" inside an object).
     """
     document = catalog_document_for(municipality=municipality)
     items = document[section]
@@ -186,7 +189,8 @@ def _locate(document: dict, section: str, index: int, error: str) -> tuple[str |
     where, _, message = error.partition(": ")
     own = f"{section}[{index}]"
     if where.startswith(own + "."):
-        return where[len(own) + 1 :].split(".")[0].split("[")[0], message
+        # The field, with its part when it is an object: "deadline.from" (a list keeps its name only).
+        return where[len(own) + 1 :].split("[")[0], message
     name, _, rest = where.partition("]")
     items_name, _, position = name.partition("[")
     if position.isdigit() and items_name in document:

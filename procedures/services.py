@@ -78,7 +78,10 @@ def catalog_import(
     Place.objects.filter(municipality=municipality).delete()
 
     places = Place.objects.bulk_create(
-        [Place(municipality=municipality, key=p.key, name=p.name, order=p.order) for p in catalog.places]
+        [
+            Place(municipality=municipality, key=p.key, name=p.name, order=p.order, outside=p.outside)
+            for p in catalog.places
+        ]
     )
     place_by_key = {p.key: p for p in places}
     counters = Counter.objects.bulk_create(
@@ -119,23 +122,22 @@ def catalog_import(
             for position, c in enumerate(q.choices, start=1)
         ]
     )
-    procedures = Procedure.objects.bulk_create(
-        [
-            Procedure(
-                municipality=municipality,
-                counter=counter_by_key[p.counter],
-                key=p.key,
-                name=p.name,
-                applies_if=p.applies_if.source,
-                deadline_days=p.deadline_days,
-                deadline_note=p.deadline_note or "",
-                description=p.description or "",
-                url=p.url or "",
-                order=p.order,
-            )
-            for p in catalog.procedures
-        ]
-    )
+    rows = []
+    for p in catalog.procedures:
+        row = Procedure(
+            municipality=municipality,
+            counter=counter_by_key[p.counter],
+            key=p.key,
+            name=p.name,
+            applies_if=p.applies_if.source,
+            deadline_note=p.deadline_note or "",
+            description=p.description or "",
+            url=p.url or "",
+            order=p.order,
+        )
+        row.set_deadline(p.deadline)
+        rows.append(row)
+    procedures = Procedure.objects.bulk_create(rows)
     Document.objects.bulk_create(
         [
             Document(procedure=procedure, text=text, position=position)

@@ -6,7 +6,9 @@
   conditions name (and one they do not), subsets of the multi values they name,
   unanswered, わからない, and numbers, ages and dates just below, at and above each
   literal they are compared with;
-- a question that no condition reads;
+- a question that no condition reads (nor any deadline counts from);
+- a deadline counted from a date question that some answers leave unasked while the
+  procedure applies: the family is then given no date;
 - a counter with no procedures, a place with no counters.
 """
 
@@ -39,6 +41,7 @@ UNREACHABLE = "unreachable_procedure"
 UNREAD_QUESTION = "unread_question"
 EMPTY_COUNTER = "empty_counter"
 EMPTY_PLACE = "empty_place"
+UNASKED_DEADLINE_START = "unasked_deadline_start"
 # Beyond this many combinations a condition is not enumerated (and not reported).
 MAX_COMBINATIONS = 200_000
 
@@ -47,6 +50,10 @@ MESSAGES = {
     UNREAD_QUESTION: ("no condition reads it", "どの条件にも使われていません"),
     EMPTY_COUNTER: ("has no procedures", "手続きがひとつもありません"),
     EMPTY_PLACE: ("has no counters", "窓口がひとつもありません"),
+    UNASKED_DEADLINE_START: (
+        "its deadline counts from a question that is not always asked when it applies",
+        "期限の起算日の質問が、この手続きが対象になるときに質問されないことがあります（期限の日付が出ません）",
+    ),
 }
 
 
@@ -76,6 +83,12 @@ def catalog_warnings(catalog: Catalog) -> list[CatalogWarning]:
     ]
     read = {name for p in catalog.procedures for name in p.applies_if.names}
     read |= {name for q in catalog.questions if q.ask_if for name in q.ask_if.names}
+    read |= {p.deadline.start for p in catalog.procedures if p.deadline and not p.deadline.from_death}
+    warnings += [
+        CatalogWarning(UNASKED_DEADLINE_START, "procedures", p.key, p.name)
+        for p in catalog.procedures
+        if p.deadline and not p.deadline.from_death and deadline_start_may_be_unasked(catalog, p)
+    ]
     warnings += [
         CatalogWarning(UNREAD_QUESTION, "questions", q.key, q.text)
         for q in catalog.questions
@@ -98,8 +111,27 @@ def catalog_warnings(catalog: Catalog) -> list[CatalogWarning]:
 
 def can_apply(catalog: Catalog, procedure: CatalogProcedure) -> bool | None:
     """Whether some answers make the procedure apply; None when there are too many to try."""
-    questions = _closure(catalog, procedure.applies_if)
-    conditions = [procedure.applies_if, *(q.ask_if for q in questions if q.ask_if)]
+    applies_if = procedure.applies_if
+    return _some_answers(catalog, [applies_if], lambda facts: applies_if.evaluate(facts) is True)
+
+
+def deadline_start_may_be_unasked(catalog: Catalog, procedure: CatalogProcedure) -> bool | None:
+    """Whether some answers make the procedure apply while its deadline's start question is not asked."""
+    ask_if = catalog.question_by_key[procedure.deadline.start].ask_if
+    if ask_if is None:
+        return False
+    applies_if = procedure.applies_if
+    return _some_answers(
+        catalog,
+        [applies_if, ask_if],
+        lambda facts: applies_if.evaluate(facts) is True and ask_if.evaluate(facts) is False,
+    )
+
+
+def _some_answers(catalog: Catalog, read: list[Condition], test) -> bool | None:
+    """Whether some answers to the questions `read` names make `test(facts)` true; None: too many."""
+    questions = _closure(catalog, *read)
+    conditions = [*read, *(q.ask_if for q in questions if q.ask_if)]
     literals = _literals(conditions)
     names = ([AGE] if AGE in literals or _reads_age(conditions) else []) + [q.key for q in questions]
     domains = [_domain(name, catalog.question_by_key.get(name), literals.get(name, set())) for name in names]
@@ -110,7 +142,7 @@ def can_apply(catalog: Catalog, procedure: CatalogProcedure) -> bool | None:
         return None
     for values in itertools.product(*domains):
         assignment = dict(zip(names, values, strict=True))
-        if procedure.applies_if.evaluate(_facts(questions, assignment)) is True:
+        if test(_facts(questions, assignment)):
             return True
     return False
 
@@ -130,10 +162,10 @@ def _facts(questions: list[CatalogQuestion], assignment: dict) -> dict:
     return facts
 
 
-def _closure(catalog: Catalog, condition: Condition) -> list[CatalogQuestion]:
-    """The questions a condition reads and those their ask_if read, in asking order."""
+def _closure(catalog: Catalog, *conditions: Condition) -> list[CatalogQuestion]:
+    """The questions the conditions read and those their ask_if read, in asking order."""
     wanted: set[str] = set()
-    pending = [name for name in condition.names if name != AGE]
+    pending = [name for condition in conditions for name in condition.names if name != AGE]
     while pending:
         key = pending.pop()
         if key in wanted:

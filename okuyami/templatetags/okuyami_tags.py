@@ -5,6 +5,7 @@ from datetime import date
 from django import template
 from django.utils import timezone
 
+from okuyami import display
 from okuyami.display import days_left_label
 from okuyami.wareki import seireki as _seireki
 from okuyami.wareki import wareki as _wareki
@@ -43,6 +44,18 @@ def days_left(value, today=None) -> str:
         return ""
     today = _as_date(today) or timezone.localdate()
     return days_left_label((day - today).days)
+
+
+@register.filter
+def deadline_words(procedure) -> str:
+    """The rule or the note that stands for a procedure's missing date (display.deadline_words)."""
+    return display.deadline_words(procedure)
+
+
+@register.filter
+def deadline_aside(procedure) -> str:
+    """The deadline note shown beside the deadline (display.deadline_aside)."""
+    return display.deadline_aside(procedure)
 
 
 @register.filter

@@ -3,8 +3,10 @@
 import io
 import json
 import threading
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.authtoken.models import Token
@@ -65,6 +67,32 @@ def test_evaluate_equals_the_evaluate_command(city_a, tmp_path, path):
     assert response.status_code == 200
     assert response.json() == json.loads(out.getvalue())
     assert [p["key"] for p in response.json()["maybe"]] == ["pension_death"]
+
+
+def test_the_public_catalog_and_evaluate_carry_deadlines_in_months_and_outside_places(imported, client):
+    """The sample city: 相続放棄 3か月 (2026-02-01 -> 2026-05-01), 葬祭費 2年 from the funeral date."""
+    sample_city = Path(django_settings.BASE_DIR) / "fixtures" / "catalogs" / "sample-city.json"
+    sample = json.loads(sample_city.read_text(encoding="utf-8"))
+    imported(sample)
+    catalog = APIClient().get("/api/v1/municipalities/999903/catalog").json()
+    procedures = {p["key"]: p for p in catalog["procedures"]}
+    assert procedures["sozoku_hoki"]["deadline"] == {"months": 3}
+    assert procedures["kokuho_sosaihi"]["deadline"] == {"years": 2, "from": "funeral_date"}
+    assert procedures["kokuho_loss"]["deadline_days"] == 14 and "deadline" not in procedures["kokuho_loss"]
+    assert [p["key"] for p in catalog["places"] if p.get("outside")] == [
+        p["key"] for p in sample["places"] if p.get("outside")
+    ]
+    case = {
+        "deceased": {"death_date": "2026-02-01", "birth_date": "1940-01-01"},
+        "answers": {"renunciation": True, "insurance": "kokuho", "funeral_held": True},
+        "unknown": ["funeral_date"],
+    }
+    result = APIClient().post("/api/v1/municipalities/999903/evaluate", case, format="json").json()
+    deadlines = {p["key"]: p["deadline"] for p in result["applies"]}
+    assert deadlines["sozoku_hoki"] == "2026-05-01"
+    assert deadlines["kokuho_sosaihi"] is None  # counted from a date the family does not know yet
+    schema = client.get("/api/v1/schema/").content.decode()
+    assert "Deadline:" in schema and "months:" in schema and "outside:" in schema
 
 
 def test_bad_cases_answer_400_naming_each_key(city_a):

@@ -69,7 +69,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     # The editor renames a counter.
     page = log_in(browser, live_server.url, "sapporo-editor")
     page.goto(f"{live_server.url}/admin/procedures/counter/?q=shimin")
-    page.click("#result_list a:text-is('市民課')")
+    page.click("#result_list a:text-is('戸籍住民課（住民票・戸籍・印鑑登録・マイナンバーカード）')")
     page.fill("#id_name", "市民課（本庁舎）")
     page.click("input[name=_save]")
     assert "変更しました" in page.inner_text(".messagelist")
@@ -85,7 +85,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.fill("#id_key", "pet_registration")
     page.fill("#id_name", "犬の死亡届")
     page.fill("#id_applies_if", "funeral_held == true")
-    page.fill("#id_deadline_days", "30")
+    page.fill("#id_deadline_amount", "30")
     page.screenshot(path=screens / "catalog-02-add-procedure.png", full_page=True)
     page.click("input[name=_save]")
     assert "追加しました" in page.inner_text(".messagelist")
@@ -119,7 +119,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.set_input_files("#id_file", str(edited))
     page.click("input[type=submit][value=確認する]")
     diff = page.inner_text(".oky-changes")
-    assert "pet_registration" in diff and "30 → 10" in diff.replace("\n", " ")
+    assert "pet_registration" in diff and "30 days from death → 10 days from death" in diff.replace("\n", " ")
     page.screenshot(path=screens / "catalog-05-import-diff.png", full_page=True)
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").deadline_days == 30
     page.click("input[name=apply]")
@@ -134,7 +134,10 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.screenshot(path=screens / "catalog-07-undo.png")
     page.click("input[type=submit][value=取り消す]")
     assert "取り消し" in page.inner_text(".messagelist")
-    assert Counter.objects.get(municipality=sapporo, key="shimin").name == "市民課"
+    assert (
+        Counter.objects.get(municipality=sapporo, key="shimin").name
+        == "戸籍住民課（住民票・戸籍・印鑑登録・マイナンバーカード）"
+    )
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").deadline_days == 10
 
     # Another municipality was never touched, nor reachable.

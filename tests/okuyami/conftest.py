@@ -55,7 +55,7 @@ def guide_for(case: dict, adjustments=()) -> dict:
     catalog = national_template()
     parsed = read_case(catalog, case)
     return build_guide(
-        catalog, evaluate(catalog, parsed), death_date=parsed.death_date, adjustments=adjustments
+        catalog, evaluate(catalog, parsed), death_date=parsed.death_date, adjustments=adjustments, case=parsed
     )
 
 

@@ -273,7 +273,7 @@ def test_the_snapshot_does_not_change_after_a_catalog_edit(client, alice, alice_
     assert alice_case.status == Case.Status.FINALISED
     before = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
     Procedure.objects.filter(municipality=city_a, key="kokuho_loss").update(
-        name="名前を変えた手続き", deadline_days=30
+        name="名前を変えた手続き", deadline_amount=30, deadline_unit="days"
     )
     catalog_touch(municipality=city_a)
     after = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
@@ -282,6 +282,26 @@ def test_the_snapshot_does_not_change_after_a_catalog_edit(client, alice, alice_
     # A finalised case refuses new answers.
     client.post(reverse("okuyami:question", args=[alice_case.pk, "insurance"]), {"answer": "koki"})
     assert Case.objects.get().answers["insurance"] == "kokuho"
+
+
+def test_a_procedure_with_only_a_note_shows_the_note_on_the_result_and_the_relay(
+    client, alice, alice_case, city_a
+):
+    """「速やかに」 stands where the date would be, never 期限の定めなし; a date keeps its note beside."""
+    Procedure.objects.filter(municipality=city_a, key="seal").update(deadline_note="速やかに返却してください")
+    catalog_touch(municipality=city_a)
+    client.force_login(alice)
+    answer_all(client, alice_case, {"insurance": "kokuho", "head_of_household": "yes", "household_left": "2"})
+    html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
+    seal = html.split("印鑑登録証の返却")[1].split("oky-procedure__name")[0]
+    assert "速やかに返却してください" in seal and "期限の定めなし" not in seal
+    household = html.split("世帯主変更届")[1].split("oky-procedure__name")[0]
+    assert "令和8年12月4日" in household and "亡くなった日から14日以内" in household
+
+    finalised_case(client, alice_case, {})
+    relay = client.get(reverse("okuyami:relay")).content.decode()
+    row = relay.split("印鑑登録証の返却")[1].split("</tr>")[0]
+    assert "速やかに返却してください" in row and "—" not in row.split("</td>")[1]
 
 
 def finalised_case(client, case, answers):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from procedures.catalog_io import CatalogInvalid, read_catalog
+from procedures.deadlines import Deadline, Unit
 from procedures.models import Choice, Counter, Municipality, Procedure, Question
 from procedures.selectors import catalog_for
 
@@ -34,7 +35,9 @@ def procedure_form(procedure: Procedure | None, **changes) -> dict:
             "key": procedure.key,
             "name": procedure.name,
             "applies_if": procedure.applies_if,
-            "deadline_days": "" if procedure.deadline_days is None else procedure.deadline_days,
+            "deadline_amount": "" if procedure.deadline_amount is None else procedure.deadline_amount,
+            "deadline_unit": procedure.deadline_unit,
+            "deadline_from": procedure.deadline_from,
             "deadline_note": procedure.deadline_note,
             "description": procedure.description,
             "url": procedure.url,
@@ -49,6 +52,14 @@ def procedure_form(procedure: Procedure | None, **changes) -> dict:
                 f"documents-{index}-text": document.text,
                 f"documents-{index}-position": document.position,
             }
+    else:
+        data |= {"deadline_unit": "days", "deadline_from": ""}
+    if "deadline_days" in changes:  # days from the death, as deadline_days says it
+        data |= {
+            "deadline_amount": changes.pop("deadline_days"),
+            "deadline_unit": "days",
+            "deadline_from": "",
+        }
     return data | changes
 
 
@@ -194,6 +205,63 @@ def test_a_valid_procedure_edit_is_saved_and_bumps_the_catalog_version(admin_cli
         if p.key == "seal"
     )
     assert (seal.applies_if.source, seal.documents) == ("age >= 15", ("印鑑登録証",))
+
+
+def compiled(municipality, key: str):
+    catalog = catalog_for(municipality=Municipality.objects.get(pk=municipality.pk))
+    return next(p for p in catalog.procedures if p.key == key)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "start", "rule"),
+    [
+        (3, "months", "", Deadline(3, Unit.MONTHS)),
+        (2, "years", "moved_in", Deadline(2, Unit.YEARS, "moved_in")),
+        (10, "days", "moved_in", Deadline(10, Unit.DAYS, "moved_in")),
+    ],
+)
+def test_a_deadline_in_months_or_years_or_from_a_date_question_is_saved(
+    admin_client, imported, amount, unit, start, rule
+):
+    municipality = imported()
+    procedure = Procedure.objects.get(key="seal")
+    data = procedure_form(procedure, deadline_amount=amount, deadline_unit=unit, deadline_from=start)
+    assert admin_client.post(change_url(procedure), data).status_code == 302
+    assert compiled(municipality, "seal").deadline == rule
+    assert Procedure.objects.get(key="seal").deadline == rule
+
+
+def test_the_deadline_group_offers_the_date_questions_only(admin_client, imported):
+    imported()
+    html = admin_client.get(change_url(Procedure.objects.get(key="seal"))).content.decode()
+    assert "<h2>期限</h2>" in html or ">期限</h2>" in html
+    select = html.split('name="deadline_from"')[1].split("</select>")[0]
+    assert '<option value="" selected>亡くなった日</option>' in select
+    assert 'value="moved_in"' in select and 'value="pension"' not in select
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"deadline_amount": "", "deadline_from": "moved_in"}, "deadline_amount", "期限の長さを入力"),
+        ({"deadline_amount": 2, "deadline_from": "pension"}, "deadline_from", "正しく選択してください"),
+        ({"deadline_amount": 0, "deadline_unit": "months"}, "deadline_amount", "from 1 to 1,200"),
+        ({"deadline_amount": 101, "deadline_unit": "years"}, "deadline_amount", "from 1 to 100"),
+    ],
+)
+def test_a_deadline_that_does_not_fit_is_refused_on_its_field(
+    admin_client, imported, changes, field, message
+):
+    municipality = imported()
+    procedure = Procedure.objects.get(key="kokuho_loss")
+    before = version()
+    response = admin_client.post(change_url(procedure), procedure_form(procedure, **changes))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert any(message in error for error in errors.get(field, [])), errors.as_data()
+    assert Procedure.objects.get(key="kokuho_loss").deadline == Deadline(14, Unit.DAYS)
+    assert compiled(municipality, "kokuho_loss").deadline_days == 14
+    assert version() == before
 
 
 def test_a_valid_procedure_can_be_added(admin_client, imported):

@@ -42,7 +42,7 @@ def test_a_dry_run_says_what_changes_field_by_field(tmp_path, city_a, catalog_do
     )
     lines = stdout.splitlines()
     assert "  procedures koki_loss changed: 後期高齢者医療の資格喪失届" in lines
-    assert "      deadline_days: 14 -> 30" in lines
+    assert "      deadline: 14 days from death -> 30 days from death" in lines
     assert "  procedures pension_stop added: 年金の停止" in lines
     assert "  procedures recent_move removed: 転入後の手続き" in lines
     assert lines[-1] == "dry run: the catalog is valid; nothing was changed"
@@ -97,7 +97,11 @@ def test_the_admin_shows_the_difference_then_applies_it(client, bob, city_a, cat
         ("recent_move", "removed"),
     }
     html = response.content.decode()
-    assert "<del>14</del>" in html and "<ins>30</ins>" in html and "年金の停止" in html
+    assert (
+        "<del>14 days from death</del>" in html
+        and "<ins>30 days from death</ins>" in html
+        and "年金の停止" in html
+    )
     assert stored() == before  # only shown so far
 
     response = client.post(import_url(city_a), {"apply": "1"})

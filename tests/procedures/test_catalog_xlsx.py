@@ -81,7 +81,7 @@ def test_text_that_starts_with_an_equals_sign_stays_text(catalog_document):
     document = canonical(catalog_document({"procedures[0].description": "=SUM(A1:A2) ではありません"}))
     data = write_xlsx(document)
     assert read_xlsx(data).document == document
-    cell = load_workbook(io.BytesIO(data))["procedures"]["H2"]
+    cell = load_workbook(io.BytesIO(data))["procedures"]["K2"]
     assert cell.data_type == "s"
 
 
@@ -125,7 +125,25 @@ def test_a_code_excel_turned_into_a_number_gets_its_leading_zero_back(catalog_do
             "column D: unknown question 'insurence'",
         ),
         ("procedures", "seal", "deadline_days", "two weeks", "column E: must be an integer"),
-        ("procedures", "seal", "documents", 42, "column G: must be a non-empty string"),
+        ("procedures", "seal", "documents", 42, "column J: must be a non-empty string"),
+        ("procedures", "seal", "deadline_months", 0, "column F: must be an integer from 1 to 1,200"),
+        ("procedures", "seal", "deadline_years", "2年", "column G: must be an integer"),
+        ("procedures", "seal", "deadline_from", "moved_on", "column H: needs exactly one of days, months"),
+        (
+            "procedures",
+            "kokuho_loss",
+            "deadline_from",
+            "pension",
+            "column H: 'pension' is a yes_no question: must be \"death\" or the key of a date question",
+        ),
+        (
+            "procedures",
+            "kokuho_loss",
+            "deadline_months",
+            3,
+            "column E: needs exactly one of days, months or years (found days and months)",
+        ),
+        ("places", "outside", "outside", "maybe", "column D: must be true or false"),
         ("counters", "kokuho", "place", "annex", "column C: unknown place 'annex'"),
         ("questions", "insurance", "type", "choise", "column C: 'choise' is not one of"),
         ("questions", "care", "ask_if", "moved_in == true", "column E: 'moved_in' is not asked before"),

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from procedures.deadlines import age_at, deadline_for, is_closed
+from procedures.deadlines import Deadline, Unit, age_at, deadline_for, is_closed, period_end
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,89 @@ def test_there_is_no_deadline_without_deadline_days():
 )
 def test_offices_are_closed_on_weekends_holidays_and_new_year(day, closed):
     assert is_closed(date.fromisoformat(day)) is closed
+
+
+# --- Months and years, as the Civil Code counts them (民法140条・143条) ---------------
+
+
+@pytest.mark.parametrize(
+    ("start", "amount", "unit", "legal_end", "deadline"),
+    [
+        # The contract's worked table.
+        ("2026-11-20", 3, Unit.MONTHS, "2027-02-20", "2027-02-22"),  # Saturday → Monday
+        ("2026-02-01", 3, Unit.MONTHS, "2026-05-01", "2026-05-01"),  # Friday, before Golden Week
+        ("2027-02-28", 1, Unit.MONTHS, "2027-03-31", "2027-03-31"),  # begins 1 March: the month's end
+        ("2026-11-30", 3, Unit.MONTHS, "2027-02-28", "2027-03-01"),  # Sunday → Monday
+        ("2027-01-30", 1, Unit.MONTHS, "2027-02-28", "2027-03-01"),  # no 31 February
+        # Month ends: the period ends the day before the same day, or on the month's last day.
+        ("2026-01-31", 1, Unit.MONTHS, "2026-02-28", "2026-03-02"),  # begins 1 Feb; 02-28 Saturday
+        ("2026-03-30", 1, Unit.MONTHS, "2026-04-30", "2026-04-30"),  # begins 31 March; no 31 April
+        ("2026-03-29", 1, Unit.MONTHS, "2026-04-29", "2026-04-30"),  # 04-29 昭和の日
+        ("2026-08-30", 1, Unit.MONTHS, "2026-09-30", "2026-09-30"),  # begins 31 August
+        ("2026-05-31", 4, Unit.MONTHS, "2026-09-30", "2026-09-30"),  # begins 1 June: end of September
+        ("2026-06-15", 10, Unit.MONTHS, "2027-04-15", "2027-04-15"),
+        ("2026-12-31", 1, Unit.MONTHS, "2027-01-31", "2027-02-01"),  # begins 1 January; 01-31 Sunday
+        ("2026-12-31", 12, Unit.MONTHS, "2027-12-31", "2028-01-04"),  # 年末年始
+        # 29 February.
+        ("2028-01-30", 1, Unit.MONTHS, "2028-02-29", "2028-02-29"),  # leap year: 31 Jan → 29 Feb
+        ("2028-01-28", 1, Unit.MONTHS, "2028-02-28", "2028-02-28"),
+        ("2028-02-28", 1, Unit.MONTHS, "2028-03-28", "2028-03-28"),  # begins 29 February
+        ("2028-02-29", 1, Unit.MONTHS, "2028-03-31", "2028-03-31"),  # begins 1 March
+        ("2027-02-28", 1, Unit.YEARS, "2028-02-29", "2028-02-29"),  # begins 1 March 2027
+        ("2028-02-28", 1, Unit.YEARS, "2029-02-28", "2029-02-28"),  # begins 29 Feb 2028; 2029 has none
+        ("2028-02-28", 2, Unit.YEARS, "2030-02-28", "2030-02-28"),
+        ("2028-02-28", 4, Unit.YEARS, "2032-02-28", "2032-03-01"),  # begins 29 Feb; 2032-02-28 Sat… 29 Sun
+        ("2028-02-29", 1, Unit.YEARS, "2029-02-28", "2029-02-28"),  # begins 1 March 2028
+        # Years are twelve months.
+        ("2026-02-01", 2, Unit.YEARS, "2028-02-01", "2028-02-01"),
+        ("2026-05-10", 5, Unit.YEARS, "2031-05-10", "2031-05-12"),  # Saturday → Monday
+        ("2026-04-01", 3, Unit.YEARS, "2029-04-01", "2029-04-02"),  # Sunday
+        ("2026-11-20", 1, Unit.YEARS, "2027-11-20", "2027-11-22"),
+        # 年末年始 (29 December – 3 January).
+        ("2026-09-29", 3, Unit.MONTHS, "2026-12-29", "2027-01-04"),
+        ("2026-10-02", 3, Unit.MONTHS, "2027-01-02", "2027-01-04"),
+        ("2027-10-03", 3, Unit.MONTHS, "2028-01-03", "2028-01-04"),
+        ("2026-02-28", 10, Unit.MONTHS, "2026-12-31", "2027-01-04"),  # begins 1 March: end of December
+        ("2026-09-27", 3, Unit.MONTHS, "2026-12-27", "2026-12-28"),  # Sunday; Monday 28th is still open
+        # Golden Week.
+        ("2026-02-02", 3, Unit.MONTHS, "2026-05-02", "2026-05-07"),  # Sat, Sun 憲法記念日, 4, 5, 振替休日 6
+        ("2026-01-29", 3, Unit.MONTHS, "2026-04-29", "2026-04-30"),  # 昭和の日
+        ("2027-01-03", 4, Unit.MONTHS, "2027-05-03", "2027-05-06"),  # 3, 4, 5 holidays
+        # 振替休日.
+        ("2026-01-06", 4, Unit.MONTHS, "2026-05-06", "2026-05-07"),  # 憲法記念日 fell on a Sunday
+        ("2025-08-24", 3, Unit.MONTHS, "2025-11-24", "2025-11-25"),  # 勤労感謝の日 fell on a Sunday
+        ("2027-01-23", 1, Unit.MONTHS, "2027-02-23", "2027-02-24"),  # 天皇誕生日, a Tuesday
+        # 国民の休日: 2026-09-22 lies between 敬老の日 and 秋分の日.
+        ("2026-06-22", 3, Unit.MONTHS, "2026-09-22", "2026-09-24"),
+        ("2026-08-21", 1, Unit.MONTHS, "2026-09-21", "2026-09-24"),
+        # Days are unchanged: the start date plus that many days.
+        ("2026-02-01", 90, Unit.DAYS, "2026-05-02", "2026-05-07"),  # why 3か月 must not be 90 days
+        ("2026-11-20", 14, Unit.DAYS, "2026-12-04", "2026-12-04"),
+        ("2026-11-20", 0, Unit.DAYS, "2026-11-20", "2026-11-20"),
+    ],
+)
+def test_months_and_years_count_as_the_civil_code_does(start, amount, unit, legal_end, deadline):
+    start_date = date.fromisoformat(start)
+    assert period_end(start_date, amount=amount, unit=unit) == date.fromisoformat(legal_end)
+    assert Deadline(amount, unit).date_from(start_date) == date.fromisoformat(deadline)
+
+
+def test_a_year_is_twelve_months():
+    for day in range(0, 800, 7):
+        start = date.fromordinal(date(2026, 1, 1).toordinal() + day)
+        for years in (1, 2, 3, 5, 10):
+            assert period_end(start, amount=years, unit=Unit.YEARS) == period_end(
+                start, amount=12 * years, unit=Unit.MONTHS
+            )
+
+
+@pytest.mark.parametrize(
+    ("deadline", "label", "wording"),
+    [
+        (Deadline(2, Unit.YEARS, "funeral_date"), "葬儀を行った日", "葬儀を行った日の翌日から2年"),
+        (Deadline(3, Unit.MONTHS), "亡くなった日", "亡くなった日の翌日から3か月"),
+        (Deadline(14, Unit.DAYS), "亡くなった日", "亡くなった日から14日"),
+    ],
+)
+def test_a_rule_is_worded_for_the_family(deadline, label, wording):
+    assert deadline.wording(label) == wording

@@ -84,12 +84,12 @@ def test_the_diff_view_shows_what_changed_field_by_field(client, bob, city_a):
     response = client.get(reverse("admin:procedures_municipality_revision", args=[city_a.pk, revision.pk]))
     (item,) = response.context["changes"].items
     assert (item.section, item.key, item.kind) == ("procedures", "kokuho_loss", "changed")
-    assert {(f.name, f.before, f.after) for f in item.fields} == {
-        ("deadline_days", 14, 7),
+    assert sorted((f.name, f.before_text, f.after_text) for f in item.fields) == [
+        ("deadline", "14 days from death", "7 days from death"),
         ("name", "国民健康保険の資格喪失届", "国保の資格喪失届"),
-    }
+    ]
     html = response.content.decode()
-    assert "<del>14</del>" in html and "<ins>7</ins>" in html
+    assert "<del>14 days from death</del>" in html and "<ins>7 days from death</ins>" in html
 
 
 # --- Reverting ----------------------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_catalog_changes_name_added_changed_and_removed_items(catalog_document):
         (i.section, i.key, i.kind): {f.name: (f.before, f.after) for f in i.fields} for i in changes.items
     }
     assert summary == {
-        ("procedures", "koki_loss", "changed"): {"deadline_days": (14, 30)},
+        ("procedures", "koki_loss", "changed"): {"deadline": ({"days": 14}, {"days": 30})},
         ("procedures", "extra", "added"): {},
         ("procedures", "recent_move", "removed"): {},
         ("questions", "insurance", "changed"): {
@@ -219,7 +219,7 @@ def test_catalog_changes_name_added_changed_and_removed_items(catalog_document):
         },
     }
     assert "procedures koki_loss changed: 後期高齢者医療の資格喪失届" in changes.lines()
-    assert "    deadline_days: 14 -> 30" in changes.lines()
+    assert "    deadline: 14 days from death -> 30 days from death" in changes.lines()
 
 
 def test_identical_catalogs_have_no_changes(catalog_document):

@@ -80,3 +80,19 @@ def test_bad_sample_answers_are_shown_as_errors_not_a_500(client, bob, city_a, b
     assert response.context["result"] is None
     assert response.context["form"].errors
     assert "＊入力内容を確かめてください。" in response.content.decode()
+
+
+def test_a_deadline_from_an_unanswered_date_shows_its_rule_and_one_in_months_its_date(client, bob, city_a):
+    Procedure.objects.filter(municipality=city_a, key="seal").update(
+        deadline_amount=2, deadline_unit="years", deadline_from="moved_in"
+    )
+    Procedure.objects.filter(municipality=city_a, key="koki_loss").update(
+        deadline_amount=3, deadline_unit="months"
+    )
+    catalog_touch(municipality=city_a)
+    client.force_login(bob)
+    html = preview(client, city_a, q_insurance="koki").content.decode()
+    assert "印鑑登録証の返却（期限 転入した日の翌日から2年）" in html
+    assert "後期高齢者医療の資格喪失届（期限 2027-02-22）" in html  # 2026-11-20 + 3か月 = 2027-02-20 (土)
+    html = preview(client, city_a, q_insurance="koki", q_moved_in="2026-01-05").content.decode()
+    assert "印鑑登録証の返却（期限 2028-01-05）" in html

@@ -10,6 +10,7 @@ from procedures.catalog_io import loads, read_catalog
 from procedures.warnings import (
     EMPTY_COUNTER,
     EMPTY_PLACE,
+    UNASKED_DEADLINE_START,
     UNREACHABLE,
     UNREAD_QUESTION,
     can_apply,
@@ -88,6 +89,46 @@ def test_a_question_read_only_by_an_ask_if_is_read():
     warnings = catalog_warnings(read_catalog(document))
     assert "head_of_household" not in {w.key for w in warnings}  # also read by household_left's ask_if
     assert warnings == []
+
+
+def with_funeral_deadline(applies_if: str) -> dict:
+    """The contract city with a funeral date asked only when a funeral was held, and a procedure
+    (葬祭費) whose deadline counts two years from that date."""
+    document = build_catalog_document()
+    document["questions"] += [
+        {"key": "funeral_held", "text": "葬儀を行いましたか？", "type": "yes_no"},
+        {"key": "funeral_date", "text": "葬儀を行った日", "type": "date", "ask_if": "funeral_held == true"},
+    ]
+    document["procedures"].append(
+        {
+            "key": "sosaihi",
+            "name": "葬祭費の支給申請",
+            "counter": "kokuho",
+            "applies_if": applies_if,
+            "deadline": {"years": 2, "from": "funeral_date"},
+        }
+    )
+    return document
+
+
+def test_a_deadline_counted_from_a_question_not_always_asked_is_reported():
+    warnings = catalog_warnings(read_catalog(with_funeral_deadline("insurance == 'kokuho'")))
+    assert [(w.kind, w.key) for w in warnings] == [(UNASKED_DEADLINE_START, "sosaihi")]
+    assert warnings[0].message == (
+        "procedures 'sosaihi': its deadline counts from a question that is not always asked when it applies"
+    )
+    assert "期限の起算日の質問が" in warnings[0].message_ja
+
+
+def test_a_deadline_counted_from_a_question_asked_whenever_it_applies_is_not_reported():
+    """Also: funeral_date is read by the deadline alone, and that counts as read."""
+    document = with_funeral_deadline("insurance == 'kokuho' and funeral_held == true")
+    assert catalog_warnings(read_catalog(document)) == []
+    document["procedures"][-1]["deadline"] = {"years": 2, "from": "moved_in"}  # asked of everyone
+    document["procedures"][-1]["applies_if"] = "true"
+    assert [(w.kind, w.key) for w in catalog_warnings(read_catalog(document))] == [
+        (UNREAD_QUESTION, "funeral_date")
+    ]
 
 
 def test_a_counter_without_procedures_and_a_place_without_counters_are_reported():

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             errors += exc.errors
         if errors:
             raise report_errors(self.stderr, case, errors, "nothing was printed")
-        guide = build_guide(catalog, evaluate(catalog, parsed), death_date=parsed.death_date)
+        guide = build_guide(catalog, evaluate(catalog, parsed), death_date=parsed.death_date, case=parsed)
         people["deceased"]["death_date"] = parsed.death_date.isoformat()
         if parsed.birth_date:
             people["deceased"]["birth_date"] = parsed.birth_date.isoformat()
