@@ -7,6 +7,8 @@ by its label, so that this package imports neither app.
 from django.conf import settings
 from django.db import models
 
+from core.personal import PersonalData
+
 MUNICIPALITY_MODEL = "procedures.Municipality"
 
 
@@ -28,6 +30,8 @@ class StaffMembership(models.Model):
     role = models.CharField("役割", max_length=10, choices=Role.choices)
     # A password handed out (create_trial) must be replaced at the next login.
     must_change_password = models.BooleanField("次回ログイン時にパスワードの変更が必要", default=False)
+
+    personal_data = PersonalData(other=("role",))
 
     class Meta:
         verbose_name = "職員の所属"
@@ -78,6 +82,9 @@ class AuditEvent(models.Model):
     case_id = models.PositiveBigIntegerField("受付番号", null=True, blank=True)
     detail = models.CharField("内容", max_length=200, blank=True)
     at = models.DateTimeField("日時", db_index=True)
+
+    # Who acted is kept for accountability; the detail never holds a family's data (tested).
+    personal_data = PersonalData(staff=("username",), other=("municipality_code", "action", "detail"))
 
     class Meta:
         verbose_name = "操作記録"

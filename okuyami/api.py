@@ -9,19 +9,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.audit import audit
-from core.models import AuditEvent
 from core.web.errors import ApiError, where_message
 from core.web.openapi import ErrorSerializer
 from core.web.permissions import CounterRole
 from core.web.query import query_bool
 from okuyami import selectors, services
-from okuyami.forms import KANA_RE, PHONE_RE
 from okuyami.models import Case, Mark
-from okuyami.printing import TITLES
-from okuyami.views import pdf_response
-from procedures.evaluation import CaseInvalid, read_case
-from procedures.selectors import catalog_for
+from okuyami.printing import TITLES, pdf_response
+from okuyami.services import API, Shown
+from procedures.evaluation import CaseInvalid
 
 CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
 CLOSED = "the case is finalised: its answers and result can no longer change"
@@ -57,14 +53,9 @@ class CounterApi(APIView):
     def case(self) -> Case:
         return selectors.case_for(self.request.municipality, self.kwargs["pk"])
 
-    def record(self, action: str, case: Case | None, detail: str) -> None:
-        """An audit record of the call; `detail` never carries the family's personal data."""
-        audit(
-            municipality=self.request.municipality,
-            user=self.request.user,
-            action=action,
-            case_id=case.pk if case else None,
-            detail=f"{detail}（API）",
+    def shown(self, what: Shown, case: Case | None = None) -> None:
+        services.case_shown(
+            municipality=self.request.municipality, user=self.request.user, shown=what, case=case, channel=API
         )
 
 
@@ -93,33 +84,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "finalised_at",
         ]
 
-    def validate_deceased_kana(self, value):
-        return self._kana(value)
-
-    def validate_visitor_kana(self, value):
-        return self._kana(value)
-
-    def _kana(self, value):
-        if not KANA_RE.match(value):
-            raise serializers.ValidationError("must be written in kana (katakana or hiragana)")
-        return value
-
-    def validate_visitor_phone(self, value):
-        if not PHONE_RE.match(value):
-            raise serializers.ValidationError("must be 10 to 20 digits and hyphens")
-        return value
-
-    def validate_death_date(self, value):
-        if value > timezone.localdate():
-            raise serializers.ValidationError("must not be in the future")
-        return value
-
-    def validate(self, attrs):
-        birth = attrs.get("deceased_birth_date", getattr(self.instance, "deceased_birth_date", None))
-        death = attrs.get("death_date", getattr(self.instance, "death_date", None))
-        if birth and death and birth > death:
-            raise serializers.ValidationError({"deceased_birth_date": "must not be after the date of death"})
-        return attrs
+    # The field rules (kana, phone, no death in the future) come with the model's validators;
+    # the services check the rest (birth before death) and answer ValidationError by field.
 
 
 class CaseListApi(CounterApi, generics.ListCreateAPIView):
@@ -135,7 +101,7 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
     )
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        self.record(AuditEvent.Action.EXPORT, None, "受付一覧")
+        self.shown(Shown.CASE_LIST)
         return response
 
     def get_queryset(self):
@@ -158,9 +124,8 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
         data = {name: serializer.validated_data.get(name) for name in services.CASE_FIELDS}
         data["visitor_address"] = data["visitor_address"] or ""
         serializer.instance = services.case_create(
-            municipality=self.request.municipality, user=self.request.user, data=data
+            municipality=self.request.municipality, user=self.request.user, data=data, channel=API
         )
-        self.record(AuditEvent.Action.CHANGE, serializer.instance, "受付を作成")
 
 
 class CaseDetailApi(CounterApi):
@@ -169,7 +134,7 @@ class CaseDetailApi(CounterApi):
     @extend_schema(responses={200: CaseSerializer, 404: ErrorSerializer})
     def get(self, request, pk):
         case = self.case()
-        self.record(AuditEvent.Action.VIEW, case, "受付の内容")
+        self.shown(Shown.CASE, case)
         return with_etag(Response(CaseSerializer(case).data), case)
 
     @extend_schema(request=CaseSerializer, responses={200: CaseSerializer, 409: ErrorSerializer})
@@ -182,10 +147,9 @@ class CaseDetailApi(CounterApi):
             name: serializer.validated_data.get(name, getattr(case, name)) for name in services.CASE_FIELDS
         }
         try:
-            services.case_update(case=case, data=data, version=version)
+            services.case_update(case=case, user=request.user, data=data, version=version, channel=API)
         except services.StaleCase:
             raise conflict(case, version) from None
-        self.record(AuditEvent.Action.CHANGE, case, "受付の内容を変更")
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -205,7 +169,7 @@ class CaseAnswersApi(CounterApi):
     @extend_schema(responses={200: AnswersSerializer})
     def get(self, request, pk):
         case = self.case()
-        self.record(AuditEvent.Action.VIEW, case, "回答")
+        self.shown(Shown.ANSWERS, case)
         return with_etag(
             Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
         )
@@ -216,22 +180,16 @@ class CaseAnswersApi(CounterApi):
         version = sent_version(request)
         body = request.data if isinstance(request.data, dict) else {}
         answers, unknown = body.get("answers") or {}, body.get("unknown") or []
-        document = {
-            "deceased": {"death_date": case.death_date.isoformat()},
-            "answers": answers,
-            "unknown": unknown,
-        }
         try:
-            read_case(catalog_for(municipality=case.municipality), document)
+            services.case_set_answers(
+                case=case, user=request.user, answers=answers, unknown=unknown, version=version
+            )
         except CaseInvalid as exc:
             raise ApiError([where_message(error) for error in exc.errors]) from None
-        try:
-            services.case_set_answers(case=case, answers=answers, unknown=unknown, version=version)
         except services.StaleCase:
             raise conflict(case, version) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
-        self.record(AuditEvent.Action.CHANGE, case, "回答を保存")
         return with_etag(
             Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
         )
@@ -243,7 +201,7 @@ class CaseResultApi(CounterApi):
     @extend_schema(responses={200: inline_serializer("Guide", {"stops": serializers.ListField()})})
     def get(self, request, pk):
         case = self.case()
-        self.record(AuditEvent.Action.VIEW, case, "結果と順路")
+        self.shown(Shown.RESULT, case)
         return with_etag(Response(selectors.guide_for(case)), case)
 
 
@@ -255,12 +213,11 @@ class CaseFinaliseApi(CounterApi):
         case = self.case()
         version = sent_version(request)
         try:
-            services.case_finalise(case=case, user=request.user, version=version)
+            services.case_finalise(case=case, user=request.user, version=version, channel=API)
         except services.StaleCase:
             raise conflict(case, version) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
-        self.record(AuditEvent.Action.CHANGE, case, "結果を確定")
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -290,7 +247,11 @@ class CaseMarksApi(CounterApi):
         key = serializer.validated_data["procedure_key"]
         try:
             services.case_mark(
-                case=case, user=request.user, procedure_key=key, status=serializer.validated_data["status"]
+                case=case,
+                user=request.user,
+                procedure_key=key,
+                status=serializer.validated_data["status"],
+                channel=API,
             )
         except services.NotFinalised:
             raise ApiError(
@@ -298,8 +259,6 @@ class CaseMarksApi(CounterApi):
             ) from None
         except services.UnknownProcedure:
             raise ApiError([("procedure", f"'{key}' is not a procedure of this case")]) from None
-        label = Mark.Status(serializer.validated_data["status"]).label
-        self.record(AuditEvent.Action.CHANGE, case, f"窓口の処理（{key}：{label}）")
         return Response(MarkSerializer(case.marks.select_related("marked_by"), many=True).data)
 
 
@@ -314,7 +273,7 @@ class CasePdfApi(CounterApi):
         large = query_bool(request.query_params, "large")
         case = self.case()
         response = pdf_response(case, document, large=large)
-        self.record(AuditEvent.Action.EXPORT, case, f"{TITLES[document]}のPDF")
+        services.case_printed(case=case, user=request.user, title=TITLES[document], pdf=True, channel=API)
         return response
 
 

@@ -10,7 +10,7 @@ import copy
 from datetime import date
 from typing import Any
 
-from okuyami.wareki import wareki
+from okuyami.wareki import seireki, wareki
 
 
 def days_left_label(days: int | None) -> str:
@@ -43,7 +43,7 @@ def guide_for_display(guide: dict[str, Any], *, today: date) -> dict[str, Any]:
     """A copy of the guide with what the screens and prints show added.
 
     Stops get their walking `number` and `first_in_place`; every procedure (in
-    stops, `maybe` and `dropped`) gets `deadline_wareki`, `days_left`,
+    stops, `maybe` and `dropped`) gets `deadline_wareki`, `deadline_seireki`, `days_left`,
     `days_left_label` and `overdue`, counted from `today`, and `deadline_words` and
     `deadline_aside` (see those functions).
     """
@@ -64,6 +64,7 @@ def _add_deadline(procedure: dict[str, Any], today: date) -> None:
     deadline = date.fromisoformat(procedure["deadline"]) if procedure["deadline"] else None
     days_left = (deadline - today).days if deadline else None
     procedure["deadline_wareki"] = wareki(deadline, weekday=True) if deadline else ""
+    procedure["deadline_seireki"] = seireki(deadline) if deadline else ""
     procedure["days_left"] = days_left
     procedure["overdue"] = days_left is not None and days_left < 0
     procedure["days_left_label"] = days_left_label(days_left)

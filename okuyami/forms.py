@@ -1,15 +1,17 @@
 """Forms for the counter screens, marked up the デジタル庁デザインシステム way.
 
-Every field gets aria-describedby pointing at its support and error text and
-aria-invalid when it has an error; the templates print 「※必須」/「※任意」.
+Each field is rendered by `okuyami/forms/field.html` through Django 5.2's `as_field_group`:
+label (or legend for a group) with ※必須／※任意, support text (the field's help_text) and error
+text starting with ＊. Django itself links them to the control with aria-describedby and marks
+an invalid control with aria-invalid.
 """
 
-import re
 from datetime import datetime, time
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 
 from core.models import AuditEvent
@@ -19,57 +21,31 @@ from procedures.answer_fields import answer_field, answer_value, field_value
 from procedures.catalog import CatalogQuestion
 from procedures.rules import QuestionType
 
-KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・ 　]+$")
-PHONE_RE = re.compile(r"^[0-9０-９\-－ー()（）]{10,20}$")
 RELATIONS = ["配偶者", "子", "子の配偶者", "孫", "父母", "兄弟姉妹", "その他の親族", "その他"]
 
 
-class DadsBoundField(forms.BoundField):
-    @property
-    def support_text(self) -> str:
-        return self.form.support.get(self.name, "")
+class DadsRenderer(DjangoTemplates):
+    field_template_name = "okuyami/forms/field.html"
 
 
-class DadsForm(forms.Form):
-    """Links support and error text to each control and marks invalid ones."""
+class DadsForm:
+    """Renders fields the DADS way and lists the errors for the summary at the top of the page."""
 
-    bound_field_class = DadsBoundField
-    support: dict[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._aria()
-
-    def _post_clean(self):
-        super()._post_clean()
-        self._aria()
-
-    def _aria(self):
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = []
-            if self.support.get(name):
-                ids.append(f"{bound.auto_id}-support")
-            if self.is_bound and self.errors.get(name):
-                ids.append(f"{bound.auto_id}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            else:
-                field.widget.attrs.pop("aria-invalid", None)
-            if ids and not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                field.widget.attrs["aria-describedby"] = " ".join(ids)  # groups: on the fieldset
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
+    default_renderer = DadsRenderer
+    # The field whose label is the page's heading (a question page), if any.
+    heading_field = ""
 
     def error_list(self):
-        """(field id, label, message) for the error summary, in field order."""
+        """(control id, label, message) for the error summary, in field order; a group's link
+        goes to its first option."""
         return [
-            (self[name].auto_id, self.fields[name].label, message)
+            (self[name].id_for_label or f"{self[name].auto_id}_0", self.fields[name].label, message)
             for name in self.fields
             for message in self.errors.get(name, [])
         ] + [(None, None, message) for message in self.non_field_errors()]
 
 
-def _date_field(label: str, required: bool = True) -> forms.DateField:
+def _date_field(label: str, required: bool = True, **options) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -77,41 +53,75 @@ def _date_field(label: str, required: bool = True) -> forms.DateField:
         error_messages={
             "required": f"{label}を入力してください。",
             "invalid": f"{label}を「2026-11-20」の形で入力してください。",
+            **options.pop("error_messages", {}),
         },
+        **options,
     )
 
 
-def _text(label: str, *, required: bool = True, max_length: int = 100, **attrs) -> forms.CharField:
+def _text(label: str, *, required: bool = True, max_length: int = 100, **options) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
         max_length=max_length,
-        widget=forms.TextInput(attrs=attrs),
+        widget=forms.TextInput(attrs=options.pop("attrs", {"autocomplete": "off"})),
         error_messages={
             "required": f"{label}を入力してください。",
             "max_length": f"{label}は{max_length}文字以内で入力してください。",
+            **options.pop("error_messages", {}),
         },
+        **options,
     )
 
 
-class CaseForm(DadsForm):
-    """受付: the deceased, the visitor and the appointment."""
+def _kana(label: str) -> forms.CharField:
+    return _text(
+        label,
+        help_text="カタカナまたはひらがなで入力してください。",
+        error_messages={"kana": f"{label}はカタカナまたはひらがなで入力してください。"},
+    )
 
-    deceased_name = _text("亡くなった方の氏名", autocomplete="off")
-    deceased_kana = _text("亡くなった方の氏名（フリガナ）", autocomplete="off")
-    deceased_birth_date = _date_field("亡くなった方の生年月日", required=False)
-    death_date = _date_field("亡くなった日")
-    deceased_address = _text("亡くなった方の住所", max_length=200, autocomplete="off")
-    visitor_name = _text("来庁された方の氏名", autocomplete="off")
-    visitor_kana = _text("来庁された方の氏名（フリガナ）", autocomplete="off")
+
+class CaseForm(DadsForm, forms.ModelForm):
+    """受付: the deceased, the visitor and the appointment.
+
+    The rules (kana, phone, no death in the future, no birth after it) are the model's
+    validators, run by ModelForm; here are only their Japanese messages, by code.
+    """
+
+    deceased_name = _text("亡くなった方の氏名")
+    deceased_kana = _kana("亡くなった方の氏名（フリガナ）")
+    deceased_birth_date = _date_field(
+        "亡くなった方の生年月日",
+        required=False,
+        help_text="わからない場合は空欄にしてください。年齢で決まる手続きは「要確認」になります。",
+        error_messages={"after_death": "生年月日は亡くなった日より前の日付を入力してください。"},
+    )
+    death_date = _date_field(
+        "亡くなった日", error_messages={"future": "亡くなった日に未来の日付は入力できません。"}
+    )
+    deceased_address = _text("亡くなった方の住所", max_length=200)
+    visitor_name = _text("来庁された方の氏名")
+    visitor_kana = _kana("来庁された方の氏名（フリガナ）")
     visitor_relation = forms.ChoiceField(
         label="亡くなった方との続柄",
         choices=[("", "選択してください"), *((r, r) for r in RELATIONS)],
         error_messages={"required": "亡くなった方との続柄を選択してください。"},
     )
-    visitor_phone = _text("来庁された方の電話番号", max_length=20, autocomplete="off", inputmode="tel")
-    visitor_address = _text("来庁された方の住所", required=False, max_length=200, autocomplete="off")
-    appointment_date = _date_field("予約日", required=False)
+    visitor_phone = _text(
+        "来庁された方の電話番号",
+        max_length=20,
+        attrs={"autocomplete": "off", "inputmode": "tel"},
+        help_text="例：047-000-0000",
+        error_messages={"phone": "来庁された方の電話番号は、数字とハイフンで10〜20文字で入力してください。"},
+    )
+    visitor_address = _text(
+        "来庁された方の住所",
+        required=False,
+        max_length=200,
+        help_text="亡くなった方と同じ場合は空欄で構いません。",
+    )
+    appointment_date = _date_field("予約日", required=False, help_text="予約のない来庁は空欄にしてください。")
     appointment_time = forms.TimeField(
         label="予約時刻",
         required=False,
@@ -121,20 +131,9 @@ class CaseForm(DadsForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    support = {
-        "deceased_kana": "カタカナまたはひらがなで入力してください。",
-        "deceased_birth_date": (
-            "わからない場合は空欄にしてください。年齢で決まる手続きは「要確認」になります。"
-        ),
-        "visitor_kana": "カタカナまたはひらがなで入力してください。",
-        "visitor_address": "亡くなった方と同じ場合は空欄で構いません。",
-        "visitor_phone": "例：047-000-0000",
-        "appointment_date": "予約のない来庁は空欄にしてください。",
-    }
-
-    def __init__(self, *args, today=None, **kwargs):
-        self.today = today or timezone.localdate()
-        super().__init__(*args, **kwargs)
+    class Meta:
+        model = Case
+        fields = [name for name in Case.personal_data.entered() if name != "appointment_at"]
 
     @classmethod
     def initial_for(cls, case: Case) -> dict:
@@ -144,39 +143,8 @@ class CaseForm(DadsForm):
             initial["appointment_date"], initial["appointment_time"] = local.date(), local.time()
         return initial
 
-    def _clean_kana(self, name: str) -> str:
-        value = self.cleaned_data[name].strip()
-        if not KANA_RE.match(value):
-            raise forms.ValidationError(
-                f"{self.fields[name].label}はカタカナまたはひらがなで入力してください。"
-            )
-        return value
-
-    def clean_deceased_kana(self):
-        return self._clean_kana("deceased_kana")
-
-    def clean_visitor_kana(self):
-        return self._clean_kana("visitor_kana")
-
-    def clean_visitor_phone(self):
-        value = self.cleaned_data["visitor_phone"].strip()
-        if not PHONE_RE.match(value):
-            raise forms.ValidationError(
-                "来庁された方の電話番号は、数字とハイフンで10〜20文字で入力してください。"
-            )
-        return value
-
-    def clean_death_date(self):
-        value = self.cleaned_data["death_date"]
-        if value > self.today:
-            raise forms.ValidationError("亡くなった日に未来の日付は入力できません。")
-        return value
-
     def clean(self):
         cleaned = super().clean()
-        birth, death = cleaned.get("deceased_birth_date"), cleaned.get("death_date")
-        if birth and death and birth > death:
-            self.add_error("deceased_birth_date", "生年月日は亡くなった日より前の日付を入力してください。")
         day, at = cleaned.get("appointment_date"), cleaned.get("appointment_time")
         if at and not day:
             self.add_error("appointment_date", "予約時刻を入れる場合は予約日も入力してください。")
@@ -186,30 +154,29 @@ class CaseForm(DadsForm):
         return cleaned
 
 
-class AnswerForm(DadsForm):
-    """One question of the questionnaire, with わからない where it is allowed."""
+class AnswerForm(DadsForm, forms.Form):
+    """One question of the questionnaire (the page's heading), with わからない where it is allowed."""
+
+    heading_field = "answer"
 
     def __init__(self, *args, question: CatalogQuestion, **kwargs):
         self.question = question
         super().__init__(*args, **kwargs)
-        self.fields["answer"] = answer_field(question)
-        self._aria()
+        self.fields["answer"] = answer_field(question, help_text=self._support())
 
     @property
     def is_group(self) -> bool:
         """Radios or check boxes: a fieldset with the question as its legend."""
-        return isinstance(self.fields["answer"].widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+        return self.fields["answer"].widget.use_fieldset
 
-    @property
-    def support(self):  # type: ignore[override]
-        text = self.question.help or ""
-        if self.question.type == QuestionType.MULTI:
-            text = (
-                text + " " if text else ""
-            ) + "当てはまるものをすべて選んでください。なければ何も選ばずに「次へ」。"
-        if not self.is_group and self.question.allow_unknown:
-            text = (text + " " if text else "") + "わからない場合は「わからない」を押してください。"
-        return {"answer": text}
+    def _support(self) -> str:
+        q = self.question
+        parts = [q.help] if q.help else []
+        if q.type == QuestionType.MULTI:
+            parts.append("当てはまるものをすべて選んでください。なければ何も選ばずに「次へ」。")
+        if q.type in (QuestionType.NUMBER, QuestionType.DATE) and q.allow_unknown:
+            parts.append("わからない場合は「わからない」を押してください。")
+        return " ".join(parts)
 
     def clean_answer(self):
         return answer_value(self.question, self.cleaned_data["answer"])
@@ -219,7 +186,7 @@ class AnswerForm(DadsForm):
         return field_value(question, case.answers.get(question.key), unknown=question.key in case.unknown)
 
 
-class AdjustmentForm(DadsForm):
+class AdjustmentForm(forms.Form):
     procedure = forms.CharField(max_length=64)
     action = forms.ChoiceField(
         choices=[*((a.value, a.label) for a in AdjustmentAction), ("", "取り消し")], required=False
@@ -239,8 +206,7 @@ class PasswordForm(DadsForm, PasswordChangeForm):
         super().__init__(user, *args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.pop("autofocus", None)
-        self.support = {"new_password1": " ".join(password_validators_help_texts())}
-        self._aria()
+        self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
 
 
 class AuditFilterForm(forms.Form):

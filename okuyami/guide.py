@@ -160,3 +160,25 @@ def _procedure_entry(catalog: Catalog, procedure, deadline: str | None) -> dict[
 
 def procedure_count(guide: dict[str, Any]) -> int:
     return sum(len(stop["procedures"]) for stop in guide["stops"])
+
+
+def anonymous_guide(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The result reduced to its counters and procedures: no dates, reasons or staff notes."""
+    if snapshot is None:
+        return None
+    return {
+        "version": snapshot.get("version"),
+        "erased": True,
+        "municipality": snapshot.get("municipality"),
+        "stops": [
+            {
+                "counter": stop["counter"],
+                "name": stop["name"],
+                "procedures": [
+                    {"key": p["key"], "name": p["name"], "manual": bool(p.get("manual"))}
+                    for p in stop["procedures"]
+                ],
+            }
+            for stop in snapshot.get("stops", [])
+        ],
+    }

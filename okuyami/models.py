@@ -1,11 +1,39 @@
-"""Cases at the counter: the family's details, the answers, the result and the relay."""
+"""Cases at the counter: the family's details, the answers, the result and the relay.
+
+The rules a case's details follow (kana, a phone number, no death in the future, no birth
+after it) are the model's validators: the reception form, the case API and the services all
+run them. Their messages are English (the API's); the form gives Japanese ones by code.
+"""
+
+import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
-from okuyami.guide import AdjustmentAction
+from core.personal import Erase, Personal, PersonalData
+from okuyami.guide import AdjustmentAction, anonymous_guide
 from procedures.models import Municipality
+
+KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・ 　]+$")
+PHONE_RE = re.compile(r"^[0-9０-９\-－ー()（）]{10,20}$")
+
+
+def validate_kana(value: str) -> None:
+    if not KANA_RE.match(value):
+        raise ValidationError("must be written in kana (katakana or hiragana)", code="kana")
+
+
+def validate_phone(value: str) -> None:
+    if not PHONE_RE.match(value):
+        raise ValidationError("must be 10 to 20 digits and hyphens", code="phone")
+
+
+def validate_not_future(value) -> None:
+    if value > timezone.localdate():
+        raise ValidationError("must not be in the future", code="future")
 
 
 class Case(models.Model):
@@ -20,15 +48,17 @@ class Case(models.Model):
     status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.OPEN)
 
     deceased_name = models.CharField("亡くなった方の氏名", max_length=100)
-    deceased_kana = models.CharField("亡くなった方の氏名（フリガナ）", max_length=100)
+    deceased_kana = models.CharField(
+        "亡くなった方の氏名（フリガナ）", max_length=100, validators=[validate_kana]
+    )
     deceased_birth_date = models.DateField("亡くなった方の生年月日", null=True, blank=True)
-    death_date = models.DateField("亡くなった日")
+    death_date = models.DateField("亡くなった日", validators=[validate_not_future])
     deceased_address = models.CharField("亡くなった方の住所", max_length=200)
 
     visitor_name = models.CharField("来庁者の氏名", max_length=100)
-    visitor_kana = models.CharField("来庁者の氏名（フリガナ）", max_length=100)
+    visitor_kana = models.CharField("来庁者の氏名（フリガナ）", max_length=100, validators=[validate_kana])
     visitor_relation = models.CharField("亡くなった方との続柄", max_length=50)
-    visitor_phone = models.CharField("来庁者の電話番号", max_length=20)
+    visitor_phone = models.CharField("来庁者の電話番号", max_length=20, validators=[validate_phone])
     visitor_address = models.CharField("来庁者の住所", max_length=200, blank=True)
 
     appointment_at = models.DateTimeField("予約日時", null=True, blank=True)
@@ -68,6 +98,29 @@ class Case(models.Model):
     # and only what the anonymous statistics read is left (okuyami.retention).
     erased_at = models.DateTimeField("個人情報の消去日時", null=True, blank=True, editable=False)
 
+    # The family's details are entered at reception and printed; the answers describe the
+    # household's health, income and property; the frozen guide keeps only what the statistics read.
+    personal_data = PersonalData(
+        fields={
+            "deceased_name": Personal(Erase.BLANK, "deceased", "name", entered=True),
+            "deceased_kana": Personal(Erase.BLANK, "deceased", "kana", entered=True),
+            "deceased_birth_date": Personal(Erase.NULL, "deceased", "birth_date", entered=True),
+            # The day of death is personal; its month stays for the monthly statistics.
+            "death_date": Personal(Erase.MONTH, "deceased", "death_date", entered=True),
+            "deceased_address": Personal(Erase.BLANK, "deceased", "address", entered=True),
+            "visitor_name": Personal(Erase.BLANK, "visitor", "name", entered=True),
+            "visitor_kana": Personal(Erase.BLANK, "visitor", "kana", entered=True),
+            "visitor_relation": Personal(Erase.BLANK, "visitor", "relation", entered=True),
+            "visitor_phone": Personal(Erase.BLANK, "visitor", "phone", entered=True),
+            "visitor_address": Personal(Erase.BLANK, "visitor", "address", entered=True),
+            "appointment_at": Personal(Erase.NULL, "visitor", entered=True),
+            "answers": Personal(Erase.EMPTY_OBJECT),
+            "unknown": Personal(Erase.EMPTY_LIST),
+            "snapshot": Personal(anonymous_guide),
+        },
+        other=("status",),
+    )
+
     class Meta:
         verbose_name = "受付"
         verbose_name_plural = "受付"
@@ -79,6 +132,17 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("okuyami:case-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        birth, death = self.deceased_birth_date, self.death_date
+        if birth and death and birth > death:
+            raise ValidationError(
+                {
+                    "deceased_birth_date": ValidationError(
+                        "must not be after the date of death", code="after_death"
+                    )
+                }
+            )
 
     @property
     def is_open(self) -> bool:
@@ -96,6 +160,9 @@ class Adjustment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="職員"
     )
     created_at = models.DateTimeField("日時", auto_now_add=True)
+
+    # Staff notes may name the family or describe their situation.
+    personal_data = PersonalData(fields={"note": Personal(Erase.BLANK)}, other=("procedure_key", "action"))
 
     class Meta:
         verbose_name = "手動の変更"
@@ -122,6 +189,8 @@ class Mark(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="職員"
     )
     marked_at = models.DateTimeField("日時", auto_now=True)
+
+    personal_data = PersonalData(other=("procedure_key", "status"))
 
     class Meta:
         verbose_name = "窓口の処理"

@@ -22,14 +22,18 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import get_template
 from django.templatetags.static import static
+from django.utils import timezone
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from okuyami import selectors
 from okuyami.display import guide_for_display
 from okuyami.guide import procedure_count
+from okuyami.models import Case
 from okuyami.wareki import wareki
 
 DOCUMENTS = ("checklist", "route", "application")
@@ -136,9 +140,9 @@ def _template(document: str):
 # --- Context ------------------------------------------------------------------------
 
 
+# Who is printed with which details: declared once, with the personal data, on the case model.
 PERSON_FIELDS = {
-    "deceased": ("name", "kana", "birth_date", "death_date", "address"),
-    "visitor": ("name", "kana", "relation", "phone", "address"),
+    person: tuple(printed for printed, _ in fields) for person, fields in Case.personal_data.printed().items()
 }
 
 
@@ -319,3 +323,18 @@ def _render(html: str):
         if isinstance(cause, PrintResourceRefused):
             raise PrintResourceRefused(str(cause)) from None
         raise
+
+
+def pdf_response(case, document: str, *, large: bool) -> HttpResponse:
+    """A case's document as a PDF download, printed today; the file name carries no personal data."""
+    pdf = render_pdf(
+        document,
+        guide=selectors.guide_for(case),
+        people=selectors.people_for(case),
+        printed_on=timezone.localdate(),
+        large=large,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    suffix = "-large" if large else ""
+    response["Content-Disposition"] = f'attachment; filename="{document}{suffix}-{case.pk}.pdf"'
+    return response

@@ -20,52 +20,15 @@ from django.utils import timezone
 
 from core.audit import audit
 from core.models import AuditEvent
+from core.personal import erase_personal_data
 from okuyami.models import Adjustment, Case
 from procedures.models import Municipality
 
-# The family's details, and the answers: these describe a household's health, income and
-# property, and the statistics need none of them.
-ERASED_VALUES: dict[str, Any] = {
-    "deceased_name": "",
-    "deceased_kana": "",
-    "deceased_birth_date": None,
-    "deceased_address": "",
-    "visitor_name": "",
-    "visitor_kana": "",
-    "visitor_relation": "",
-    "visitor_phone": "",
-    "visitor_address": "",
-    "appointment_at": None,
-    "answers": {},
-    "unknown": [],
-}
 PURGE_ACTOR = "purge_cases"
 
 
 def retention_days() -> int:
     return settings.OKUYAMI_RETENTION_DAYS
-
-
-def anonymous_snapshot(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The result reduced to its counters and procedures: no dates, reasons or staff notes."""
-    if snapshot is None:
-        return None
-    return {
-        "version": snapshot.get("version"),
-        "erased": True,
-        "municipality": snapshot.get("municipality"),
-        "stops": [
-            {
-                "counter": stop["counter"],
-                "name": stop["name"],
-                "procedures": [
-                    {"key": p["key"], "name": p["name"], "manual": bool(p.get("manual"))}
-                    for p in stop["procedures"]
-                ],
-            }
-            for stop in snapshot.get("stops", [])
-        ],
-    }
 
 
 def expired_cases(*, now: datetime, days: int) -> QuerySet[Case]:
@@ -82,15 +45,9 @@ def case_erase(*, case_id: int, now: datetime, reason: str) -> bool:
     case = Case.objects.select_for_update().filter(pk=case_id, erased_at__isnull=True).first()
     if case is None:
         return False
-    Case.objects.filter(pk=case.pk).update(
-        **ERASED_VALUES,
-        # The day of death is personal; its month stays for the monthly statistics.
-        death_date=case.death_date.replace(day=1),
-        snapshot=anonymous_snapshot(case.snapshot),
-        erased_at=now,
-        version=F("version") + 1,
-    )
-    Adjustment.objects.filter(case=case).update(note="")
+    # What is erased and how is declared once, on the models (core.personal).
+    erase_personal_data(Case.objects.filter(pk=case.pk), erased_at=now, version=F("version") + 1)
+    erase_personal_data(Adjustment.objects.filter(case=case))
     audit(
         municipality=case.municipality,
         action=AuditEvent.Action.ERASE,

@@ -16,8 +16,8 @@ from django.utils import timezone
 from core.staff import Role, staff_membership_set, staff_password_set
 from okuyami.models import Case
 from procedures.catalog import municipality_code_error, prefecture_of
-from procedures.models import Counter, Municipality, Place, Procedure, Question
-from procedures.services import municipality_create
+from procedures.models import Municipality
+from procedures.services import municipality_create, municipality_delete
 
 TRIAL_ROLES = (("editor", Role.EDITOR), ("counter", Role.COUNTER))
 # No 0/O, 1/l/I: the password is read off a printout and typed at a counter.
@@ -99,10 +99,7 @@ def municipality_remove(*, municipality: Municipality) -> None:
     """A trial municipality gone whole: its cases, logins and catalog. Its audit records stay."""
     Case.objects.filter(municipality=municipality).delete()
     get_user_model().objects.filter(membership__municipality=municipality).delete()
-    # Children first: counters and places are protected while referenced.
-    for model in (Procedure, Question, Counter, Place):
-        model.objects.filter(municipality=municipality).delete()
-    municipality.delete()
+    municipality_delete(municipality=municipality)
 
 
 def trials_expire(*, now: datetime | None = None) -> list[str]:

@@ -45,18 +45,44 @@ def case_input(case: Case, catalog: Catalog) -> CaseInput:
 
 @dataclass(frozen=True)
 class Interview:
-    """A case's questionnaire state against the current catalog."""
+    """A case's questionnaire against the current catalog: the questions asked now, in order,
+    and which of them are answered (わからない counts as an answer). The way through it is here,
+    so that every screen walks it the same way."""
 
     catalog: Catalog
-    questions: list[CatalogQuestion]  # asked now, in order
+    questions: list[CatalogQuestion]
+    answered: frozenset[str]
 
     def index_of(self, key: str) -> int | None:
         return next((i for i, q in enumerate(self.questions) if q.key == key), None)
 
+    def is_answered(self, question: CatalogQuestion) -> bool:
+        return question.key in self.answered
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for q in self.questions if self.is_answered(q))
+
+    def first_unanswered(self) -> CatalogQuestion | None:
+        return next((q for q in self.questions if not self.is_answered(q)), None)
+
+    def previous(self, key: str) -> CatalogQuestion | None:
+        """The question before `key`, where its back link leads; None for the first."""
+        index = self.index_of(key)
+        return self.questions[index - 1] if index else None
+
+    def following(self, key: str, *, unanswered_only: bool = False) -> CatalogQuestion | None:
+        """The next question asked after `key` (a question no longer asked counts as before
+        every other); with `unanswered_only`, the next one still without an answer."""
+        index = self.index_of(key)
+        later = self.questions[(-1 if index is None else index) + 1 :]
+        return next((q for q in later if not (unanswered_only and self.is_answered(q))), None)
+
 
 def interview_for(case: Case) -> Interview:
     catalog = catalog_for(municipality=case.municipality)
-    return Interview(catalog, asked_questions(catalog, case_input(case, catalog)))
+    questions = asked_questions(catalog, case_input(case, catalog))
+    return Interview(catalog, questions, frozenset(case.answers) | frozenset(case.unknown))
 
 
 def guide_for(case: Case) -> dict[str, Any]:
@@ -122,20 +148,17 @@ def relay_board(municipality: Municipality, *, today: date, counter: str = "") -
 
 
 def people_for(case: Case) -> dict[str, dict[str, str]]:
-    """The family's details as the printed documents take them."""
-    return {
-        "deceased": {
-            "name": case.deceased_name,
-            "kana": case.deceased_kana,
-            "birth_date": case.deceased_birth_date.isoformat() if case.deceased_birth_date else "",
-            "death_date": case.death_date.isoformat(),
-            "address": case.deceased_address,
-        },
-        "visitor": {
-            "name": case.visitor_name,
-            "kana": case.visitor_kana,
-            "relation": case.visitor_relation,
-            "phone": case.visitor_phone,
-            "address": case.visitor_address or case.deceased_address,
-        },
+    """The family's details as the printed documents take them (declared on the model)."""
+    people = {
+        person: {printed: _as_text(getattr(case, name)) for printed, name in fields}
+        for person, fields in Case.personal_data.printed().items()
     }
+    # A visitor who lives with the deceased leaves their own address blank.
+    people["visitor"]["address"] = people["visitor"]["address"] or people["deceased"]["address"]
+    return people
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)

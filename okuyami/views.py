@@ -1,10 +1,14 @@
-"""Counter screens: thin views over okuyami.selectors and okuyami.services."""
+"""Counter screens: thin views over okuyami.selectors and okuyami.services.
+
+The services validate and write the audit log; a view parses input, calls one, and renders.
+"""
 
 import uuid
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,14 +16,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.audit import audit
-from core.models import AuditEvent
 from core.staff import Role, is_operator, membership_for
 from core.web.query import query_bool
 from okuyami import printing, selectors, services
+from okuyami.display import guide_for_display
 from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, MarkForm
 from okuyami.guide import AdjustmentAction
 from okuyami.models import Case, Mark
+from okuyami.services import Shown
 from procedures.answer_fields import UNKNOWN
 from procedures.evaluation import answer_label
 from procedures.selectors import catalog_for
@@ -48,18 +52,16 @@ def counter_view(view):
     return wrapper
 
 
-def record(request, action: str, case: Case | None = None, detail: str = "") -> None:
-    """An audit record of what the user did; `detail` never carries the family's personal data."""
-    audit(
-        municipality=request.municipality,
-        user=request.user,
-        action=action,
-        case_id=case.pk if case else None,
-        detail=detail,
-    )
+def shown(request, what: Shown, case: Case | None = None) -> None:
+    services.case_shown(municipality=request.municipality, user=request.user, shown=what, case=case)
 
 
-VIEW, PRINT, CHANGE = AuditEvent.Action.VIEW, AuditEvent.Action.PRINT, AuditEvent.Action.CHANGE
+def posted_version(request) -> int:
+    """The case version the form was made from; 0 (never current) when missing or garbled."""
+    try:
+        return int(request.POST.get("version", 0))
+    except ValueError:
+        return 0
 
 
 def home(request):
@@ -79,7 +81,7 @@ def home(request):
 def case_list(request):
     today = timezone.localdate()
     cases = selectors.relay_cases(request.municipality, today=today)
-    record(request, VIEW, detail="受付一覧")
+    shown(request, Shown.CASE_LIST)
     return render(request, "okuyami/case_list.html", {"cases": cases, "today": today})
 
 
@@ -87,14 +89,17 @@ def case_list(request):
 def case_create(request):
     form = CaseForm(request.POST if request.method == "POST" else None, initial={"submission": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
-        case = services.case_create(
-            municipality=request.municipality,
-            user=request.user,
-            data=form.cleaned_data,
-            submission=form.cleaned_data["submission"],
-        )
-        record(request, CHANGE, case, "受付を作成")
-        return redirect("okuyami:questions", pk=case.pk)
+        try:
+            case = services.case_create(
+                municipality=request.municipality,
+                user=request.user,
+                data=form.cleaned_data,
+                submission=form.cleaned_data["submission"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("okuyami:questions", pk=case.pk)
     return render(request, "okuyami/case_form.html", {"form": form, "case": None})
 
 
@@ -106,35 +111,36 @@ def case_edit(request, case):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_update(case=case, data=form.cleaned_data, version=form.cleaned_data["version"])
+            services.case_update(
+                case=case, user=request.user, data=form.cleaned_data, version=form.cleaned_data["version"]
+            )
         except services.StaleCase:
             form.add_error(None, CONFLICT)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
-            record(request, CHANGE, case, "受付の内容を変更")
             messages.success(request, "受付の内容を保存しました。")
             return redirect(case)
     if request.method != "POST":
-        record(request, VIEW, case, "受付内容の変更画面")
+        shown(request, Shown.CASE_FORM, case)
     return render(request, "okuyami/case_form.html", {"form": form, "case": case})
 
 
 @counter_view
 def case_detail(request, case):
     interview = selectors.interview_for(case)
-    answered = sum(1 for q in interview.questions if q.key in case.answers or q.key in case.unknown)
-    context = {"case": case, "asked": len(interview.questions), "answered": answered}
-    record(request, VIEW, case, "受付の内容")
+    context = {"case": case, "asked": len(interview.questions), "answered": interview.answered_count}
+    shown(request, Shown.CASE, case)
     return render(request, "okuyami/case_detail.html", context)
 
 
 @counter_view
 def questions_start(request, case):
     """The first asked question without an answer, or the check page."""
-    interview = selectors.interview_for(case)
-    for question in interview.questions:
-        if question.key not in case.answers and question.key not in case.unknown:
-            return redirect("okuyami:question", pk=case.pk, key=question.key)
-    return redirect("okuyami:answers", pk=case.pk)
+    question = selectors.interview_for(case).first_unanswered()
+    if question is None:
+        return redirect("okuyami:answers", pk=case.pk)
+    return redirect("okuyami:question", pk=case.pk, key=question.key)
 
 
 @counter_view
@@ -155,12 +161,12 @@ def question(request, case, key):
     dont_know = request.method == "POST" and "dont_know" in request.POST and q.allow_unknown
     if dont_know or (request.method == "POST" and form.is_valid()):
         value = UNKNOWN if dont_know else form.cleaned_data["answer"]
-        services.case_answer(case=case, question=q, value=value, unknown=value == UNKNOWN)
-        record(request, CHANGE, case, f"回答を保存（{q.key}）")
+        services.case_answer(case=case, user=request.user, question=q, value=value, unknown=value == UNKNOWN)
         return redirect(_next_url(case, q.key, request.GET.get("from") == "answers"))
+    previous = interview.previous(key)
     back = (
-        reverse("okuyami:question", args=[case.pk, interview.questions[index - 1].key])
-        if index
+        reverse("okuyami:question", args=[case.pk, previous.key])
+        if previous
         else reverse("okuyami:case-detail", args=[case.pk])
     )
     context = {
@@ -175,16 +181,12 @@ def question(request, case, key):
 
 
 def _next_url(case: Case, key: str, to_answers: bool) -> str:
-    """The next question asked after `key` with the answers as they are now."""
-    case.refresh_from_db()
-    questions = selectors.interview_for(case).questions
-    keys = [q.key for q in questions]
-    position = keys.index(key) if key in keys else -1
-    for following in questions[position + 1 :]:
-        unanswered = following.key not in case.answers and following.key not in case.unknown
-        if not to_answers or unanswered:
-            return reverse("okuyami:question", args=[case.pk, following.key])
-    return reverse("okuyami:answers", args=[case.pk])
+    """The next question asked after `key` with the answers as they are now (from the check
+    page: the next one still unanswered), else the check page. `case` is as case_answer left it."""
+    following = selectors.interview_for(case).following(key, unanswered_only=to_answers)
+    if following is None:
+        return reverse("okuyami:answers", args=[case.pk])
+    return reverse("okuyami:question", args=[case.pk, following.key])
 
 
 @counter_view
@@ -193,7 +195,7 @@ def answers(request, case):
     interview = selectors.interview_for(case)
     rows = [(q, _answer_text(q, case)) for q in interview.questions]
     missing = [q for q, text in rows if text is None]
-    record(request, VIEW, case, "回答の確認")
+    shown(request, Shown.ANSWERS, case)
     return render(request, "okuyami/answers.html", {"case": case, "rows": rows, "missing": missing})
 
 
@@ -207,7 +209,8 @@ def _answer_text(q, case: Case) -> str | None:
 
 @counter_view
 def result(request, case):
-    guide = selectors.guide_for(case)
+    today = timezone.localdate()
+    guide = guide_for_display(selectors.guide_for(case), today=today)
     catalog_procedures = []
     if case.is_open:
         listed = set(selectors.guide_procedure_keys(guide))
@@ -217,13 +220,13 @@ def result(request, case):
     context = {
         "case": case,
         "guide": guide,
-        "today": timezone.localdate(),
+        "today": today,
         "addable": catalog_procedures,
         "marks": selectors.marks_by_key(case),
         "print_documents": printing.TITLES.items(),
         "actions": AdjustmentAction.__members__,
     }
-    record(request, VIEW, case, "結果と順路")
+    shown(request, Shown.RESULT, case)
     return render(request, "okuyami/result.html", context)
 
 
@@ -247,9 +250,6 @@ def adjust(request, case):
         except services.UnknownProcedure:
             messages.error(request, BAD_ADJUSTMENT)
         else:
-            action = form.cleaned_data["action"]
-            verb = AdjustmentAction(action).label if action else "追加・除外の取り消し"
-            record(request, CHANGE, case, f"手続きの{verb}（{form.cleaned_data['procedure']}）")
             messages.success(request, "手続きの一覧を更新しました。")
     return redirect("okuyami:result", pk=case.pk)
 
@@ -264,17 +264,8 @@ def finalise(request, case):
     except services.CaseClosed:
         messages.error(request, CLOSED)
     else:
-        record(request, CHANGE, case, "結果を確定")
         messages.success(request, "結果を確定しました。以後、カタログが変わってもこの内容は変わりません。")
     return redirect("okuyami:result", pk=case.pk)
-
-
-def posted_version(request) -> int:
-    """The case version the form was made from; 0 (never current) when missing or garbled."""
-    try:
-        return int(request.POST.get("version", 0))
-    except ValueError:
-        return 0
 
 
 @counter_view
@@ -282,7 +273,7 @@ def relay(request):
     today = timezone.localdate()
     counter = request.GET.get("counter", "")
     board = selectors.relay_board(request.municipality, today=today, counter=counter)
-    record(request, VIEW, detail="リレー")
+    shown(request, Shown.RELAY)
     context = {**board, "today": today, "counter": counter, "statuses": Mark.Status}
     return render(request, "okuyami/relay.html", context)
 
@@ -303,8 +294,6 @@ def mark(request, case):
     except (services.NotFinalised, services.UnknownProcedure):
         messages.error(request, "確定した受付の手続きだけを処理できます。")
     else:
-        status = Mark.Status(form.cleaned_data["status"]).label if form.cleaned_data["status"] else "取り消し"
-        record(request, CHANGE, case, f"窓口の処理（{form.cleaned_data['procedure']}：{status}）")
         messages.success(request, "窓口の処理を記録しました。")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -324,7 +313,7 @@ def print_preview(request, case, document):
         printed_on=timezone.localdate(),
         large=query_bool(request.GET, "large"),
     )
-    record(request, PRINT, case, f"{printing.TITLES[document]}の印刷プレビュー")
+    services.case_printed(case=case, user=request.user, title=printing.TITLES[document], pdf=False)
     return HttpResponse(html)
 
 
@@ -332,21 +321,6 @@ def print_preview(request, case, document):
 def print_pdf(request, case, document):
     if document not in printing.DOCUMENTS:
         raise Http404("その書類はありません。")
-    response = pdf_response(case, document, large=query_bool(request.GET, "large"))
-    record(request, PRINT, case, f"{printing.TITLES[document]}（PDF）")
-    return response
-
-
-def pdf_response(case: Case, document: str, *, large: bool) -> HttpResponse:
-    """A PDF download; the file name carries no personal data."""
-    pdf = printing.render_pdf(
-        document,
-        guide=selectors.guide_for(case),
-        people=selectors.people_for(case),
-        printed_on=timezone.localdate(),
-        large=large,
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    suffix = "-large" if large else ""
-    response["Content-Disposition"] = f'attachment; filename="{document}{suffix}-{case.pk}.pdf"'
+    response = printing.pdf_response(case, document, large=query_bool(request.GET, "large"))
+    services.case_printed(case=case, user=request.user, title=printing.TITLES[document], pdf=True)
     return response

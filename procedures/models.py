@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from core.personal import PersonalData
 from procedures.catalog import KEY_RE, municipality_code_error
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.rules import QuestionType
@@ -35,6 +36,8 @@ class Municipality(models.Model):
     trial_expires_at = models.DateTimeField("お試しの期限", null=True, blank=True, editable=False)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
+    personal_data = PersonalData(other=("code", "name", "prefecture"))
+
     class Meta:
         verbose_name = "市区町村"
         verbose_name_plural = "市区町村"
@@ -57,6 +60,8 @@ class Place(models.Model):
         help_text="年金事務所・税務署・法務局・家庭裁判所・警察署・会社など、この市区町村の窓口ではない場所。",
     )
 
+    personal_data = PersonalData(other=("key", "name"))
+
     class Meta:
         verbose_name = "場所"
         verbose_name_plural = "場所"
@@ -78,6 +83,9 @@ class Counter(models.Model):
     location = models.TextField("窓口の位置", blank=True)
     phone = models.TextField("電話番号", blank=True)
     hours = models.TextField("受付時間", blank=True)
+
+    # The counter's own phone number and place: an office's, not a person's.
+    personal_data = PersonalData(other=("key", "name", "location", "phone", "hours"))
 
     class Meta:
         verbose_name = "窓口"
@@ -105,6 +113,8 @@ class Question(models.Model):
     ask_if = models.TextField("質問する条件", blank=True, help_text="空欄なら常に質問します。例: age >= 40")
     allow_unknown = models.BooleanField("「わからない」を認める", default=True)
 
+    personal_data = PersonalData(other=("key", "text", "help", "type", "ask_if"))
+
     class Meta:
         verbose_name = "質問"
         verbose_name_plural = "質問"
@@ -122,6 +132,8 @@ class Choice(models.Model):
     value = models.CharField("値", max_length=64, validators=[key_validator])
     label = models.TextField("表示名")
     position = models.IntegerField("順", default=0)
+
+    personal_data = PersonalData(other=("value", "label"))
 
     class Meta:
         verbose_name = "選択肢"
@@ -162,6 +174,8 @@ class Procedure(models.Model):
     url = models.TextField("参考URL", blank=True)
     order = models.IntegerField("窓口内の順", default=0)
 
+    personal_data = PersonalData(other=("key", "name", "applies_if", "deadline_note", "description", "url"))
+
     class Meta:
         verbose_name = "手続き"
         verbose_name_plural = "手続き"
@@ -199,6 +213,8 @@ class Document(models.Model):
     )
     text = models.TextField("持ち物")
     position = models.IntegerField("順", default=0)
+
+    personal_data = PersonalData(other=("text",))
 
     class Meta:
         verbose_name = "持ち物"
@@ -240,6 +256,9 @@ class CatalogRevision(models.Model):
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     note = models.TextField("内容", blank=True)
     document = models.JSONField("変更後のカタログ")
+
+    # Who changed the catalog is kept with the change; the catalog itself describes no person.
+    personal_data = PersonalData(staff=("username",), other=("action", "note", "document"))
 
     class Meta:
         verbose_name = "カタログの変更履歴"

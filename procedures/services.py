@@ -71,11 +71,7 @@ def catalog_import(
     municipality.name, municipality.prefecture = m.name, m.prefecture
     municipality.save(update_fields=["name", "prefecture", "updated_at"])
 
-    # Children first: counters and places are protected while referenced.
-    Procedure.objects.filter(municipality=municipality).delete()
-    Question.objects.filter(municipality=municipality).delete()
-    Counter.objects.filter(municipality=municipality).delete()
-    Place.objects.filter(municipality=municipality).delete()
+    _catalog_clear(municipality)
 
     places = Place.objects.bulk_create(
         [
@@ -147,6 +143,20 @@ def catalog_import(
     )
     catalog_touch(municipality=municipality, user=user, action=action, note=note)
     return municipality, created
+
+
+def _catalog_clear(municipality: Municipality) -> None:
+    # Children first: counters and places are protected while referenced.
+    for model in (Procedure, Question, Counter, Place):
+        model.objects.filter(municipality=municipality).delete()
+
+
+@transaction.atomic
+def municipality_delete(*, municipality: Municipality) -> None:
+    """A municipality gone with its whole catalog and history. Its cases must be gone first (they
+    are protected); its staff memberships go with it; audit records keep its code."""
+    _catalog_clear(municipality)
+    municipality.delete()
 
 
 def catalog_touch(

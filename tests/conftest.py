@@ -3,6 +3,7 @@
 import copy
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,30 @@ def imported(db):
         return municipality
 
     return import_document
+
+
+# --- Cases ---------------------------------------------------------------------------------------
+
+CASE_DETAILS = {
+    "deceased_name": "船橋 太郎",
+    "deceased_kana": "フナバシ タロウ",
+    "deceased_birth_date": date(1945, 3, 10),
+    "death_date": date(2026, 11, 20),
+    "deceased_address": "千葉県船橋市湊町2-10-25",
+    "visitor_name": "船橋 花子",
+    "visitor_kana": "ふなばし はなこ",
+    "visitor_relation": "配偶者",
+    "visitor_phone": "047-000-0000",
+    "visitor_address": "",
+}
+
+
+def make_case(municipality, **fields):
+    """A case of `municipality` as the reception form makes it (船橋 太郎, died 2026-11-20), saved
+    straight to the database: `fields` change or add anything (answers, status, snapshot …)."""
+    from okuyami.models import Case
+
+    return Case.objects.create(municipality=municipality, **{**CASE_DETAILS, **fields})
 
 
 # --- The cast: alice (窓口), bob (編集者) and erin (管理者) in city A, charlie (窓口) in city B ---

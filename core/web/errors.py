@@ -1,6 +1,6 @@
 """The API's one error format: {"errors": [{"field": ..., "message": ...}]}, built here only."""
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -49,10 +49,23 @@ def _join(prefix: str | None, key: str) -> str | None:
     return f"{prefix}.{key}" if prefix else key
 
 
+def validation_errors(exc: ValidationError) -> Errors:
+    """A Django ValidationError as (field, message) pairs; field None for the whole object."""
+    if hasattr(exc, "error_dict"):
+        return [
+            (None if field == "__all__" else field, message)
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [(None, message) for message in exc.messages]
+
+
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error an API view raises answers in the one format."""
     if isinstance(exc, ApiError):
         return Response(error_body(exc.errors), status=exc.status_code)
+    if isinstance(exc, ValidationError):  # a model's or a service's own validation
+        return Response(error_body(validation_errors(exc)), status=400)
     if isinstance(exc, BadRequest):  # e.g. core.web.query.InvalidQuery
         return Response(error_body([(getattr(exc, "field", None), str(exc))]), status=400)
     if isinstance(exc, Http404):

@@ -1,12 +1,10 @@
-"""Template filters for screens and print: 和暦, 西暦, days left, lookups."""
+"""Template filters for screens and print: 和暦, 西暦, lookups. (Days left: okuyami.display.)"""
 
 from datetime import date
 
 from django import template
-from django.utils import timezone
 
 from okuyami import display
-from okuyami.display import days_left_label
 from okuyami.wareki import seireki as _seireki
 from okuyami.wareki import wareki as _wareki
 
@@ -34,16 +32,6 @@ def wareki(value, weekday: bool = False) -> str:
 def seireki(value) -> str:
     day = _as_date(value)
     return _seireki(day) if day else ""
-
-
-@register.simple_tag
-def days_left(value, today=None) -> str:
-    """「あと5日」「今日まで」「3日過ぎています」 counted from today (or the given day)."""
-    day = _as_date(value)
-    if day is None:
-        return ""
-    today = _as_date(today) or timezone.localdate()
-    return days_left_label((day - today).days)
 
 
 @register.filter

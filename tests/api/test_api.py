@@ -403,3 +403,19 @@ def test_a_mistyped_dry_run_is_refused_and_imports_nothing(bob, flag):
         {"field": "dry_run", "message": f"must be true or false (1 or 0), not '{flag}'"}
     ]
     assert client.get("/api/v1/catalog").json() == exported
+
+
+def test_a_birth_after_the_death_is_refused_in_english_on_create_and_patch(alice, case_a):
+    client = api_for(alice)
+    bad = {**NEW_CASE, "deceased_birth_date": "2026-11-21"}
+    created = client.post("/api/v1/cases/", bad, format="json")
+    assert created.status_code == 400
+    assert created.json()["errors"] == [
+        {"field": "deceased_birth_date", "message": "must not be after the date of death"}
+    ]
+    patched = client.patch(
+        f"/api/v1/cases/{case_a.pk}/", {"death_date": "1950-01-01", "version": case_a.version}, format="json"
+    )
+    assert patched.status_code == 400
+    assert patched.json()["errors"][0]["field"] == "deceased_birth_date"
+    assert Case.objects.count() == 1 and Case.objects.get().death_date.isoformat() == "2026-11-20"

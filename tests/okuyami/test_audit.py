@@ -105,7 +105,7 @@ def test_every_counter_screen_action_on_a_case_is_recorded_with_who_and_when(cli
         (change, case.pk, "手続きの追加（gentsuki）"),
         (change, case.pk, "結果を確定"),
         (printed, case.pk, "手続きのご案内の印刷プレビュー"),
-        (printed, case.pk, "順路表（PDF）"),
+        (printed, case.pk, "順路表のPDF"),
         (change, case.pk, "窓口の処理（gentsuki：完了）"),
         (view, None, "リレー"),
     ]
@@ -137,7 +137,7 @@ def test_every_api_call_on_a_case_is_recorded(alice):
         ("export", None, "受付一覧（API）"),
         ("view", pk, "受付の内容（API）"),
         ("change", pk, "受付の内容を変更（API）"),
-        ("view", pk, "回答（API）"),
+        ("view", pk, "回答の確認（API）"),
         ("change", pk, "回答を保存（API）"),
         ("view", pk, "結果と順路（API）"),
         ("change", pk, "結果を確定（API）"),

@@ -145,9 +145,9 @@ def test_it_rejects_bad_case_input_the_dads_way(client, alice, city_a, changes, 
     assert 'class="oky-error-summary"' in html
     assert f'href="#id_{field}"' in html
     assert message in html
-    assert f'id="id_{field}-error"' in html and "＊" in html
+    assert f'id="id_{field}_error"' in html and "＊" in html
     assert 'aria-invalid="true"' in html
-    assert f"id_{field}-error" in control_tag(html, f"id_{field}")
+    assert f"id_{field}_error" in control_tag(html, f"id_{field}")
     assert not Case.objects.exists()
 
 
@@ -260,7 +260,7 @@ def test_staff_can_add_and_drop_procedures_with_a_note(client, alice, alice_case
     client.post(url, {"procedure": "seal", "action": "drop", "note": "登録なし"})
     html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
     route = html.split('id="route"')[1].split('id="maybe"')[0]
-    assert "原付の廃車" in route and "手動で追加" in route and "家族から申出" in route
+    assert "原付の廃車" in route and "窓口で追加" in route and "家族から申出" in route
     assert "印鑑登録証の返却" not in route
     assert "除外した手続き" in html and "登録なし" in html
 
@@ -449,3 +449,37 @@ def test_finalising_with_a_broken_stored_catalog_is_not_reported_as_a_conflict(c
     with pytest.raises(CatalogInvalid):
         client.post(reverse("okuyami:finalise", args=[alice_case.pk]), {"version": alice_case.version})
     assert Case.objects.get().status == Case.Status.OPEN
+
+
+def test_the_error_summary_is_focused_and_the_alert_is_inside_it_as_govuk_does(client, alice, city_a):
+    client.force_login(alice)
+    html = client.post(
+        reverse("okuyami:case-create"), {**VALID, "deceased_kana": "Funabashi"}
+    ).content.decode()
+    summary = re.search(r'<div class="oky-error-summary"[^>]*>', html).group()
+    assert "data-autofocus" in summary and 'tabindex="-1"' in summary and "role=" not in summary
+    inside = html.split(summary)[1]
+    assert inside.lstrip().startswith('<div role="alert">')
+
+
+def test_support_and_error_text_are_linked_by_django_itself(client, alice, city_a):
+    client.force_login(alice)
+    html = client.post(
+        reverse("okuyami:case-create"), {**VALID, "deceased_kana": "Funabashi"}
+    ).content.decode()
+    kana = control_tag(html, "id_deceased_kana")
+    assert 'aria-describedby="id_deceased_kana_helptext id_deceased_kana_error"' in kana
+    assert 'aria-invalid="true"' in kana
+    assert 'id="id_deceased_kana_helptext"' in html
+    name = control_tag(html, "id_deceased_name")
+    assert "aria-invalid" not in name and "aria-describedby" not in name
+
+
+def test_a_question_group_is_described_on_its_fieldset(client, alice, alice_case):
+    client.force_login(alice)
+    url = reverse("okuyami:question", args=[alice_case.pk, "vehicles"])
+    html = client.post(url, {"answer": ["__unknown__", "kei"]}).content.decode()
+    fieldset = re.search(r"<fieldset[^>]*>", html).group()
+    assert 'aria-describedby="id_answer_helptext id_answer_error"' in fieldset
+    assert 'href="#id_answer_0"' in html  # the summary leads to the first option
+    assert "「わからない」とほかの選択肢は同時に選べません。" in html

@@ -85,6 +85,20 @@ def test_purge_erases_the_personal_fields_after_the_retention_period(client, ali
     assert Mark.objects.filter(case=case, procedure_key="gentsuki").exists()
 
 
+def test_purge_erases_every_field_the_models_declare_personal(client, alice):
+    case = finalised_case(client, alice, {"insurance": "koki"}, finalised_days_ago=91)
+    Case.objects.filter(pk=case.pk).update(unknown=["pension"])  # every personal field holds something
+    case.refresh_from_db()
+    adjustment = Adjustment.objects.get(case=case)
+    purge_cases()
+    erased = Case.objects.get(pk=case.pk)
+    for name, personal in Case.personal_data.fields.items():
+        assert getattr(erased, name) == personal.erased(getattr(case, name)), name
+        assert getattr(erased, name) != getattr(case, name), f"{name} kept its value"
+    for name in Adjustment.personal_data.fields:
+        assert getattr(Adjustment.objects.get(pk=adjustment.pk), name) != getattr(adjustment, name), name
+
+
 def test_purge_keeps_cases_still_within_the_retention_period(client, alice):
     case = finalised_case(client, alice, {"insurance": "koki"}, finalised_days_ago=89)
     assert purge_cases() == []

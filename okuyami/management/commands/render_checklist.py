@@ -10,8 +10,13 @@ from procedures.evaluation import CaseInvalid, evaluate, read_case
 from procedures.management.commands._common import municipality_or_fail, read_json, report_errors
 from procedures.selectors import catalog_for
 
-# Printed-only fields a case file may carry beside the evaluate input of the contract.
-EXTRA_FIELDS = {"deceased": ("name", "kana", "address"), "visitor": PERSON_FIELDS["visitor"]}
+# Printed-only fields a case file may carry beside the evaluate input of the contract (which has
+# the deceased's dates): the people printed on the documents, as the case model declares them.
+EVALUATE_INPUT = ("birth_date", "death_date")
+EXTRA_FIELDS = {
+    person: tuple(name for name in fields if person != "deceased" or name not in EVALUATE_INPUT)
+    for person, fields in PERSON_FIELDS.items()
+}
 
 
 class Command(BaseCommand):
