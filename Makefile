@@ -13,6 +13,10 @@ DEBIAN_PACKAGES := python3.11 python3.11-venv libpango-1.0-0 libpangoft2-1.0-0 l
 # Tests also drive Debian's Chromium (never `playwright install`: no download here).
 TEST_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The suite on every core (pytest-xdist): each worker has its own test database (SQLite file or
+# PostgreSQL database, suffixed _gw0, _gw1 …); a file's tests stay on one worker, so its module
+# fixtures are set up once. `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -28,7 +32,7 @@ test: setup test-deps
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DJANGO_DEBUG=1 $(BIN)/pytest
+	DJANGO_DEBUG=1 $(BIN)/pytest $(PYTEST_PARALLEL)
 
 # Chromium (test-deps) is the side-by-side reference for printing.
 # Every benchmark and one summary table (bench/results/); needs PostgreSQL and wrk.

@@ -296,12 +296,13 @@ def case_mark(
         raise NotFinalised
     if procedure_key not in guide_procedure_keys(stored.snapshot):
         raise UnknownProcedure(procedure_key)
+    marks = Mark.objects.filter(case=stored, procedure_key=procedure_key)
     if status:
-        Mark.objects.update_or_create(
-            case=stored, procedure_key=procedure_key, defaults={"status": status, "marked_by": user}
-        )
+        # The case row is locked: no one else can add this mark meanwhile (no savepoint needed).
+        if not marks.update(status=status, marked_by=user, marked_at=timezone.now()):
+            Mark.objects.create(case=stored, procedure_key=procedure_key, status=status, marked_by=user)
     else:
-        Mark.objects.filter(case=stored, procedure_key=procedure_key).delete()
+        marks.delete()
     still_open = open_procedures(stored.snapshot, marks_by_key(stored))
     _bump(case, None, status=Case.Status.FINALISED if still_open else Case.Status.DONE)
     label = Mark.Status(status).label if status else "取り消し"

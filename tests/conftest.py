@@ -12,6 +12,7 @@ from procedures.catalog_io import read_catalog
 from procedures.services import catalog_import
 
 DATA = Path(__file__).parent / "data"
+FIXTURE_CATALOGS = Path(__file__).resolve().parents[1] / "fixtures" / "catalogs"
 CONTRACT_CITY = json.loads((DATA / "contract-city.json").read_text(encoding="utf-8"))
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -51,15 +52,21 @@ def contract_catalog():
     return read_catalog(build_catalog_document())
 
 
+def fixture_document(name: str) -> dict:
+    """A catalog of fixtures/catalogs/ ("sample-city.json", "national-template.json")."""
+    return json.loads((FIXTURE_CATALOGS / name).read_text(encoding="utf-8"))
+
+
+def import_catalog(document: dict | None = None, **options):
+    """The Municipality after catalog_import of `document` (the contract city by default)."""
+    municipality, _ = catalog_import(catalog=read_catalog(document or build_catalog_document()), **options)
+    return municipality
+
+
 @pytest.fixture
 def imported(db):
     """imported(document=None) -> the Municipality after catalog_import of the document."""
-
-    def import_document(document: dict | None = None):
-        municipality, _ = catalog_import(catalog=read_catalog(document or build_catalog_document()))
-        return municipality
-
-    return import_document
+    return import_catalog
 
 
 # --- Cases ---------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from okuyami.models import Case
+from tests.conftest import make_case
 
 EXAMPLES = 12  # per operation: bounded so the suite stays quick
 
@@ -22,17 +22,7 @@ def api_schema(db, city_a, alice):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
 
-    Case.objects.create(
-        municipality=city_a,
-        deceased_name="船橋 太郎",
-        deceased_kana="フナバシ タロウ",
-        death_date="2026-11-20",
-        deceased_address="船橋市",
-        visitor_name="船橋 花子",
-        visitor_kana="フナバシ ハナコ",
-        visitor_relation="配偶者",
-        visitor_phone="047-000-0000",
-    )
+    make_case(city_a)
     Token.objects.create(user=alice, key="a" * 40)
     yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
     request_started.connect(close_old_connections)

@@ -31,10 +31,22 @@ def page(browser):
     context.close()
 
 
+class Screens:
+    """Screenshots for docs/screens/, taken only by `make screens` (OKUYAMI_SCREENS set): encoding
+    full-page PNGs costs seconds that the ordinary run has no use for."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def take(self, page, name: str, *, full_page: bool = False) -> None:
+        if self.folder is not None:
+            page.screenshot(path=self.folder / name, full_page=full_page)
+
+
 @pytest.fixture
-def screens(tmp_path) -> Path:
-    """Where screenshots go: docs/screens/ when OKUYAMI_SCREENS is set (make screens)."""
+def screens() -> Screens:
     target = os.environ.get("OKUYAMI_SCREENS")
-    path = Path(target) if target else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    folder = Path(target) if target else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    return Screens(folder)

@@ -7,19 +7,16 @@ while the sample city's catalog stays exactly as it was.
 """
 
 import io
-import json
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
-from procedures.catalog_io import read_catalog
 from procedures.models import Counter, Municipality, Procedure
 from procedures.selectors import catalog_snapshot_for
-from procedures.services import catalog_import
+from tests.conftest import fixture_document, import_catalog
 
-SAMPLE_CITY = Path(__file__).resolve().parents[2] / "fixtures/catalogs/sample-city.json"
 PASSWORD = "okuyami-demo"
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def people():
-    sample, _ = catalog_import(catalog=read_catalog(json.loads(SAMPLE_CITY.read_text(encoding="utf-8"))))
+    sample = import_catalog(fixture_document("sample-city.json"))
     users = get_user_model().objects
     users.create_superuser("operator", password=PASSWORD)
     users.create_user("sapporo-editor", password=PASSWORD)
@@ -59,7 +56,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.fill("#id_code", "011002")
     page.fill("#id_name", "札幌市")
     page.select_option("#id_editor", label="sapporo-editor")
-    page.screenshot(path=screens / "catalog-01-from-template.png")
+    screens.take(page, "catalog-01-from-template.png")
     page.click("input[type=submit][value=作成する]")
     assert "全国テンプレートから作成しました" in page.inner_text(".messagelist")
     sapporo = Municipality.objects.get(code="011002")
@@ -86,7 +83,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.fill("#id_name", "犬の死亡届")
     page.fill("#id_applies_if", "funeral_held == true")
     page.fill("#id_deadline_amount", "30")
-    page.screenshot(path=screens / "catalog-02-add-procedure.png", full_page=True)
+    screens.take(page, "catalog-02-add-procedure.png", full_page=True)
     page.click("input[name=_save]")
     assert "追加しました" in page.inner_text(".messagelist")
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").counter.key == "shimin"
@@ -98,11 +95,11 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.click("input[type=submit][value=結果を見る]")
     route = page.inner_text(".oky-route")
     assert "犬の死亡届" in route and "市民課（本庁舎）" in route
-    page.screenshot(path=screens / "catalog-03-preview.png")
+    screens.take(page, "catalog-03-preview.png")
 
     # ... exports to Excel and changes the deadline there.
     page.goto(f"{live_server.url}/admin/procedures/municipality/{sapporo.pk}/change/")
-    page.screenshot(path=screens / "catalog-04-municipality.png", full_page=True)
+    screens.take(page, "catalog-04-municipality.png", full_page=True)
     with page.expect_download() as download:
         page.click("text=Excel で書き出す")
     workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
@@ -120,7 +117,7 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.click("input[type=submit][value=確認する]")
     diff = page.inner_text(".oky-changes")
     assert "pet_registration" in diff and "30 days from death → 10 days from death" in diff.replace("\n", " ")
-    page.screenshot(path=screens / "catalog-05-import-diff.png", full_page=True)
+    screens.take(page, "catalog-05-import-diff.png", full_page=True)
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").deadline_days == 30
     page.click("input[name=apply]")
     assert "取り込みました" in page.inner_text(".messagelist")
@@ -128,10 +125,10 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
 
     # ... and undoes the counter's renaming from the history.
     page.click("text=カタログの変更履歴")
-    page.screenshot(path=screens / "catalog-06-history.png")
+    screens.take(page, "catalog-06-history.png")
     page.click("tr:has-text('市民課（本庁舎）') a")
     page.click("text=この変更を取り消す")
-    page.screenshot(path=screens / "catalog-07-undo.png")
+    screens.take(page, "catalog-07-undo.png")
     page.click("input[type=submit][value=取り消す]")
     assert "取り消し" in page.inner_text(".messagelist")
     assert (

@@ -1,10 +1,8 @@
 """A whole interview in a real browser, keyboard only, on the sample city."""
 
-import json
 import re
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,10 +10,8 @@ from django.contrib.auth import get_user_model
 from core.models import StaffMembership
 from okuyami import services
 from okuyami.models import Case, Mark
-from procedures.catalog_io import read_catalog
-from procedures.services import catalog_import
+from tests.conftest import fixture_document, import_catalog, make_case
 
-SAMPLE_CITY = Path(__file__).resolve().parents[2] / "fixtures/catalogs/sample-city.json"
 PASSWORD = "okuyami-demo"
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,9 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo_counter():
-    municipality, _ = catalog_import(
-        catalog=read_catalog(json.loads(SAMPLE_CITY.read_text(encoding="utf-8")))
-    )
+    municipality = import_catalog(fixture_document("sample-city.json"))
     user = get_user_model().objects.create_user("demo-counter", password=PASSWORD)
     StaffMembership.objects.create(user=user, municipality=municipality, role=StaffMembership.Role.COUNTER)
     return user
@@ -75,13 +69,13 @@ def answer_by_keyboard(page, *, unknown: bool) -> None:
 def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counter, screens):
     started = time.monotonic()
     page.goto(f"{live_server.url}/")
-    page.screenshot(path=screens / "01-login.png")
+    screens.take(page, "01-login.png")
     page.keyboard.type("demo-counter")  # the username field has focus
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    page.screenshot(path=screens / "02-case-list.png", full_page=True)
+    screens.take(page, "02-case-list.png", full_page=True)
 
     focus_and_press(page, "a[href$='/cases/new/']")
     page.wait_for_url("**/cases/new/")
@@ -89,7 +83,7 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
     focus_and_press(page, "form.oky-form button[type=submit]")
     assert page.title().startswith("エラー：")
     assert page.evaluate("document.activeElement.classList.contains('oky-error-summary')")
-    page.screenshot(path=screens / "03-case-form-errors.png", full_page=True)
+    screens.take(page, "03-case-form-errors.png", full_page=True)
 
     fields = {
         "#id_deceased_name": "見本 太郎",
@@ -114,7 +108,7 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
     asked = 0
     while "/questions/" in page.url:
         if asked == 2:
-            page.screenshot(path=screens / "04-question.png", full_page=True)
+            screens.take(page, "04-question.png", full_page=True)
         # The pension question is answered わからない so that 要確認 appears.
         unknown = "pension" in page.url
         answer_by_keyboard(page, unknown=unknown)
@@ -122,7 +116,7 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
         assert asked < 60, "the questionnaire never ended"
     assert asked >= 20
     page.wait_for_url("**/answers/")
-    page.screenshot(path=screens / "05-answers.png", full_page=True)
+    screens.take(page, "05-answers.png", full_page=True)
 
     focus_and_press(page, "a.oky-button[href$='/result/']")
     page.wait_for_url("**/result/")
@@ -133,7 +127,7 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
     maybe = page.locator(".oky-maybe li")
     assert maybe.count() >= 1
     assert "年金" in page.locator(".oky-maybe").inner_text()
-    page.screenshot(path=screens / "06-result.png", full_page=True)
+    screens.take(page, "06-result.png", full_page=True)
     assert elapsed < 180, f"the interview took {elapsed:.0f} s"
 
     page.focus("#finalise ~ form button[type=submit]")
@@ -146,7 +140,7 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
     first = case.snapshot["stops"][0]
 
     page.goto(f"{live_server.url}/relay/?counter={first['counter']}")
-    page.screenshot(path=screens / "07-relay.png", full_page=True)
+    screens.take(page, "07-relay.png", full_page=True)
     name = first["procedures"][0]["name"]
     page.get_by_role("button", name=re.compile(rf"^完了\s*：{re.escape(name)}$")).click()
     page.wait_for_url("**/relay/**")
@@ -156,17 +150,11 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
 
 
 def test_pages_stay_usable_at_200_percent_zoom(live_server, page, demo_counter, screens):
-    case = Case.objects.create(
-        municipality=demo_counter.membership.municipality,
+    case = make_case(
+        demo_counter.membership.municipality,
         deceased_name="見本 太郎",
         deceased_kana="ミホン タロウ",
-        deceased_birth_date=date(1945, 3, 10),
-        death_date=date(2026, 11, 20),
-        deceased_address="見本県みほん市本町1-1",
         visitor_name="見本 花子",
-        visitor_kana="ミホン ハナコ",
-        visitor_relation="配偶者",
-        visitor_phone="000-000-1234",
         answers={
             "insurance": "koki",
             "head_of_household": True,
@@ -186,4 +174,4 @@ def test_pages_stay_usable_at_200_percent_zoom(live_server, page, demo_counter, 
         page.goto(f"{live_server.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 640, f"{path} scrolls sideways at 200% zoom ({width}px)"
-    page.screenshot(path=screens / "08-relay-zoom-200.png", full_page=True)
+    screens.take(page, "08-relay-zoom-200.png", full_page=True)

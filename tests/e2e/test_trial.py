@@ -63,7 +63,7 @@ def test_a_trial_is_handed_out_and_used_at_once_from_the_printed_login(
         page.click("form.oky-form button[type=submit]")
     page.wait_for_url("**/password/")
     assert "最初のログイン用" in page.content()
-    page.screenshot(path=screens / "09-trial-password.png", full_page=True)
+    screens.take(page, "09-trial-password.png", full_page=True)
     page.fill("#id_old_password", password)
     page.fill("#id_new_password1", NEW_PASSWORD)
     page.fill("#id_new_password2", NEW_PASSWORD)
@@ -104,11 +104,11 @@ def test_a_trial_is_handed_out_and_used_at_once_from_the_printed_login(
     assert case.municipality.code == "011002" and case.status == Case.Status.FINALISED
     assert case.created_by.username == "trial-011002-counter"
     assert BANNER in page.locator(".oky-sandbox").inner_text()
-    page.screenshot(path=screens / "10-trial-result.png", full_page=True)
+    screens.take(page, "10-trial-result.png", full_page=True)
 
     page.goto(f"{live_server.url}/statistics/")
     assert page.locator("svg.oky-chart__svg rect.oky-chart__bar").count() == 12
-    page.screenshot(path=screens / "11-statistics.png", full_page=True)
+    screens.take(page, "11-statistics.png", full_page=True)
     page.goto(f"{live_server.url}/api/v1/docs/")
     page.wait_for_selector(".swagger-ui .info", timeout=15000)
     assert "おくやみナビ API" in page.locator(".swagger-ui .info").inner_text()

@@ -14,9 +14,9 @@ from okuyami import printing
 from okuyami.guide import AdjustmentAction, ManualChange, build_guide
 from procedures.catalog_io import read_catalog
 from procedures.evaluation import evaluate, read_case
+from tests.conftest import fixture_document
 
 ROOT = Path(__file__).resolve().parents[2]
-NATIONAL_TEMPLATE = ROOT / "fixtures" / "catalogs" / "national-template.json"
 PRINTED_ON = date(2026, 11, 27)
 
 # With the national template these answers make 38 procedures apply at 19 counters
@@ -48,7 +48,7 @@ PEOPLE = {
 
 
 def national_template():
-    return read_catalog(json.loads(NATIONAL_TEMPLATE.read_text(encoding="utf-8")))
+    return read_catalog(fixture_document("national-template.json"))
 
 
 def guide_for(case: dict, adjustments=()) -> dict:

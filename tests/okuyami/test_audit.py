@@ -12,10 +12,8 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent, AuditRecordImmutable
 from okuyami.models import Case
 from okuyami.retention import purge_cases
-from procedures.catalog_io import read_catalog
 from procedures.models import Procedure
-from procedures.services import catalog_import
-from tests.conftest import build_catalog_document
+from tests.conftest import import_catalog, make_case
 from tests.procedures.test_admin import procedure_form
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +169,7 @@ def test_catalog_changes_are_recorded_from_the_admin_and_from_imports(client, bo
     url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
     response = client.post(url, procedure_form(procedure, name="印鑑登録の廃止"))
     assert response.status_code == 302, response.content.decode()[:2000]
-    catalog_import(catalog=read_catalog(build_catalog_document()), note="import_catalog city.json")
+    import_catalog(note="import_catalog city.json")
     changes = AuditEvent.objects.filter(action="catalog_change", municipality=city_a).order_by("id")
     details = [event.detail for event in changes]
     assert details[-2].startswith("版2 管理画面で編集：手続き「印鑑登録の廃止」（seal）を変更")
@@ -255,8 +253,7 @@ def test_the_operator_reads_every_municipality_s_log_and_filters_it(client, oper
 
 def test_the_log_filters_by_case_and_action(client, alice, erin):
     client.force_login(alice)
-    first = Case.objects.create(municipality=alice.membership.municipality, death_date=timezone.localdate())
-    second = Case.objects.create(municipality=alice.membership.municipality, death_date=timezone.localdate())
+    first, second = make_case(alice.membership.municipality), make_case(alice.membership.municipality)
     client.get(reverse("okuyami:case-detail", args=[first.pk]))
     client.get(reverse("okuyami:result", args=[second.pk]))
     client.force_login(erin)

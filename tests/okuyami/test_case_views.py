@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from bench.generate import generated_catalog
 from okuyami.models import Adjustment, Case, Mark
-from procedures.catalog_io import read_catalog
 from procedures.models import Procedure
-from procedures.services import catalog_import, catalog_touch
+from procedures.services import catalog_touch
+from tests.conftest import import_catalog, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +53,6 @@ def control_tag(html: str, control_id: str) -> str:
     match = re.search(rf'<(?:input|select|textarea)[^>]*id="{control_id}"[^>]*>', html)
     assert match, f"no control {control_id}"
     return match.group()
-
-
-def make_case(municipality, **fields) -> Case:
-    data = {**VALID, "deceased_birth_date": date(1945, 3, 10), "death_date": date(2026, 11, 20)}
-    data.update(fields)
-    data.pop("appointment_at", None)
-    return Case.objects.create(municipality=municipality, visitor_address="", **data)
 
 
 @pytest.fixture
@@ -355,7 +348,7 @@ def test_the_relay_filters_by_counter(client, alice, alice_case):
 @pytest.fixture
 def big_city(db):
     """A municipality with a 200-procedure catalog for query counts."""
-    municipality, _ = catalog_import(catalog=read_catalog(generated_catalog(procedures=200, seed=7)))
+    municipality = import_catalog(generated_catalog(procedures=200, seed=7))
     return municipality
 
 

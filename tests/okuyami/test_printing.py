@@ -18,9 +18,9 @@ from django.template.loader import render_to_string
 from okuyami import printing
 from okuyami.display import guide_for_display
 from okuyami.guide import procedure_count
+from tests.conftest import fixture_document
 from tests.okuyami.conftest import (
     FORTY_CASE,
-    NATIONAL_TEMPLATE,
     PEOPLE,
     PRINTED_ON,
     ROOT,
@@ -447,7 +447,7 @@ def test_unknown_documents_are_refused(forty_guide):
 
 @pytest.fixture
 def national(imported):
-    return imported(json.loads(NATIONAL_TEMPLATE.read_text(encoding="utf-8")))
+    return imported(fixture_document("national-template.json"))
 
 
 def write_case(tmp_path, document, name="case.json"):

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from okuyami.models import Adjustment, Case, Mark
 from okuyami.retention import purge_cases, statistics_for
+from tests.conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +47,7 @@ def finalised_case(client, user, answers: dict, *, finalised_days_ago: int) -> C
     """A case interviewed and finalised through the screens, then dated back."""
     client.force_login(user)
     municipality = user.membership.municipality
-    case = Case.objects.create(
-        municipality=municipality,
-        death_date=date(2026, 9, 17),
-        appointment_at=timezone.now(),
-        **PERSONAL,
-    )
+    case = make_case(municipality, death_date=date(2026, 9, 17), appointment_at=timezone.now(), **PERSONAL)
     for key, value in answers.items():
         client.post(reverse("okuyami:question", args=[case.pk, key]), {"answer": value})
     client.post(reverse("okuyami:question", args=[case.pk, "renunciation"]), {"answer": "__unknown__"})
@@ -113,12 +109,8 @@ def test_the_retention_period_comes_from_the_setting(client, alice, settings):
 
 
 def test_an_open_case_left_untouched_for_the_period_is_erased_too(alice):
-    stale = Case.objects.create(
-        municipality=alice.membership.municipality, death_date=date(2026, 9, 17), **PERSONAL
-    )
-    fresh = Case.objects.create(
-        municipality=alice.membership.municipality, death_date=date(2026, 9, 17), **PERSONAL
-    )
+    stale = make_case(alice.membership.municipality, death_date=date(2026, 9, 17), **PERSONAL)
+    fresh = make_case(alice.membership.municipality, death_date=date(2026, 9, 17), **PERSONAL)
     Case.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=91))
     assert purge_cases() == [stale.pk]
     assert Case.objects.get(pk=stale.pk).visitor_phone == ""
@@ -152,7 +144,7 @@ def test_purge_keeps_the_statistics(client, alice):
         client, alice, {"insurance": "koki", "vehicles": ["gentsuki"]}, finalised_days_ago=91
     )
     finalised_case(client, alice, {"insurance": "kokuho"}, finalised_days_ago=10)
-    Case.objects.create(municipality=alice.membership.municipality, death_date=date(2026, 9, 17), **PERSONAL)
+    make_case(alice.membership.municipality, death_date=date(2026, 9, 17), **PERSONAL)
     today = timezone.localdate()
     before = statistics_for(municipality=alice.membership.municipality, today=today)
     assert purge_cases() == [kept.pk]

@@ -18,6 +18,7 @@ from okuyami import printing
 from okuyami.models import Case
 from okuyami.sandbox import trials_expire
 from procedures.models import Municipality, Procedure
+from tests.conftest import make_case
 from tests.okuyami.conftest import (
     FORTY_ADJUSTMENTS,
     FORTY_CASE,
@@ -39,20 +40,6 @@ NEW_PASSWORD = "tameshi-Kawaru-2026"
 def sandbox(settings):
     settings.OKUYAMI_SANDBOX = True
     return settings
-
-
-def make_case(municipality) -> Case:
-    return Case.objects.create(
-        municipality=municipality,
-        deceased_name="見本 太郎",
-        deceased_kana="ミホン タロウ",
-        death_date=timezone.localdate() - timedelta(days=3),
-        deceased_address="見本県みほん市1-1",
-        visitor_name="見本 花子",
-        visitor_kana="ミホン ハナコ",
-        visitor_relation="配偶者",
-        visitor_phone="000-0000-0000",
-    )
 
 
 # --- The banner -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from procedures.catalog_io import read_catalog, write_catalog
 from procedures.catalog_xlsx import write_xlsx
 from procedures.models import CatalogRevision, Municipality, Procedure
-from procedures.services import catalog_import
+from tests.conftest import import_catalog
 from tests.procedures.test_commands import run, stored, write_json
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_a_preview_confirmed_after_another_change_is_not_applied(client, bob, ci
     client.force_login(bob)
     upload(client, city_a, "c.json", as_json(changed_document(catalog_document)))
     other = catalog_document({"procedures[1].name": "印鑑登録証の返還"})
-    catalog_import(catalog=read_catalog(other))  # someone else, meanwhile
+    import_catalog(other)  # someone else, meanwhile
     response = client.post(import_url(city_a), {"apply": "1"}, follow=True)
     assert "確認のあとにカタログが変更されました" in response.content.decode()
     assert Procedure.objects.get(municipality=city_a, key="koki_loss").deadline_days == 14

@@ -7,7 +7,7 @@ from procedures.catalog_changes import catalog_changes, undo_change
 from procedures.catalog_io import read_catalog, write_catalog
 from procedures.models import CatalogRevision, Municipality, Procedure
 from procedures.selectors import catalog_snapshot_for
-from procedures.services import catalog_import
+from tests.conftest import import_catalog
 from tests.procedures.test_admin import procedure_form
 from tests.procedures.test_commands import stored
 
@@ -138,7 +138,7 @@ def test_an_undo_that_later_changes_overlap_is_refused(client, bob, city_a):
 def test_an_undo_that_would_break_the_catalog_is_refused(client, bob, city_a, catalog_document):
     document = catalog_document()
     document["questions"].append({"key": "dog", "text": "犬を飼っていましたか？", "type": "yes_no"})
-    catalog_import(catalog=read_catalog(document))
+    import_catalog(document)
     added_question = latest(city_a)
     client.force_login(bob)
     edit_procedure(client, "seal", city_a, applies_if="dog == true")

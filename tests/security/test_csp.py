@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib import admin
 from django.urls import URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from okuyami.models import Case
 from procedures.models import Procedure
+from tests.conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -132,19 +132,7 @@ def everyone(alice, bob, erin, operator, charlie):
 
 @pytest.fixture
 def alice_case(alice):
-    case = Case.objects.create(
-        municipality=alice.membership.municipality,
-        deceased_name="方針 太郎",
-        deceased_kana="ホウシン タロウ",
-        death_date=timezone.localdate(),
-        deceased_address="千葉県船橋市1-1",
-        visitor_name="方針 花子",
-        visitor_kana="ホウシン ハナコ",
-        visitor_relation="配偶者",
-        visitor_phone="047-000-0000",
-        answers={"insurance": "koki"},
-    )
-    return case
+    return make_case(alice.membership.municipality, answers={"insurance": "koki"})
 
 
 def visit(client, url: str, where: str) -> tuple[int, str | None]:

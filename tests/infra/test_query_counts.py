@@ -1,0 +1,140 @@
+"""The number of SQL queries of every counter page and every API endpoint, pinned.
+
+The README promises at most 15 queries a page at any number of municipalities (the benchmark
+times them against 1,741); here each count is pinned, so a change that adds a query per row or
+per procedure fails at once and names the page. Each is measured on its second request: the
+first compiles the catalog into the per-process cache, as a server's first request does.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from okuyami import services
+from tests.conftest import build_catalog_document, make_case
+
+pytestmark = pytest.mark.django_db
+
+PAGE_LIMIT = 15
+ANSWERS = {"head_of_household": True, "household_left": 1, "insurance": "koki", "vehicles": ["kei"]}
+
+
+@pytest.fixture
+def open_case(city_a):
+    return make_case(city_a, answers=ANSWERS, unknown=["pension"])
+
+
+@pytest.fixture
+def finalised_case(city_a, alice):
+    case = make_case(city_a, answers=ANSWERS)
+    services.case_finalise(case=case, user=alice, version=case.version)
+    services.case_mark(case=case, user=alice, procedure_key="seal", status="done")
+    return case
+
+
+def counted(request) -> int:
+    """The queries of the second of two identical requests (the first warms the catalog cache)."""
+    request()
+    with CaptureQueriesContext(connection) as queries:
+        response = request()
+    assert response.status_code in (200, 302), (response.status_code, response.content[:300])
+    return len(queries)
+
+
+# (page, expected queries): the counter screens of a 窓口 user.
+SCREENS = [
+    ("okuyami:case-list", (), 10),
+    ("okuyami:case-create", (), 7),
+    ("okuyami:case-detail", ("open",), 9),
+    ("okuyami:case-edit", ("open",), 9),
+    ("okuyami:questions", ("open",), 8),
+    ("okuyami:question", ("open", "insurance"), 8),
+    ("okuyami:answers", ("open",), 9),
+    ("okuyami:result", ("open",), 11),
+    ("okuyami:result", ("finalised",), 10),
+    ("okuyami:relay", (), 11),
+    ("okuyami:print-preview", ("finalised", "checklist"), 9),
+    ("okuyami:statistics", (), 11),
+    ("okuyami:password-change", (), 6),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), SCREENS, ids=lambda v: str(v))
+def test_each_counter_screen_makes_its_pinned_number_of_queries(
+    client, alice, open_case, finalised_case, name, args, expected
+):
+    cases = {"open": open_case.pk, "finalised": finalised_case.pk}
+    url = reverse(name, args=[cases.get(arg, arg) for arg in args])
+    client.force_login(alice)
+    count = counted(lambda: client.get(url))
+    assert count <= PAGE_LIMIT
+    assert count == expected
+
+
+def test_the_audit_log_makes_its_pinned_number_of_queries(client, erin, finalised_case):
+    client.force_login(erin)
+    assert counted(lambda: client.get(reverse("okuyami:audit-log"))) == 9
+
+
+# (method, path, body, expected queries) for the API; {open} and {finalised} are case ids.
+COUNTER_API = [
+    ("get", "/api/v1/cases/", None, 6),
+    ("get", "/api/v1/cases/{open}/", None, 5),
+    ("patch", "/api/v1/cases/{open}/", {"visitor_phone": "047-000-0001"}, 10),
+    ("get", "/api/v1/cases/{open}/answers", None, 5),
+    ("put", "/api/v1/cases/{open}/answers", {"answers": ANSWERS, "unknown": []}, 10),
+    ("get", "/api/v1/cases/{open}/result", None, 6),
+    ("get", "/api/v1/cases/{finalised}/result", None, 5),
+    ("get", "/api/v1/cases/{finalised}/marks", None, 5),
+    ("post", "/api/v1/cases/{finalised}/marks", {"procedure": "seal", "status": "later"}, 13),
+    ("get", "/api/v1/cases/{finalised}/route.pdf", None, 5),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), COUNTER_API, ids=lambda v: str(v))
+def test_each_case_endpoint_makes_its_pinned_number_of_queries(
+    alice, open_case, finalised_case, method, path, body, expected
+):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    url = path.format(open=open_case.pk, finalised=finalised_case.pk)
+
+    def call():
+        data = body
+        if method in ("patch", "put"):
+            data = {**body, "version": open_case.__class__.objects.get(pk=open_case.pk).version}
+        return getattr(client, method)(url, data, format="json")
+
+    count = counted(call)
+    assert count <= PAGE_LIMIT
+    assert count == expected
+
+
+PUBLIC_API = [
+    ("get", "/api/v1/municipalities/", None, 2),
+    ("get", "/api/v1/municipalities/122041/catalog", None, 1),
+    ("post", "/api/v1/municipalities/122041/evaluate", {"deceased": {"death_date": "2026-11-20"}}, 1),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), PUBLIC_API, ids=lambda v: str(v))
+def test_each_public_endpoint_makes_its_pinned_number_of_queries(city_a, method, path, body, expected):
+    client = APIClient()
+    assert counted(lambda: getattr(client, method)(path, body, format="json")) == expected
+
+
+def test_the_editors_catalog_endpoints_make_their_pinned_number_of_queries(bob):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    assert counted(lambda: client.get("/api/v1/catalog")) == 3
+    document = build_catalog_document()
+    assert counted(lambda: client.post("/api/v1/catalog/import?dry_run=1", document, format="json")) == 9
+
+
+def test_answering_a_question_makes_its_pinned_number_of_queries(client, alice, open_case):
+    client.force_login(alice)
+    url = reverse("okuyami:question", args=[open_case.pk, "insurance"])
+    assert counted(lambda: client.post(url, {"answer": "kokuho"})) == 14
