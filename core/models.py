@@ -12,6 +12,19 @@ from core.personal import PersonalData
 MUNICIPALITY_MODEL = "procedures.Municipality"
 
 
+def staff_field(verbose_name: str, *, blank: bool = False) -> models.ForeignKey:
+    """The staff account that did something. The record outlives the account (SET_NULL); where
+    the name must outlive it too, a `username` is kept beside it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=blank,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class StaffMembership(models.Model):
     """A staff account belongs to one municipality, with one role."""
 
@@ -69,14 +82,7 @@ class AuditEvent(models.Model):
         verbose_name="市区町村",
     )
     municipality_code = models.CharField("団体コード", max_length=6)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="職員",
-    )
+    user = staff_field("職員", blank=True)
     username = models.CharField("職員（記録時）", max_length=150, blank=True)
     action = models.CharField("操作", max_length=20, choices=Action.choices)
     case_id = models.PositiveBigIntegerField("受付番号", null=True, blank=True)

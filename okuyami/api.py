@@ -62,27 +62,9 @@ class CounterApi(APIView):
 class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
-        fields = [
-            "id",
-            "status",
-            *services.CASE_FIELDS,
-            "answers",
-            "unknown",
-            "version",
-            "created_at",
-            "updated_at",
-            "finalised_at",
-        ]
-        read_only_fields = [
-            "id",
-            "status",
-            "answers",
-            "unknown",
-            "version",
-            "created_at",
-            "updated_at",
-            "finalised_at",
-        ]
+        shown = ("answers", "unknown", "version", "created_at", "updated_at", "finalised_at")
+        fields = ["id", "status", *services.CASE_FIELDS, *shown]
+        read_only_fields = ["id", "status", *shown]
 
     # The field rules (kana, phone, no death in the future) come with the model's validators;
     # the services check the rest (birth before death) and answer ValidationError by field.

@@ -135,6 +135,23 @@ class CaseForm(DadsForm, forms.ModelForm):
         model = Case
         fields = [name for name in Case.personal_data.entered() if name != "appointment_at"]
 
+    SECTIONS = (
+        (
+            "亡くなった方",
+            ("deceased_name", "deceased_kana", "deceased_birth_date", "death_date", "deceased_address"),
+        ),
+        (
+            "来庁された方",
+            ("visitor_name", "visitor_kana", "visitor_relation", "visitor_phone", "visitor_address"),
+        ),
+        ("予約", ("appointment_date", "appointment_time")),
+    )
+
+    @property
+    def sections(self):
+        """(legend, bound fields) for each fieldset of the page."""
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
     @classmethod
     def initial_for(cls, case: Case) -> dict:
         initial = {name: getattr(case, name) for name in cls.base_fields if hasattr(case, name)}

@@ -7,12 +7,12 @@ run them. Their messages are English (the API's); the form gives Japanese ones b
 
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import staff_field
 from core.personal import Erase, Personal, PersonalData
 from okuyami.guide import AdjustmentAction, anonymous_guide
 from procedures.models import Municipality
@@ -74,22 +74,9 @@ class Case(models.Model):
     # The guide as told to the family (okuyami.guide), frozen at finalising.
     snapshot = models.JSONField("確定時の結果", null=True, blank=True)
     finalised_at = models.DateTimeField("確定日時", null=True, blank=True)
-    finalised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="確定した職員",
-    )
+    finalised_by = staff_field("確定した職員", blank=True)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="受付者",
-    )
+    created_by = staff_field("受付者")
     created_at = models.DateTimeField("受付日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     # Incremented by every write: a stale form is refused instead of overwriting.
@@ -156,9 +143,7 @@ class Adjustment(models.Model):
     procedure_key = models.CharField("手続き", max_length=64)
     action = models.CharField("操作", max_length=4, choices=[(a.value, a.label) for a in AdjustmentAction])
     note = models.CharField("メモ", max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="職員"
-    )
+    created_by = staff_field("職員")
     created_at = models.DateTimeField("日時", auto_now_add=True)
 
     # Staff notes may name the family or describe their situation.
@@ -185,9 +170,7 @@ class Mark(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="marks", verbose_name="受付")
     procedure_key = models.CharField("手続き", max_length=64)
     status = models.CharField("状態", max_length=10, choices=Status.choices)
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="職員"
-    )
+    marked_by = staff_field("職員")
     marked_at = models.DateTimeField("日時", auto_now=True)
 
     personal_data = PersonalData(other=("procedure_key", "status"))

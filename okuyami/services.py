@@ -66,6 +66,17 @@ def _record(
     )
 
 
+def _changed(case: Case, user, detail: str, channel: Channel) -> None:
+    _record(
+        municipality=case.municipality,
+        user=user,
+        action=Action.CHANGE,
+        detail=detail,
+        case=case,
+        channel=channel,
+    )
+
+
 # --- Reads: what a user was shown -------------------------------------------------------------
 
 
@@ -133,14 +144,7 @@ def case_create(
     try:
         with transaction.atomic():
             case.save()
-            _record(
-                municipality=municipality,
-                user=user,
-                action=Action.CHANGE,
-                detail="受付を作成",
-                case=case,
-                channel=channel,
-            )
+            _changed(case, user, "受付を作成", channel)
     except IntegrityError:
         # Both submissions raced past the lookup: the other one made the case.
         return Case.objects.get(municipality=municipality, submission=submission)
@@ -172,14 +176,7 @@ def case_update(
     current = {field.attname: getattr(case, field.attname) for field in Case._meta.concrete_fields}
     _validated(Case(**{**current, **changes}))
     _bump(case, version, **changes)
-    _record(
-        municipality=case.municipality,
-        user=user,
-        action=Action.CHANGE,
-        detail="受付の内容を変更",
-        case=case,
-        channel=channel,
-    )
+    _changed(case, user, "受付の内容を変更", channel)
 
 
 @transaction.atomic
@@ -198,14 +195,7 @@ def case_answer(
     else:
         answers[question.key] = value
     _bump(case, None, answers=answers, unknown=unknowns)
-    _record(
-        municipality=case.municipality,
-        user=user,
-        action=Action.CHANGE,
-        detail=f"回答を保存（{question.key}）",
-        case=case,
-        channel=Channel.SCREEN,
-    )
+    _changed(case, user, f"回答を保存（{question.key}）", Channel.SCREEN)
 
 
 @transaction.atomic
@@ -226,14 +216,7 @@ def case_set_answers(
     if not case.is_open:
         raise CaseClosed
     _bump(case, version, answers=answers, unknown=unknown)
-    _record(
-        municipality=case.municipality,
-        user=user,
-        action=Action.CHANGE,
-        detail="回答を保存",
-        case=case,
-        channel=channel,
-    )
+    _changed(case, user, "回答を保存", channel)
 
 
 @transaction.atomic
@@ -252,14 +235,7 @@ def case_adjust(
         )
     _bump(case, None)
     verb = AdjustmentAction(action).label if action else "追加・除外の取り消し"
-    _record(
-        municipality=case.municipality,
-        user=user,
-        action=Action.CHANGE,
-        detail=f"手続きの{verb}（{procedure_key}）",
-        case=case,
-        channel=channel,
-    )
+    _changed(case, user, f"手続きの{verb}（{procedure_key}）", channel)
 
 
 @transaction.atomic
@@ -276,14 +252,7 @@ def case_finalise(*, case: Case, user, version: int, channel: Channel = Channel.
         finalised_at=timezone.now(),
         finalised_by=user,
     )
-    _record(
-        municipality=case.municipality,
-        user=user,
-        action=Action.CHANGE,
-        detail="結果を確定",
-        case=case,
-        channel=channel,
-    )
+    _changed(case, user, "結果を確定", channel)
 
 
 @transaction.atomic
@@ -306,11 +275,4 @@ def case_mark(
     still_open = open_procedures(stored.snapshot, marks_by_key(stored))
     _bump(case, None, status=Case.Status.FINALISED if still_open else Case.Status.DONE)
     label = Mark.Status(status).label if status else "取り消し"
-    _record(
-        municipality=case.municipality,
-        user=user,
-        action=Action.CHANGE,
-        detail=f"窓口の処理（{procedure_key}：{label}）",
-        case=case,
-        channel=channel,
-    )
+    _changed(case, user, f"窓口の処理（{procedure_key}：{label}）", channel)

@@ -16,15 +16,7 @@ from core.staff import is_operator
 from procedures import admin_views
 from procedures.catalog_io import deadline_entry
 from procedures.deadlines import DEATH, Deadline, Unit
-from procedures.models import (
-    Choice,
-    Counter,
-    Document,
-    Municipality,
-    Place,
-    Procedure,
-    Question,
-)
+from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
 from procedures.rules import ConditionError, QuestionType, names_in, parse
 from procedures.selectors import (
     MUNICIPALITY_PATH,

@@ -113,6 +113,14 @@ class _Reader:
             return None
         return value
 
+    def entries(self, doc: dict, section: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+        """Each object of a section, with where it is and how many errors came before its fields."""
+        for index, item in enumerate(self.items(doc, section)):
+            where = f"{section}[{index}]"
+            data = self.obj(item, where, required, optional)
+            if data is not None:
+                yield where, data, len(self.errors)
+
     def items(self, data: dict, name: str) -> list:
         if name not in data:
             return []  # reported as required
@@ -203,12 +211,7 @@ def read_catalog(document: Any) -> Catalog:
 
 def _read_places(r: _Reader, doc: dict) -> list[CatalogPlace]:
     places, seen = [], {}
-    for index, item in enumerate(r.items(doc, "places")):
-        where = f"places[{index}]"
-        data = r.obj(item, where, ("key", "name", "order"), ("outside",))
-        if data is None:
-            continue
-        errors = len(r.errors)
+    for where, data, errors in r.entries(doc, "places", ("key", "name", "order"), ("outside",)):
         key = r.key(data, where, seen)
         name = r.string(data, "name", where)
         order = r.integer(data, "order", where)
@@ -225,12 +228,9 @@ def _read_places(r: _Reader, doc: dict) -> list[CatalogPlace]:
 def _read_counters(r: _Reader, doc: dict, places: dict[str, CatalogPlace]) -> list[CatalogCounter]:
     counters, seen = [], {}
     place_keys = {key: key for key in places}
-    for index, item in enumerate(r.items(doc, "counters")):
-        where = f"counters[{index}]"
-        data = r.obj(item, where, ("key", "name", "place", "order"), ("location", "phone", "hours"))
-        if data is None:
-            continue
-        errors = len(r.errors)
+    for where, data, errors in r.entries(
+        doc, "counters", ("key", "name", "place", "order"), ("location", "phone", "hours")
+    ):
         key = r.key(data, where, seen)
         name = r.string(data, "name", where)
         place = r.reference(data, "place", where, place_keys, "place")
@@ -245,12 +245,9 @@ def _read_questions(r: _Reader, doc: dict) -> list[CatalogQuestion]:
     questions: list[CatalogQuestion] = []
     pending: list[tuple[str, dict, frozenset[str]]] = []  # where, data, earlier keys
     seen: dict[str, str] = {}
-    for index, item in enumerate(r.items(doc, "questions")):
-        where = f"questions[{index}]"
-        data = r.obj(item, where, ("key", "text", "type"), ("choices", "ask_if", "allow_unknown", "help"))
-        if data is None:
-            continue
-        errors = len(r.errors)
+    for where, data, errors in r.entries(
+        doc, "questions", ("key", "text", "type"), ("choices", "ask_if", "allow_unknown", "help")
+    ):
         earlier = frozenset(q.key for q in questions)
         key = r.key(data, where, seen)
         if key == AGE:
@@ -316,17 +313,12 @@ def _read_procedures(
     specs = {q.key: q.spec for q in questions}
     counter_keys = {key: key for key in counters}
     procedures, seen = [], {}
-    for index, item in enumerate(r.items(doc, "procedures")):
-        where = f"procedures[{index}]"
-        data = r.obj(
-            item,
-            where,
-            ("key", "name", "counter", "applies_if"),
-            ("deadline_days", "deadline", "deadline_note", "documents", "description", "url", "order"),
-        )
-        if data is None:
-            continue
-        errors = len(r.errors)
+    for where, data, errors in r.entries(
+        doc,
+        "procedures",
+        ("key", "name", "counter", "applies_if"),
+        ("deadline_days", "deadline", "deadline_note", "documents", "description", "url", "order"),
+    ):
         key = r.key(data, where, seen)
         name = r.string(data, "name", where)
         counter = r.reference(data, "counter", where, counter_keys, "counter")

@@ -4,11 +4,11 @@ The rules live in `rules.py` and `catalog.py`; these models only hold what an
 okuyami-catalog/1 document holds, so that it round-trips.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from core.models import staff_field
 from core.personal import PersonalData
 from procedures.catalog import KEY_RE, municipality_code_error
 from procedures.deadlines import DEATH, Deadline, Unit
@@ -244,14 +244,7 @@ class CatalogRevision(models.Model):
     )
     catalog_version = models.PositiveIntegerField("カタログ版")
     created_at = models.DateTimeField("日時", auto_now_add=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="変更した人",
-    )
+    user = staff_field("変更した人", blank=True)
     username = models.CharField("変更した人（記録時）", max_length=150, blank=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     note = models.TextField("内容", blank=True)

@@ -213,18 +213,18 @@ class _Parser:
         return node
 
     def parse_or(self) -> Node:
-        operands = [self.parse_and()]
-        while self.at_keyword("or"):
-            self.next()
-            operands.append(self.parse_and())
-        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+        return self._junction("or", self.parse_and, Or)
 
     def parse_and(self) -> Node:
-        operands = [self.parse_not()]
-        while self.at_keyword("and"):
+        return self._junction("and", self.parse_not, And)
+
+    def _junction(self, word: str, operand, node) -> Node:
+        """`operand (word operand)*`: one operand as it is, several joined in `node`."""
+        operands = [operand()]
+        while self.at_keyword(word):
             self.next()
-            operands.append(self.parse_not())
-        return operands[0] if len(operands) == 1 else And(tuple(operands))
+            operands.append(operand())
+        return operands[0] if len(operands) == 1 else node(tuple(operands))
 
     def parse_not(self) -> Node:
         if self.at_keyword("not"):

@@ -11,15 +11,7 @@ from django.core.management import CommandError, call_command
 
 from core.models import StaffMembership
 from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
-from procedures.models import (
-    Choice,
-    Counter,
-    Document,
-    Municipality,
-    Place,
-    Procedure,
-    Question,
-)
+from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
 
 CATALOGS = Path(django_settings.BASE_DIR) / "fixtures" / "catalogs"
 FIXTURE_CATALOGS = sorted(CATALOGS.glob("*.json"))

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from okuyami.sandbox import SandboxOff, TrialInvalid, trial_create
+from procedures.management.commands._common import add_municipality_arguments
 from procedures.services import MunicipalityExists, TemplateInvalid
 
 SANDBOX_OFF = "create_trial runs only in the sandbox (OKUYAMI_SANDBOX=1); nothing was created"
@@ -14,8 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="全国地方公共団体コード: 6 digits, the 6th a check digit")
-        parser.add_argument("name", help="the municipality's name, e.g. 札幌市")
+        add_municipality_arguments(parser)
         parser.add_argument("--days", type=int, default=30, help="the trial ends after this many days (30)")
 
     def handle(self, *args, code: str, name: str, days: int, **options):

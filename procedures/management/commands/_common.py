@@ -11,16 +11,15 @@ from procedures.models import Municipality
 from procedures.selectors import municipality_by_code
 
 
+def add_municipality_arguments(parser) -> None:
+    """The code and name of a municipality to create (create_municipality, create_trial)."""
+    parser.add_argument("code", help="全国地方公共団体コード: 6 digits, the 6th a check digit")
+    parser.add_argument("name", help="the municipality's name, e.g. 札幌市")
+
+
 def read_json(path: str) -> Any:
     """The parsed JSON of a file; CommandError naming the file otherwise."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CommandError(f"{path}: is a directory, not a JSON file") from None
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot be read ({exc.strerror})") from None
+    raw = read_bytes(path, "a JSON file")
     try:
         return loads(raw)
     except CatalogInvalid as exc:
@@ -28,6 +27,7 @@ def read_json(path: str) -> Any:
 
 
 def read_bytes(path: str, what: str = "a catalog file") -> bytes:
+    """The bytes of a file; CommandError naming the file and what is wrong otherwise."""
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.staff import Role, staff_membership_set
 from procedures.catalog import municipality_code_error, prefecture_of
+from procedures.management.commands._common import add_municipality_arguments
 from procedures.services import MunicipalityExists, TemplateInvalid, municipality_create
 
 
@@ -10,8 +11,7 @@ class Command(BaseCommand):
     help = "Create a municipality, with a copy of the national template's catalog or an empty one."
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="全国地方公共団体コード: 6 digits, the 6th a check digit")
-        parser.add_argument("name", help="the municipality's name, e.g. 札幌市")
+        add_municipality_arguments(parser)
         parser.add_argument(
             "--from-template",
             action="store_true",
