@@ -174,7 +174,18 @@ class Procedure(models.Model):
     url = models.TextField("参考URL", blank=True)
     order = models.IntegerField("窓口内の順", default=0)
 
-    personal_data = PersonalData(other=("key", "name", "applies_if", "deadline_note", "description", "url"))
+    personal_data = PersonalData(
+        other=(
+            "key",
+            "name",
+            "applies_if",
+            "deadline_unit",
+            "deadline_from",
+            "deadline_note",
+            "description",
+            "url",
+        )
+    )
 
     class Meta:
         verbose_name = "手続き"
