@@ -11,23 +11,11 @@ from okuyami import services
 from okuyami.models import Case
 from okuyami.selectors import interview_for
 from procedures.evaluation import CaseInvalid
-from tests.conftest import make_case
+from tests.conftest import CASE_DETAILS, make_case
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {
-    "deceased_name": "船橋 太郎",
-    "deceased_kana": "フナバシ タロウ",
-    "deceased_birth_date": date(1945, 3, 10),
-    "death_date": date(2026, 11, 20),
-    "deceased_address": "千葉県船橋市湊町2-10-25",
-    "visitor_name": "船橋 花子",
-    "visitor_kana": "フナバシ ハナコ",
-    "visitor_relation": "配偶者",
-    "visitor_phone": "047-000-0000",
-    "visitor_address": "",
-    "appointment_at": None,
-}
+DETAILS = {**CASE_DETAILS, "appointment_at": None}  # what the reception form gives
 
 
 def recorded() -> list[tuple[str, str]]:
