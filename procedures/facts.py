@@ -1,0 +1,227 @@
+"""The facts a municipality's records hold, and how a question's `prefill` turns one into an answer.
+
+The vocabulary of okuyami-catalog/1's prefill table, declared once: the catalog reader checks a
+question's `prefill` against it, the resident extract (okuyami-residents/1) checks facts.csv
+against it, and the counter turns the facts of a deceased person into answers with
+`prefill_answers`. Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from procedures.rules import parse_date
+
+LOCAL_PREFIX = "local."
+LOCAL_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+INTEGER_RE = re.compile(r"^(0|-?[1-9][0-9]*)$")
+
+
+class FactType(StrEnum):
+    BOOL = "bool"
+    INTEGER = "integer"
+    STRING = "string"
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: FactType
+    source: str  # the municipality's record it comes from, as the catalog's table says
+    values: tuple[str, ...] = ()  # a string fact's allowed values
+    derived: bool = False  # worked out from residents.csv, never given in facts.csv
+
+
+STANDARD_FACTS: dict[str, Fact] = {
+    fact.name: fact
+    for fact in (
+        Fact("household.head", FactType.BOOL, "住民記録: 世帯主であった", derived=True),
+        Fact("household.remaining", FactType.INTEGER, "住民記録: 世帯に残る人数", derived=True),
+        Fact(
+            "household.remaining_15_plus",
+            FactType.INTEGER,
+            "住民記録: 世帯に残る15歳以上の人数",
+            derived=True,
+        ),
+        Fact(
+            "household.remaining_under_18",
+            FactType.INTEGER,
+            "住民記録: 世帯に残る18歳未満の人数",
+            derived=True,
+        ),
+        Fact("resident.foreign", FactType.BOOL, "住民記録: 外国人住民", derived=True),
+        Fact(
+            "health.insurance",
+            FactType.STRING,
+            "国民健康保険・後期高齢者医療の資格",
+            values=("kokuho", "koki", "none"),
+        ),
+        Fact("kaigo.certified", FactType.BOOL, "介護保険: 要介護・要支援認定"),
+        Fact("disability.certificate", FactType.BOOL, "障害者手帳"),
+        Fact("seal.registered", FactType.BOOL, "印鑑登録"),
+        Fact("child_allowance.recipient", FactType.BOOL, "児童手当 受給者"),
+        Fact("welfare.public_assistance", FactType.BOOL, "生活保護 受給"),
+        Fact("tax.fixed_asset", FactType.BOOL, "固定資産税 納税義務者"),
+        Fact("tax.light_vehicle", FactType.BOOL, "軽自動車税（種別割）納税義務者"),
+    )
+}
+DERIVED_FACTS = tuple(name for name, fact in STANDARD_FACTS.items() if fact.derived)
+
+
+def is_local(name: str) -> bool:
+    return name.startswith(LOCAL_PREFIX)
+
+
+def fact_name_problem(name: object) -> str | None:
+    """Why `name` is neither a fact of the table nor `local.<key>`, or None."""
+    if not isinstance(name, str):
+        return "must be a fact name"
+    if name in STANDARD_FACTS:
+        return None
+    if is_local(name):
+        if LOCAL_KEY_RE.match(name[len(LOCAL_PREFIX) :]):
+            return None
+        return (
+            f"'{name}': a municipality's own fact is 'local.' and a key "
+            "(lower-case letters, digits and _, starting with a letter, 64 at most)"
+        )
+    return f"'{name}' is not a fact of the prefill table (nor 'local.' and a key)"
+
+
+def parse_fact_value(name: str, text: str) -> tuple[str | None, Any]:
+    """(problem, value) for a facts.csv value of the fact `name` (a valid name).
+
+    A standard fact's value has its type; a local fact's is a bool (`true`/`false`), an
+    integer, or else the string itself.
+    """
+    fact = STANDARD_FACTS.get(name)
+    if fact is None:
+        if text in ("true", "false"):
+            return None, text == "true"
+        if INTEGER_RE.match(text):
+            return None, int(text)
+        return (None, text) if text else ("is required", None)
+    if fact.type is FactType.BOOL:
+        if text in ("true", "false"):
+            return None, text == "true"
+        return f"'{text}' is not a value of {name}: write true or false", None
+    if fact.type is FactType.INTEGER:
+        if INTEGER_RE.match(text):
+            return None, int(text)
+        return f"'{text}' is not a value of {name}: write an integer", None
+    if text in fact.values:
+        return None, text
+    return f"'{text}' is not a value of {name}: write {', '.join(fact.values)}", None
+
+
+def fact_text(value: Any) -> str:
+    """A fact value as facts.csv writes it; the keys of a prefill's `values` are in this form."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def answer_fits(question_type: str, choices: Iterable[str], answer: Any) -> bool:
+    """Whether `answer` is a valid answer to a question of that type and choices."""
+    if question_type == "yes_no":
+        return isinstance(answer, bool)
+    if question_type == "number":
+        return isinstance(answer, int) and not isinstance(answer, bool) and answer >= 0
+    if question_type == "choice":
+        return isinstance(answer, str) and answer in set(choices)
+    if question_type == "multi":
+        allowed = set(choices)
+        return (
+            isinstance(answer, list)
+            and all(isinstance(item, str) and item in allowed for item in answer)
+            and len(set(answer)) == len(answer)
+        )
+    if question_type == "date":
+        return parse_date(answer) is not None
+    return False
+
+
+_FITTING_TYPES = {FactType.BOOL: "yes_no", FactType.INTEGER: "number", FactType.STRING: "choice"}
+
+
+def prefill_problem(
+    *, question_type: str, choices: Iterable[str], fact: object, values: Mapping[str, Any] | None
+) -> str | None:
+    """Why a question's prefill is invalid (the catalog reader's check), or None."""
+    if problem := fact_name_problem(fact):
+        return problem
+    choices = tuple(choices)
+    standard = STANDARD_FACTS.get(fact)  # type: ignore[arg-type]
+    if values is None:
+        if standard is None:
+            return None  # a local fact's type is only known from the records
+        if _FITTING_TYPES[standard.type] != question_type:
+            return f"{fact} is a {standard.type} fact and does not answer a {question_type} question"
+        if standard.type is FactType.STRING:
+            missing = [value for value in standard.values if value not in choices]
+            if missing:
+                return f"{fact} may be {', '.join(missing)}, which the question's choices lack: give values"
+        return None
+    for key, answer in values.items():
+        if standard is not None:
+            problem, _ = parse_fact_value(fact, key)  # type: ignore[arg-type]
+            if problem:
+                return f"values: {problem}"
+        if not answer_fits(question_type, choices, answer):
+            return f"values: {key!r} gives {answer!r}, which does not fit the question"
+    return None
+
+
+@dataclass(frozen=True)
+class PrefillSpec:
+    """A question's prefill: the question's key, type and choice values, the fact, and `values`."""
+
+    key: str
+    type: str
+    choices: tuple[str, ...]
+    fact: str
+    values: Mapping[str, Any] | None = field(default=None)
+
+    @classmethod
+    def of(cls, spec: PrefillSpec | tuple) -> PrefillSpec:
+        """A spec from a PrefillSpec or a plain (key, type, choices, fact, values) tuple."""
+        if isinstance(spec, PrefillSpec):
+            return spec
+        key, question_type, choices, fact, values = spec
+        return cls(key, question_type, tuple(choices or ()), fact, values)
+
+
+def prefill_answer(spec: PrefillSpec, facts: Mapping[str, Any]) -> tuple[bool, Any]:
+    """(answered, answer): the answer the facts give the question, if they give one.
+
+    A fact the records do not hold, a value `values` does not list, or (without `values`)
+    a value that does not fit the question leaves the question to be asked.
+    """
+    if spec.fact not in facts:
+        return False, None
+    value = facts[spec.fact]
+    if spec.values is not None:
+        key = fact_text(value)
+        if key not in spec.values:
+            return False, None
+        answer = spec.values[key]
+    else:
+        answer = value
+    if not answer_fits(spec.type, spec.choices, answer):
+        return False, None
+    return True, answer
+
+
+def prefill_answers(specs: Iterable[PrefillSpec | tuple], facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Question key -> answer for every spec the facts answer, in the order given."""
+    answers = {}
+    for spec in specs:
+        spec = PrefillSpec.of(spec)
+        answered, answer = prefill_answer(spec, facts)
+        if answered:
+            answers[spec.key] = answer
+    return answers
