@@ -1,0 +1,116 @@
+"""Builders for the resident extract's tests: extracts written as a municipality's system would."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+HEADER = (
+    "宛名番号",
+    "世帯番号",
+    "氏名",
+    "氏名カナ",
+    "生年月日",
+    "性別",
+    "続柄",
+    "住所",
+    "外国人",
+    "消除日",
+    "消除事由",
+)
+FACTS_HEADER = ("宛名番号", "fact", "value")
+ADDRESS = "見本県みほん市中央一丁目2番3号"
+
+# The contract's example: 見本 太郎 died on 2026-11-20 as the 世帯主; 花子 remains; 一郎 moved out.
+TARO = (
+    "300000000101",
+    "7001",
+    "見本 太郎",
+    "ミホン タロウ",
+    "S25.04.02",
+    "1",
+    "世帯主",
+    ADDRESS,
+    "0",
+    "R08.11.20",
+    "死亡",
+)
+HANAKO = ("300000000102", "7001", "見本 花子", "ミホン ハナコ", "1952-08-15", "2", "妻", ADDRESS, "0", "", "")
+ICHIRO = (
+    "300000000103",
+    "7001",
+    "見本 一郎",
+    "ミホン イチロウ",
+    "H02.05.05",
+    "1",
+    "子",
+    ADDRESS,
+    "0",
+    "2024-04-01",
+    "転出",
+)
+EXAMPLE = (TARO, HANAKO, ICHIRO)
+EXAMPLE_FACTS = (
+    ("300000000101", "health.insurance", "koki"),
+    ("300000000101", "seal.registered", "true"),
+    ("300000000101", "local.water_contract", "true"),
+)
+
+
+def person(number: str = "9", household: str = "8001", **fields) -> tuple:
+    """A residents.csv row; fields by their English names (name, kana, birth, sex, relation, …)."""
+    row = {
+        "number": number,
+        "household": household,
+        "name": "試験 人",
+        "kana": "シケン ヒト",
+        "birth": "1960-01-01",
+        "sex": "1",
+        "relation": "世帯主",
+        "address": ADDRESS,
+        "foreign": "0",
+        "removed": "",
+        "reason": "",
+    }
+    row.update(fields)
+    return tuple(row.values())
+
+
+def csv_text(header, rows, *, newline: str = "\r\n") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=newline)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write_extract(
+    folder: Path,
+    residents=EXAMPLE,
+    facts=None,
+    *,
+    encoding: str = "utf-8",
+    newline: str = "\r\n",
+    header=HEADER,
+    facts_header=FACTS_HEADER,
+) -> Path:
+    """A folder with residents.csv (and facts.csv when `facts` is given), as bytes in `encoding`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "residents.csv").write_bytes(csv_text(header, residents, newline=newline).encode(encoding))
+    if facts is not None:
+        (folder / "facts.csv").write_bytes(csv_text(facts_header, facts, newline=newline).encode(encoding))
+    return folder
+
+
+@pytest.fixture
+def extract_dir(tmp_path):
+    """extract_dir(residents=EXAMPLE, facts=None, **options) -> a new folder holding the extract."""
+    count = 0
+
+    def build(residents=EXAMPLE, facts=None, **options) -> Path:
+        nonlocal count
+        count += 1
+        return write_extract(tmp_path / f"extract-{count}", residents, facts, **options)
+
+    return build
