@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "csp",
     "procedures",
     "core",
+    "okuyami.residents",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,17 @@ AXES_LOCKOUT_TEMPLATE = "okuyami/locked_out.html"
 OKUYAMI_RETENTION_DAYS = envint("OKUYAMI_RETENTION_DAYS", "90")
 # A trial instance: a banner on every screen and printed page; create_trial and reset_sandbox work.
 OKUYAMI_SANDBOX = envbool("OKUYAMI_SANDBOX", "0")
+
+# The resident extract (okuyami-residents/1) is erased this many days after its import unless
+# a newer one replaces it (purge_cases and purge_residents).
+OKUYAMI_RECORDS_DAYS = envint("OKUYAMI_RECORDS_DAYS", "7")
+# A live lookup instead of (or besides) the extract: an HTTPS endpoint answering the case
+# document for a 宛名番号 ({number} in the URL, else ?number=), with an optional bearer token.
+OKUYAMI_RECORDS_URL = os.environ.get("OKUYAMI_RECORDS_URL", "")
+OKUYAMI_RECORDS_TOKEN = os.environ.get("OKUYAMI_RECORDS_TOKEN", "")
+OKUYAMI_RECORDS_TIMEOUT = envint("OKUYAMI_RECORDS_TIMEOUT", "5")
+# Plain http:// to this machine (127.0.0.1, ::1, localhost) only: a local fake or a sidecar.
+OKUYAMI_RECORDS_ALLOW_LOCAL_HTTP = envbool("OKUYAMI_RECORDS_ALLOW_LOCAL_HTTP", "0")
 
 # --- HTTPS and browser protections (`manage.py check --deploy` reports nothing) -------------------
 

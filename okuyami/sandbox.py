@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from core.staff import Role, staff_membership_set, staff_password_set
 from okuyami.models import Case
+from okuyami.residents.sample import SAMPLE_EXTRACT
+from okuyami.residents.services import extract_erase, extract_import
 from procedures.catalog import municipality_code_error, prefecture_of
 from procedures.models import Municipality
 from procedures.services import municipality_create, municipality_delete
@@ -62,7 +64,8 @@ def trial_username(code: str, suffix: str) -> str:
 
 
 def trial_create(*, code: str, name: str, days: int, now: datetime | None = None) -> Trial:
-    """A municipality copied from the national template, with an editor and a counter login.
+    """A municipality copied from the national template, with an editor and a counter login
+    and the sample city's fictitious resident extract.
 
     Their passwords are one-time: the first login must replace them.
     """
@@ -84,6 +87,7 @@ def trial_create(*, code: str, name: str, days: int, now: datetime | None = None
         )
         Municipality.objects.filter(pk=municipality.pk).update(trial_expires_at=expires_at)
         municipality.refresh_from_db()
+        extract_import(municipality=municipality, source=SAMPLE_EXTRACT, actor="create_trial")
         logins = []
         for suffix, role in TRIAL_ROLES:
             user = users.create_user(trial_username(code, suffix))
@@ -96,8 +100,10 @@ def trial_create(*, code: str, name: str, days: int, now: datetime | None = None
 
 @transaction.atomic
 def municipality_remove(*, municipality: Municipality) -> None:
-    """A trial municipality gone whole: its cases, logins and catalog. Its audit records stay."""
+    """A trial municipality gone whole: its cases, logins, resident extract and catalog. Its audit
+    records stay."""
     Case.objects.filter(municipality=municipality).delete()
+    extract_erase(municipality=municipality, reason="お試しの終了", actor="expire_trials")
     get_user_model().objects.filter(membership__municipality=municipality).delete()
     municipality_delete(municipality=municipality)
 
@@ -120,9 +126,14 @@ class Reset:
 
 
 def sandbox_reset(*, now: datetime | None = None) -> Reset:
-    """Wipe every case and the expired trials. The caller reloads the demo (load_demo)."""
+    """Wipe every case and the expired trials, and load the fictitious resident extract again into
+    the trials left (as a municipality's nightly extract would). The caller reloads the demo (load_demo).
+    """
     require_sandbox()
     with transaction.atomic():
         cases = Case.objects.count()
         Case.objects.all().delete()
-    return Reset(cases=cases, trials=trials_expire(now=now))
+    expired = trials_expire(now=now)
+    for municipality in Municipality.objects.filter(trial_expires_at__isnull=False):
+        extract_import(municipality=municipality, source=SAMPLE_EXTRACT, actor="reset_sandbox")
+    return Reset(cases=cases, trials=expired)

@@ -217,8 +217,9 @@ def test_expired_trials_are_removed_with_their_logins_and_cases(sandbox):
     assert not get_user_model().objects.filter(username__startswith="trial-011002-").exists()
     assert Municipality.objects.filter(code="271004").exists()
     assert get_user_model().objects.filter(username__startswith="trial-271004-").count() == 2
-    # The audit records stay (append-only), named by the code.
-    assert AuditEvent.objects.filter(municipality_code="011002").count() == catalog_changes > 0
+    # The audit records stay (append-only), named by the code, with the erasure of its resident extract.
+    assert AuditEvent.objects.filter(municipality_code="011002").count() == catalog_changes + 1 > 1
+    assert AuditEvent.objects.get(municipality_code="011002", action="erase").username == "expire_trials"
     assert trials_expire(now=timezone.now() + timedelta(days=2)) == []  # idempotent
 
 

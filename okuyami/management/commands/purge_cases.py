@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from okuyami.residents.services import extracts_expire, records_days
 from okuyami.retention import purge_cases, retention_days
 
 
 class Command(BaseCommand):
     help = (
         "Erase the personal data of every case whose retention period (OKUYAMI_RETENTION_DAYS after "
-        "finalising, or after its last change if never finalised) has ended. Idempotent; run from cron."
+        "finalising, or after its last change if never finalised) has ended, and every resident extract "
+        "not replaced for OKUYAMI_RECORDS_DAYS. Idempotent; run from cron."
     )
 
     def add_arguments(self, parser):
@@ -20,3 +22,6 @@ class Command(BaseCommand):
             raise CommandError("--days must not be negative")
         erased = purge_cases(days=days)
         self.stdout.write(f"erased the personal data of {len(erased)} case(s) older than {days} days")
+        # The resident extracts too: kept OKUYAMI_RECORDS_DAYS unless a new import replaces them.
+        extracts = extracts_expire(actor="purge_cases")
+        self.stdout.write(f"erased {len(extracts)} resident extract(s) older than {records_days()} days")

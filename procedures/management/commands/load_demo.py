@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from core.staff import Role, staff_membership_set
@@ -12,12 +13,18 @@ from procedures.services import catalog_import
 
 CATALOGS = Path(settings.BASE_DIR) / "fixtures" / "catalogs"
 SAMPLE_CITY = "sample-city.json"
+# The sample city's fictitious resident extract, loaded by the counter's command (by name:
+# procedures does not import the counter's apps).
+SAMPLE_RESIDENTS = Path(settings.BASE_DIR) / "fixtures" / "residents" / "sample-city"
 DEMO_PASSWORD = "okuyami-demo"
 DEMO_USERS = {"demo-counter": Role.COUNTER, "demo-editor": Role.EDITOR}
 
 
 class Command(BaseCommand):
-    help = "Load every catalog in fixtures/catalogs/ and the demo logins (debug or sandbox only; idempotent)."
+    help = (
+        "Load every catalog in fixtures/catalogs/, the sample city's resident extract and the demo "
+        "logins (debug or sandbox only; idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true", help="re-import catalogs that are already loaded")
@@ -44,6 +51,9 @@ class Command(BaseCommand):
                 sample = Municipality.objects.get(code=code)
         if sample is None:
             raise CommandError(f"{CATALOGS / SAMPLE_CITY}: missing; the demo logins need the sample city")
+        call_command(
+            "import_residents", sample.code, str(SAMPLE_RESIDENTS), keep=not reset, stdout=self.stdout
+        )
         for username, role in DEMO_USERS.items():
             user, created = get_user_model().objects.get_or_create(username=username)
             if created:
