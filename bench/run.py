@@ -3,8 +3,9 @@
 `python bench/run.py pages api` runs only those two; the table uses the latest results of all.
 
 Runs bench/evaluate.py, bench/pages.py (PostgreSQL), bench/printing.py,
-bench/forms.py and bench/api.py (gunicorn + wrk) one after the other, each writing its JSON under
-bench/results/, and prints the summary, written to bench/results/summary.json.
+bench/forms.py, bench/api.py (gunicorn + wrk) and bench/residents.py (PostgreSQL) one after
+the other, each writing its JSON under bench/results/, and prints the summary, written to
+bench/results/summary.json.
 """
 
 import json
@@ -14,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench/results"
-SCRIPTS = ["evaluate", "pages", "printing", "forms", "api"]
+SCRIPTS = ["evaluate", "pages", "printing", "forms", "api", "residents"]
 
 
 def load(name: str) -> dict:
@@ -83,6 +84,27 @@ def rows() -> list[tuple[str, str, str, bool | None]]:
         m = api["memory"]
         figure = f"{m['warm_mib']} → {m['after_1000_requests_mib']} → {m['after_200_pdfs_mib']} MiB"
         table.append(("worker RSS: warm → 1,000 requests → 200 PDFs", figure, "", None))
+    residents = load("residents")
+    people = residents.get("counts", {}).get("people", 0)
+    for label, row in residents.get("imports", {}).items():
+        table.append(
+            (
+                f"resident extract, {label}, {people:,} people",
+                f"{row['seconds']} s, peak RSS {row['peak_rss_mib']} MiB",
+                "≤ 90 s, ≤ 400 MiB",
+                row["seconds"] <= 90 and row["peak_rss_mib"] <= 400,
+            )
+        )
+    if search := residents.get("search"):
+        queries = "/".join(str(q) for q in search["queries"])
+        table.append(
+            (
+                f"resident search, two criteria, {people:,} people",
+                f"{search['p50_ms']} ms p50, p95 {search['p95_ms']}, {queries} queries",
+                "p95 ≤ 50 ms, fixed queries",
+                search["p95_ms"] <= 50 and len(search["queries"]) == 1,
+            )
+        )
     return table
 
 
