@@ -93,10 +93,10 @@ def search(database_url: str, count: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from core.models import StaffMembership
     from okuyami.residents.models import Person
     from okuyami.residents.selectors import SearchCriteria, extract_for
     from okuyami.residents.services import records_search
-    from procedures.models import StaffMembership
 
     city = sample_city()
     user, _ = get_user_model().objects.get_or_create(username="bench-residents-counter")
@@ -105,14 +105,14 @@ def search(database_url: str, count: int) -> dict:
     rng = random.Random(5)
     deceased = list(
         Person.objects.filter(extract=extract, death_date__isnull=False).values_list(
-            "number", "kana", "birth_date", "death_date"
+            "atena_number", "kana", "birth_date", "death_date"
         )
     )
     ids = rng.sample(range(extract.people), min(count, extract.people))
     numbers = [f"{300_000_000_000 + i + 1}" for i in ids]
     living = list(
-        Person.objects.filter(extract=extract, number__in=numbers).values_list(
-            "number", "kana", "birth_date", "death_date"
+        Person.objects.filter(extract=extract, atena_number__in=numbers).values_list(
+            "atena_number", "kana", "birth_date", "death_date"
         )
     )
     criteria = []
@@ -125,7 +125,7 @@ def search(database_url: str, count: int) -> dict:
         elif kind == 1 and death:  # the given name first, and the date of death
             criteria.append(SearchCriteria(kana=f"{given} {family[:1]}", death_date=death))
         elif kind == 2:  # the 宛名番号 and the birth date
-            criteria.append(SearchCriteria(number=number, birth_date=birth))
+            criteria.append(SearchCriteria(atena_number=number, birth_date=birth))
         elif kind == 3 and death:
             criteria.append(SearchCriteria(birth_date=birth, death_date=death))
         else:  # hiragana as typed

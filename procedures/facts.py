@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from procedures.rules import parse_date
+from procedures.rules import QuestionType, parse_date
 
 LOCAL_PREFIX = "local."
 LOCAL_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -127,25 +127,31 @@ def fact_text(value: Any) -> str:
 
 def answer_fits(question_type: str, choices: Iterable[str], answer: Any) -> bool:
     """Whether `answer` is a valid answer to a question of that type and choices."""
-    if question_type == "yes_no":
+    kind = QuestionType.of(question_type)
+    if kind is QuestionType.YES_NO:
         return isinstance(answer, bool)
-    if question_type == "number":
+    if kind is QuestionType.NUMBER:
         return isinstance(answer, int) and not isinstance(answer, bool) and answer >= 0
-    if question_type == "choice":
+    if kind is QuestionType.CHOICE:
         return isinstance(answer, str) and answer in set(choices)
-    if question_type == "multi":
+    if kind is QuestionType.MULTI:
         allowed = set(choices)
         return (
             isinstance(answer, list)
             and all(isinstance(item, str) and item in allowed for item in answer)
             and len(set(answer)) == len(answer)
         )
-    if question_type == "date":
+    if kind is QuestionType.DATE:
         return parse_date(answer) is not None
     return False
 
 
-_FITTING_TYPES = {FactType.BOOL: "yes_no", FactType.INTEGER: "number", FactType.STRING: "choice"}
+# Without `values`, the question type a fact's value answers as it is.
+_FITTING_TYPES = {
+    FactType.BOOL: QuestionType.YES_NO,
+    FactType.INTEGER: QuestionType.NUMBER,
+    FactType.STRING: QuestionType.CHOICE,
+}
 
 
 def prefill_problem(
@@ -161,10 +167,10 @@ def prefill_problem(
             return None  # a local fact's type is only known from the records
         if _FITTING_TYPES[standard.type] != question_type:
             return f"{fact} is a {standard.type} fact and does not answer a {question_type} question"
-        if standard.type is FactType.STRING:
-            missing = [value for value in standard.values if value not in choices]
-            if missing:
-                return f"{fact} may be {', '.join(missing)}, which the question's choices lack: give values"
+        # A value the choices do not declare leaves the question to be asked (prefill_answer);
+        # with none declared the fact could never answer it.
+        if standard.type is FactType.STRING and not set(standard.values) & set(choices):
+            return f"{fact} is one of {', '.join(standard.values)}, none of them a choice of the question"
         return None
     for key, answer in values.items():
         if standard is not None:

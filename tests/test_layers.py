@@ -25,6 +25,13 @@ PURE = (
     "okuyami/guide.py",
     "okuyami/display.py",
     "okuyami/wareki.py",
+    "procedures/facts.py",
+    "okuyami/residents/extract.py",
+    "okuyami/residents/kana.py",
+    "okuyami/residents/records.py",
+    "okuyami/residents/live.py",
+    "okuyami/residents/prefill.py",
+    "okuyami/residents/sample.py",
 )
 
 

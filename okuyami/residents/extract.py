@@ -118,7 +118,7 @@ def parse_date(text: str) -> tuple[str | None, date | None]:
 @dataclass(slots=True)
 class Resident:
     line: int
-    number: str  # 宛名番号
+    atena_number: str  # 宛名番号
     household: str  # 世帯番号
     name: str
     kana: str
@@ -142,7 +142,7 @@ class Resident:
 @dataclass(slots=True)
 class ResidentFact:
     line: int
-    number: str
+    atena_number: str
     fact: str
     value: Any  # bool, int or str
     text: str  # the value as written in facts.csv (canonical)

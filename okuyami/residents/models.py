@@ -58,7 +58,7 @@ class Person(models.Model):
     # Personal data: every field but the extract. Erased with the extract (purge_residents,
     # OKUYAMI_RECORDS_DAYS); the search keys are derived from the reading, so they are too.
     PERSONAL_FIELDS: tuple[str, ...] = (
-        "number",
+        "atena_number",
         "household",
         "name",
         "kana",
@@ -74,7 +74,7 @@ class Person(models.Model):
         "death_date",
     )
 
-    pk = models.CompositePrimaryKey("extract_id", "number")
+    pk = models.CompositePrimaryKey("extract_id", "atena_number")
     # The partition key. No constraint in the database: an extract's row goes before its
     # partition is dropped (services._erase_rows); no index of its own: every index starts with it.
     extract = models.ForeignKey(
@@ -85,7 +85,7 @@ class Person(models.Model):
         db_constraint=False,
         verbose_name="住民記録",
     )
-    number = models.CharField("宛名番号", max_length=15)
+    atena_number = models.CharField("宛名番号", max_length=15)
     household = models.CharField("世帯番号", max_length=15)
     name = models.CharField("氏名", max_length=100)
     kana = models.CharField("氏名カナ", max_length=100)
@@ -120,7 +120,7 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"宛名番号 {self.number}"
+        return f"宛名番号 {self.atena_number}"
 
     @property
     def deceased(self) -> bool:
@@ -131,10 +131,10 @@ class PersonFact(models.Model):
     """A fact of facts.csv: a person's entry in another register (国保, 印鑑, 税 …)."""
 
     # Personal data: whose fact it is and what the register holds about them.
-    PERSONAL_FIELDS: tuple[str, ...] = ("number", "fact", "value")
+    PERSONAL_FIELDS: tuple[str, ...] = ("atena_number", "fact", "value")
 
     # One row per person and fact (the contract's rule); the key is also the lookup's index.
-    pk = models.CompositePrimaryKey("extract_id", "number", "fact")
+    pk = models.CompositePrimaryKey("extract_id", "atena_number", "fact")
     extract = models.ForeignKey(
         Extract,
         on_delete=models.CASCADE,
@@ -143,7 +143,7 @@ class PersonFact(models.Model):
         db_constraint=False,
         verbose_name="住民記録",
     )
-    number = models.CharField("宛名番号", max_length=15)
+    atena_number = models.CharField("宛名番号", max_length=15)
     fact = models.CharField("事実", max_length=70)
     value = models.CharField("値", max_length=200)
 
@@ -152,4 +152,4 @@ class PersonFact(models.Model):
         verbose_name_plural = "他の台帳の事実"
 
     def __str__(self) -> str:
-        return f"宛名番号 {self.number} {self.fact}"
+        return f"宛名番号 {self.atena_number} {self.fact}"

@@ -17,7 +17,7 @@ DEATH = "死亡"
 
 
 class PersonRecord(Protocol):
-    number: str
+    atena_number: str
     household: str
     name: str
     kana: str
@@ -44,10 +44,10 @@ def household_after(deceased: PersonRecord, people: Iterable[PersonRecord]) -> l
         person
         for person in people
         if person.household == deceased.household
-        and person.number != deceased.number
+        and person.atena_number != deceased.atena_number
         and person.removal_date is None
     ]
-    return sorted(remaining, key=lambda person: number_order(person.number))
+    return sorted(remaining, key=lambda person: number_order(person.atena_number))
 
 
 def household_facts(deceased: PersonRecord, remaining: Sequence[PersonRecord]) -> dict[str, Any]:

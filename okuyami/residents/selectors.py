@@ -31,7 +31,7 @@ class SearchCriteria:
     kana: str = ""
     birth_date: date | None = None
     death_date: date | None = None
-    number: str = ""
+    atena_number: str = ""
 
     def given(self) -> list[str]:
         """The criteria given, by their Japanese names (what the audit log records)."""
@@ -39,14 +39,14 @@ class SearchCriteria:
             ("kana", "カナ"),
             ("birth_date", "生年月日"),
             ("death_date", "死亡日"),
-            ("number", "宛名番号"),
+            ("atena_number", "宛名番号"),
         )
         return [label for name, label in names if getattr(self, name)]
 
 
 @dataclass(frozen=True)
 class Hit:
-    number: str
+    atena_number: str
     name: str
     kana: str
     birth_date: date
@@ -71,8 +71,8 @@ def residents_search(*, extract: Extract, criteria: SearchCriteria, key: str | N
     One query. `key` is the kana's search key (`kana.search_key`), worked out by the caller.
     """
     people = Person.objects.filter(extract=extract)
-    if criteria.number:
-        people = people.filter(number=criteria.number)
+    if criteria.atena_number:
+        people = people.filter(atena_number=criteria.atena_number)
     if criteria.birth_date:
         people = people.filter(birth_date=criteria.birth_date)
     if criteria.death_date:
@@ -88,9 +88,9 @@ def residents_search(*, extract: Extract, criteria: SearchCriteria, key: str | N
     )
     rows = (
         people.annotate(group=group)
-        .order_by("group", F("death_date").desc(nulls_last=True), "kana_key", "number")
+        .order_by("group", F("death_date").desc(nulls_last=True), "kana_key", "atena_number")
         .values_list(
-            "number",
+            "atena_number",
             "name",
             "kana",
             "birth_date",
@@ -111,16 +111,18 @@ class Records:
     facts: dict[str, Any]
 
 
-def records_for(*, extract: Extract, number: str) -> Records:
+def records_for(*, extract: Extract, atena_number: str) -> Records:
     """The person with the 宛名番号, the rest of their household on the register, and their facts."""
-    person = Person.objects.filter(extract=extract, number=number).first()
+    person = Person.objects.filter(extract=extract, atena_number=atena_number).first()
     if person is None:
         return Records(None, [], {})
     household = Person.objects.filter(
         extract=extract, household=person.household, removal_date__isnull=True
-    ).exclude(number=number)
+    ).exclude(atena_number=atena_number)
     facts = {}
-    for fact, text in PersonFact.objects.filter(extract=extract, number=number).values_list("fact", "value"):
+    for fact, text in PersonFact.objects.filter(extract=extract, atena_number=atena_number).values_list(
+        "fact", "value"
+    ):
         _, facts[fact] = parse_fact_value(fact, text)
     return Records(person, household_after(person, household), facts)
 

@@ -206,7 +206,7 @@ def extracts_expire(
 
 PERSON_FIELDS = (
     "extract",
-    "number",
+    "atena_number",
     "household",
     "name",
     "kana",
@@ -221,7 +221,7 @@ PERSON_FIELDS = (
     "removal_reason",
     "death_date",
 )
-FACT_FIELDS = ("extract", "number", "fact", "value")
+FACT_FIELDS = ("extract", "atena_number", "fact", "value")
 
 
 def _person_row(extract_id: int, r: Resident) -> tuple:
@@ -229,7 +229,7 @@ def _person_row(extract_id: int, r: Resident) -> tuple:
     death_date = r.removal_date if r.deceased else None
     return (
         extract_id,
-        r.number,
+        r.atena_number,
         r.household,
         r.name,
         r.kana,
@@ -247,7 +247,7 @@ def _person_row(extract_id: int, r: Resident) -> tuple:
 
 
 def _fact_row(extract_id: int, f: ResidentFact) -> tuple:
-    return (extract_id, f.number, f.fact, f.text)
+    return (extract_id, f.atena_number, f.fact, f.text)
 
 
 def _load(
@@ -323,7 +323,8 @@ def records_search(*, user, criteria: SearchCriteria) -> SearchResult:
         key = search_key(criteria.kana)
         if key is None:
             raise SearchInvalid("カナは、カタカナかひらがなで入力してください。")
-    if criteria.number and not (criteria.number.isascii() and criteria.number.isdigit()):
+    number = criteria.atena_number
+    if number and not (number.isascii() and number.isdigit()):
         raise SearchInvalid("宛名番号は、半角数字で入力してください。")
     extract = extract_for(municipality)
     if extract is None:
@@ -341,7 +342,7 @@ def records_search(*, user, criteria: SearchCriteria) -> SearchResult:
 
 def record_open(
     *,
-    number: str,
+    atena_number: str,
     prefill: Iterable[PrefillSpec | tuple],
     user=None,
     municipality: Municipality | None = None,
@@ -360,6 +361,7 @@ def record_open(
         municipality = own
     if municipality is None:
         raise RecordsForbidden
+    number = atena_number
     if not (number.isascii() and number.isdigit() and len(number) <= 15):
         raise RecordNotFound("not a 宛名番号")
     prefill = [PrefillSpec.of(spec) for spec in prefill]
@@ -373,7 +375,7 @@ def record_open(
     extract = extract_for(municipality)
     problem: RecordsError = RecordsUnavailable("no extract")
     if extract is not None:
-        records = records_for(extract=extract, number=number)
+        records = records_for(extract=extract, atena_number=number)
         if records.person is not None:
             try:
                 return case_document_for(records=records, prefill=prefill)

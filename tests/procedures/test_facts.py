@@ -191,13 +191,8 @@ def test_prefill_answers_holds_only_the_questions_the_records_answer():
         ("yes_no", (), "household.head", None, None),
         ("number", (), "household.remaining", None, None),
         ("choice", ("kokuho", "koki", "none"), "health.insurance", None, None),
-        (
-            "choice",
-            INSURANCE_CHOICES,
-            "health.insurance",
-            None,
-            "may be none, which the question's choices lack",
-        ),
+        ("choice", INSURANCE_CHOICES, "health.insurance", None, None),  # 'none' is not a choice: asked
+        ("choice", ("shakai", "other"), "health.insurance", None, "none of them a choice of the question"),
         ("choice", INSURANCE_CHOICES, "health.insurance", {"kokuho": "kokuho", "koki": "koki"}, None),
         ("yes_no", (), "household.remaining", None, "integer fact and does not answer a yes_no question"),
         ("number", (), "seal.registered", None, "bool fact and does not answer a number question"),

@@ -45,7 +45,7 @@ def test_it_reads_the_contracts_example_in_every_encoding_and_line_end(extract_d
     rows, report = rows_of(folder)
     people = [row for row in rows if isinstance(row, Resident)]
     facts = [row for row in rows if isinstance(row, ResidentFact)]
-    assert [p.number for p in people] == ["300000000101", "300000000102", "300000000103"]
+    assert [p.atena_number for p in people] == ["300000000101", "300000000102", "300000000103"]
     taro = people[0]
     assert (taro.name, taro.kana, taro.birth_date) == ("見本 太郎", "ミホン タロウ", date(1950, 4, 2))
     assert (taro.removal_date, taro.removal_reason, taro.deceased) == (date(2026, 11, 20), "死亡", True)
@@ -107,7 +107,7 @@ def test_it_reads_a_header_in_another_order(extract_dir):
     order = list(reversed(HEADER))
     rows = [tuple(reversed(row)) for row in EXAMPLE]
     people, _ = rows_of(extract_dir(rows, header=order))
-    assert [p.number for p in people] == ["300000000101", "300000000102", "300000000103"]
+    assert [p.atena_number for p in people] == ["300000000101", "300000000102", "300000000103"]
     assert people[0].relation == "世帯主"
 
 
@@ -125,7 +125,7 @@ def test_blank_lines_and_surrounding_spaces_are_ignored(tmp_path):
     text = ",".join(HEADER) + "\n\n" + " 6 ,8001, 見本 太郎 ,ミホン タロウ,1960-01-01,1,世帯主,住所,0,,\n\n"
     (folder / "residents.csv").write_text(text, encoding="utf-8")
     rows, _ = rows_of(folder)
-    assert (rows[0].number, rows[0].name) == ("6", "見本 太郎")
+    assert (rows[0].atena_number, rows[0].name) == ("6", "見本 太郎")
 
 
 # --- 和暦: every era, its first and last days ------------------------------------------------------
@@ -269,7 +269,7 @@ def test_the_number_must_be_unique(extract_dir):
 
 def test_numbers_with_leading_zeros_are_different_numbers(extract_dir):
     rows, report = rows_of(extract_dir([person("7", household="1"), person("007", household="01")]))
-    assert [p.number for p in rows] == ["7", "007"]
+    assert [p.atena_number for p in rows] == ["7", "007"]
     assert report.households == 2
 
 
@@ -410,7 +410,9 @@ def test_it_reads_a_zip_of_the_files_or_of_their_folder(extract_dir, tmp_path, i
     assert report.counts() == {"people": 3, "households": 1, "deceased": 1, "facts": 3}
     # An uploaded file (a stream) is read the same way.
     rows_again, _ = rows_of(io.BytesIO(archive.read_bytes()))
-    assert [getattr(r, "number", None) for r in rows_again] == [getattr(r, "number", None) for r in rows]
+    assert [getattr(r, "atena_number", None) for r in rows_again] == [
+        getattr(r, "atena_number", None) for r in rows
+    ]
 
 
 # --- facts.csv ---------------------------------------------------------------------------------------
@@ -463,7 +465,7 @@ def test_local_facts_take_a_bool_an_integer_or_text(extract_dir):
         ("300000000102", "local.water_contract", "true"),
     ]
     rows, _ = rows_of(extract_dir(EXAMPLE, facts))
-    values = [(r.number, r.fact, r.value) for r in rows if isinstance(r, ResidentFact)]
+    values = [(r.atena_number, r.fact, r.value) for r in rows if isinstance(r, ResidentFact)]
     assert values == [
         ("300000000101", "local.water_contract", False),
         ("300000000101", "local.cemetery_plots", 2),

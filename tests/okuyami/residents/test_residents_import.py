@@ -11,10 +11,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from core.models import AuditEvent
 from okuyami.residents.models import Extract, Person, PersonFact
 from okuyami.residents.sample import SAMPLE_EXTRACT
 from okuyami.residents.services import ExtractInvalid, extract_import, extracts_expire
-from procedures.models import AuditEvent, Municipality
+from procedures.models import Municipality
 from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, HANAKO, TARO, person
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,8 @@ def people_of(municipality) -> list[tuple]:
     extract = Extract.objects.get(municipality=municipality)
     return list(
         Person.objects.filter(extract=extract)
-        .order_by("number")
-        .values_list("number", "name", "kana_key", "kana_key_reversed", "death_date")
+        .order_by("atena_number")
+        .values_list("atena_number", "name", "kana_key", "kana_key_reversed", "death_date")
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from core.models import AuditEvent
 from okuyami.residents import live
 from okuyami.residents.services import (
     UNAVAILABLE,
@@ -17,7 +18,6 @@ from okuyami.residents.services import (
     extract_import,
     record_open,
 )
-from procedures.models import AuditEvent
 from tests.okuyami.residents.conftest import EXAMPLE
 
 DOCUMENT = {
@@ -99,7 +99,7 @@ def live_records(settings, records_server):
 
 @pytest.mark.django_db
 def test_the_live_lookup_gives_the_case_document_with_the_prefilled_answers_only(live_records, alice):
-    document = record_open(user=alice, number="1", prefill=PREFILL)
+    document = record_open(user=alice, atena_number="1", prefill=PREFILL)
     assert document["deceased"] == DOCUMENT["deceased"]
     assert document["household"] == DOCUMENT["household"]
     # Only questions with a prefill, and only answers that fit them.
@@ -113,11 +113,11 @@ def test_the_live_lookup_answers_when_last_nights_extract_does_not_hold_the_deat
     live_records, alice, city_a, extract_dir
 ):
     extract_import(municipality=city_a, source=extract_dir(EXAMPLE), actor="test")
-    assert record_open(user=alice, number="300000000101", prefill=PREFILL)["answers"] == {
+    assert record_open(user=alice, atena_number="300000000101", prefill=PREFILL)["answers"] == {
         "head_of_household": True
     }  # from the extract: no call
     assert FakeRecords.seen == []
-    document = record_open(user=alice, number="1", prefill=PREFILL)  # not in the extract
+    document = record_open(user=alice, atena_number="1", prefill=PREFILL)  # not in the extract
     assert document["deceased"]["name"] == "見本 太郎"
     assert len(FakeRecords.seen) == 1
 
@@ -137,7 +137,7 @@ def test_the_live_lookup_answers_when_last_nights_extract_does_not_hold_the_deat
 def test_a_failed_live_lookup_is_a_clean_domain_error(live_records, alice, number, error, reason, caplog):
     started = time.monotonic()
     with pytest.raises(error) as raised:
-        record_open(user=alice, number=number, prefill=PREFILL)
+        record_open(user=alice, atena_number=number, prefill=PREFILL)
     assert time.monotonic() - started < 1.9  # the timeout is 1 s: the counter is not kept waiting
     assert raised.value.reason.startswith(reason)
     assert raised.value.message.endswith("手入力で続けてください")
@@ -151,7 +151,7 @@ def test_a_server_that_does_not_answer_at_all(settings, alice):
     settings.OKUYAMI_RECORDS_URL = "http://127.0.0.1:9/{number}"  # discard port: nothing listens
     settings.OKUYAMI_RECORDS_ALLOW_LOCAL_HTTP = True
     with pytest.raises(RecordsUnavailable) as raised:
-        record_open(user=alice, number="1", prefill=PREFILL)
+        record_open(user=alice, atena_number="1", prefill=PREFILL)
     assert raised.value.message == UNAVAILABLE
     assert raised.value.reason.startswith("the request failed")
 
@@ -170,7 +170,7 @@ def test_only_https_is_used_and_plain_http_only_to_this_machine(settings, alice,
     settings.OKUYAMI_RECORDS_URL = url
     settings.OKUYAMI_RECORDS_ALLOW_LOCAL_HTTP = allow
     with pytest.raises(RecordsUnavailable) as raised:
-        record_open(user=alice, number="1", prefill=PREFILL)
+        record_open(user=alice, atena_number="1", prefill=PREFILL)
     assert reason in raised.value.reason
     with pytest.raises(SystemCheckError, match=r"residents.E001"):
         call_command("check")

@@ -16,7 +16,7 @@ def resident(
 ):
     return Resident(
         line=0,
-        number=number,
+        atena_number=number,
         household=household,
         name=kw.get("name", f"見本 {number}"),
         kana=kw.get("kana", "ミホン タロウ"),
@@ -77,7 +77,7 @@ def test_the_head_who_died_and_the_household_after_the_death():
         resident("103", household="7002", relation="世帯主"),  # another household
     ]
     remaining = household_after(people[0], people)
-    assert [p.number for p in remaining] == ["20", "300"]  # 宛名番号 in numeric order
+    assert [p.atena_number for p in remaining] == ["20", "300"]  # 宛名番号 in numeric order
     assert household_facts(people[0], remaining) == {
         "household.head": True,
         "household.remaining": 2,
@@ -221,3 +221,54 @@ def test_text_that_is_not_a_reading_has_no_key(typed):
 def test_the_importers_fast_keys_are_the_same_keys(kana):
     assert record_keys(kana) == kana_keys(kana)
     assert record_keys(kana)[0] == kana_key(kana)
+
+
+# --- The documented worked example ----------------------------------------------------------------
+
+
+def test_the_worked_example_of_the_documentation(tmp_path):
+    """docs/resident-extract.md's worked example, read from the document itself: the two CSV files
+    give the case document it shows."""
+    import json
+    import re
+    from pathlib import Path
+
+    from okuyami.residents.extract import ExtractReport, read_extract
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "resident-extract.md").read_text(encoding="utf-8")
+    example = text[text.index("## Worked example") :]
+    residents_csv, facts_csv = re.findall(r"```csv\n(.*?)```", example, re.S)[:2]
+    expected = json.loads(re.findall(r"```json\n(.*?)```", example, re.S)[0])
+    (tmp_path / "residents.csv").write_text(residents_csv, encoding="cp932")  # 髙﨑 too: CP932 holds it
+    (tmp_path / "facts.csv").write_text(facts_csv, encoding="utf-8")
+    report = ExtractReport()
+    rows = list(read_extract(tmp_path, report=report))
+    assert report.ok, report.errors
+    people = [row for row in rows if isinstance(row, Resident)]
+    died = next(person for person in people if person.deceased)
+    facts = {
+        row.fact: row.value
+        for row in rows
+        if not isinstance(row, Resident) and row.atena_number == died.atena_number
+    }
+    prefill = [
+        ("head_of_household", "yes_no", (), "household.head", None),
+        ("remaining", "number", (), "household.remaining_15_plus", None),
+        (
+            "insurance",
+            "choice",
+            ("kokuho", "koki", "shakai"),
+            "health.insurance",
+            {"kokuho": "kokuho", "koki": "koki"},
+        ),
+        ("kaigo", "yes_no", (), "kaigo.certified", None),
+    ]
+    remaining = household_after(died, people)
+    assert case_document(deceased=died, remaining=remaining, facts=facts, prefill=prefill) == expected
+    assert household_facts(died, remaining) == {
+        "household.head": True,
+        "household.remaining": 6,
+        "household.remaining_15_plus": 5,
+        "household.remaining_under_18": 2,
+        "resident.foreign": False,
+    }

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.models import AuditEvent
 from okuyami.residents.selectors import SEARCH_LIMIT, SearchCriteria
 from okuyami.residents.services import (
     UNAVAILABLE,
@@ -18,7 +19,6 @@ from okuyami.residents.services import (
     record_open,
     records_search,
 )
-from procedures.models import AuditEvent
 from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, person
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def records_a(city_a, extract_dir):
 
 
 def numbers(result) -> list[str]:
-    return [hit.number for hit in result.hits]
+    return [hit.atena_number for hit in result.hits]
 
 
 def search(user, **criteria):
@@ -113,11 +113,11 @@ def test_small_kana_are_the_full_size_letters(records_a, alice, kana):
 @pytest.mark.parametrize(
     ("criteria", "found"),
     [
-        ({"number": "300000000101", "kana": "ミ"}, ["300000000101"]),
-        ({"number": "300000000101", "birth_date": date(1950, 4, 2)}, ["300000000101"]),
+        ({"atena_number": "300000000101", "kana": "ミ"}, ["300000000101"]),
+        ({"atena_number": "300000000101", "birth_date": date(1950, 4, 2)}, ["300000000101"]),
         ({"birth_date": date(1950, 4, 2), "death_date": date(2026, 11, 20)}, ["300000000101"]),
         ({"kana": "ミホン", "death_date": date(2026, 11, 20)}, ["300000000101"]),
-        ({"number": "300000000101", "birth_date": date(1950, 4, 3)}, []),
+        ({"atena_number": "300000000101", "birth_date": date(1950, 4, 3)}, []),
     ],
 )
 def test_any_two_criteria_search(records_a, alice, criteria, found):
@@ -129,10 +129,10 @@ def test_any_two_criteria_search(records_a, alice, criteria, found):
     [
         ({"kana": "ミホン"}, "2つ以上で検索してください"),
         ({"birth_date": date(1950, 4, 2)}, "2つ以上で検索してください"),
-        ({"number": "300000000101"}, "2つ以上で検索してください"),
+        ({"atena_number": "300000000101"}, "2つ以上で検索してください"),
         ({}, "2つ以上で検索してください"),
         ({"kana": "見本", "birth_date": date(1950, 4, 2)}, "カタカナかひらがなで"),
-        ({"number": "３００", "birth_date": date(1950, 4, 2)}, "半角数字で"),
+        ({"atena_number": "３００", "birth_date": date(1950, 4, 2)}, "半角数字で"),
     ],
 )
 def test_a_search_needs_two_criteria_no_browsing(records_a, alice, criteria, message):
@@ -143,7 +143,7 @@ def test_a_search_needs_two_criteria_no_browsing(records_a, alice, criteria, mes
 
 def test_every_search_is_audited_by_its_criteria_not_by_what_was_found(records_a, alice):
     search(alice, kana="ミホン タロウ", birth_date=date(1950, 4, 2))
-    search(alice, number="999", death_date=date(2026, 11, 20))
+    search(alice, atena_number="999", death_date=date(2026, 11, 20))
     events = AuditEvent.objects.filter(action="view").order_by("id")
     assert [(e.username, e.municipality_code, e.detail) for e in events] == [
         ("alice", "122041", "住民記録を検索（カナ・生年月日、2件）"),
@@ -176,7 +176,7 @@ def test_only_counter_staff_may_search_or_open(records_a, request, who):
     with pytest.raises(RecordsForbidden):
         search(user, kana="ミホン", birth_date=date(1950, 4, 2))
     with pytest.raises(RecordsForbidden):
-        record_open(user=user, number="300000000101", prefill=PREFILL)
+        record_open(user=user, atena_number="300000000101", prefill=PREFILL)
     assert not AuditEvent.objects.filter(action="view").exists()
 
 
@@ -186,16 +186,16 @@ def test_another_municipalitys_staff_never_see_these_records(records_a, charlie,
     extract_import(municipality=city_b, source=extract_dir([person("1", household="1")]), actor="test")
     assert numbers(search(charlie, kana="ミホン", birth_date=date(1950, 4, 2))) == []
     with pytest.raises(RecordNotFound):
-        record_open(user=charlie, number="300000000101", prefill=PREFILL)
+        record_open(user=charlie, atena_number="300000000101", prefill=PREFILL)
     with pytest.raises(RecordsForbidden):  # naming city A does not help
-        record_open(user=charlie, municipality=records_a, number="300000000101", prefill=PREFILL)
+        record_open(user=charlie, municipality=records_a, atena_number="300000000101", prefill=PREFILL)
 
 
 # --- Opening a record ------------------------------------------------------------------------------
 
 
 def test_opening_a_deceased_persons_record_gives_the_case_document_and_is_audited(records_a, alice):
-    document = record_open(user=alice, number="300000000101", prefill=PREFILL)
+    document = record_open(user=alice, atena_number="300000000101", prefill=PREFILL)
     assert document["deceased"]["name"] == "見本 太郎"
     assert document["answers"] == {"head_of_household": True, "insurance": "koki"}
     assert [member["name"] for member in document["household"]] == ["見本 花子"]
@@ -209,12 +209,12 @@ def test_opening_a_deceased_persons_record_gives_the_case_document_and_is_audite
 )
 def test_a_record_that_gives_no_case_is_a_domain_error_and_still_audited(records_a, alice, number, error):
     with pytest.raises(error) as raised:
-        record_open(user=alice, number=number, prefill=PREFILL)
+        record_open(user=alice, atena_number=number, prefill=PREFILL)
     assert raised.value.message.endswith("手入力で続けてください")
     assert AuditEvent.objects.get(action="view").detail == f"住民記録を参照（宛名番号 {number}）"
 
 
 def test_without_records_the_counter_is_told_to_carry_on_by_hand(alice):
     with pytest.raises(RecordsUnavailable) as raised:
-        record_open(user=alice, number="1", prefill=PREFILL)
+        record_open(user=alice, atena_number="1", prefill=PREFILL)
     assert raised.value.message == UNAVAILABLE == "住民記録を参照できません。手入力で続けてください"

@@ -16,17 +16,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="the municipality's code (全国地方公共団体コード)")
-        parser.add_argument("number", help="the deceased person's 宛名番号")
+        parser.add_argument("atena_number", metavar="宛名番号", help="the deceased person's 宛名番号")
 
-    def handle(self, *args, code: str, number: str, **options):
+    def handle(self, *args, code: str, atena_number: str, **options):
         municipality = municipality_or_fail(code)
         prefill = prefill_specs(catalog_for(municipality=municipality))
         try:
             document = record_open(
-                municipality=municipality, number=number, prefill=prefill, actor="case_from_records"
+                municipality=municipality,
+                atena_number=atena_number,
+                prefill=prefill,
+                actor="case_from_records",
             )
         except RecordsError as exc:
-            raise CommandError(f"宛名番号 {number}: {_english(exc)}") from None
+            raise CommandError(f"宛名番号 {atena_number}: {_english(exc)}") from None
         self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
 
 
