@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz-live"),
     path("admin/", admin.site.urls),
     path(f"{API_PREFIX.lstrip('/')}v1/", include(("config.api_urls", "api"))),
+    path("records/", include("okuyami.residents.urls")),
     path("", include("okuyami.urls")),
 ]
 

@@ -16,5 +16,6 @@ def okuyami(request) -> dict:
             "counter": role == Role.COUNTER,
             "statistics": membership is not None or operator,
             "audit": role == Role.MANAGER or operator,
+            "records_import": role == Role.MANAGER or operator,
         },
     }

@@ -27,6 +27,15 @@ class Extract(models.Model):
         related_name="resident_extract",
         verbose_name="市区町村",
     )
+    # Read from the admin's upload and shown with its counts, not yet applied (services.extract_apply).
+    pending_for = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pending_resident_extract",
+        verbose_name="確認待ちの市区町村",
+    )
     imported_at = models.DateTimeField("取り込み日時")
     imported_by = models.CharField("取り込んだ人", max_length=150, blank=True)
     people = models.PositiveIntegerField("人数")

@@ -21,7 +21,13 @@ SEARCH_LIMIT = 50
 
 
 def extract_for(municipality: Municipality) -> Extract | None:
+    """The municipality's extract in use."""
     return Extract.objects.filter(municipality=municipality).first()
+
+
+def pending_extract_for(municipality: Municipality) -> Extract | None:
+    """The extract uploaded in the admin and waiting to be applied or discarded."""
+    return Extract.objects.filter(pending_for=municipality).first()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from okuyami.residents.selectors import (
     SearchCriteria,
     case_document_for,
     extract_for,
+    pending_extract_for,
     records_for,
     residents_search,
 )
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "住民記録を参照できません。手入力で続けてください"
 BATCH = 5000
+PENDING_KEPT = timedelta(days=1)
 
 
 class ExtractInvalid(Exception):
@@ -96,12 +98,15 @@ def extract_import(
     actor: str = "",
     on_error: Callable[[str], None] | None = None,
     max_errors: int = 1000,
+    apply: bool = True,
 ) -> ExtractReport:
     """Replace the municipality's extract with the one in `source` (a folder or a .zip), or change nothing.
 
     Rows are written while they are read, in one transaction that is rolled back when any
     error is found (ExtractInvalid, whose report holds them all). The previous extract stays
-    searchable until the new one commits.
+    searchable until the new one commits. With `apply=False` (the admin's upload) the new
+    extract waits, with its counts, for `extract_apply` or `extract_discard`, replacing any
+    other one waiting.
     """
     report = ExtractReport(max_errors=max_errors, on_error=on_error)
     with transaction.atomic():
@@ -119,26 +124,85 @@ def extract_import(
         tables = _tables_for(extract)
         _load(extract, tables, read_extract(source, report=report), report)
         if not report.ok:
-            transaction.set_rollback(True)
-            raise ExtractInvalid(report)
+            raise ExtractInvalid(report)  # the transaction is rolled back: nothing was written
         if partitions.partitioned():
             with connection.cursor() as cursor:
                 for model in (Person, PersonFact):
                     partitions.partition_attach(cursor, model._meta.db_table, extract.pk)
-        previous = extract_for(municipality)
+        counts = (
+            f"{report.people:,}人、{report.households:,}世帯、"
+            f"死亡による消除{report.deceased:,}人、他の台帳の事実{report.facts:,}件"
+        )
+        if apply:
+            previous = extract_for(municipality)
+            place = {"municipality": municipality}
+            detail = f"住民記録を取り込み（{counts}）"
+        else:
+            previous = pending_extract_for(municipality)
+            place = {"pending_for": municipality}
+            detail = f"住民記録を確認のため読み込み（{counts}）"
         if previous is not None:
             _erase_rows(previous)
-        Extract.objects.filter(pk=extract.pk).update(municipality=municipality, **report.counts())
+        Extract.objects.filter(pk=extract.pk).update(**place, **report.counts())
         audit(
             municipality=municipality,
             action=AuditEvent.Action.CHANGE,
             actor=actor,
-            detail=f"住民記録を取り込み（{report.people:,}人、{report.households:,}世帯、"
-            f"死亡による消除{report.deceased:,}人、他の台帳の事実{report.facts:,}件）",
+            detail=detail,
             **_who(user),
         )
         transaction.on_commit(_drop_partitions)
     return report
+
+
+class NothingPending(Exception):
+    """No uploaded extract waits to be applied (applied, discarded or expired meanwhile)."""
+
+
+def extract_apply(*, municipality: Municipality, user=None, actor: str = "") -> Extract:
+    """The uploaded extract, checked by its counts, replaces the municipality's extract."""
+    with transaction.atomic():
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        pending = pending_extract_for(municipality)
+        if pending is None:
+            raise NothingPending
+        current = extract_for(municipality)
+        if current is not None:
+            _erase_rows(current)
+        # Kept OKUYAMI_RECORDS_DAYS from now, when the counter starts to use it.
+        Extract.objects.filter(pk=pending.pk).update(
+            municipality=municipality, pending_for=None, imported_at=timezone.now()
+        )
+        audit(
+            municipality=municipality,
+            action=AuditEvent.Action.CHANGE,
+            actor=actor,
+            detail=f"住民記録を取り込み（{pending.people:,}人、{pending.households:,}世帯、"
+            f"死亡による消除{pending.deceased:,}人、他の台帳の事実{pending.facts:,}件）",
+            **_who(user),
+        )
+        transaction.on_commit(_drop_partitions)
+    pending.refresh_from_db()
+    return pending
+
+
+def extract_discard(*, municipality: Municipality, user=None, actor: str = "") -> bool:
+    """Erase the uploaded extract instead of applying it; False when none waits."""
+    with transaction.atomic():
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        pending = pending_extract_for(municipality)
+        if pending is None:
+            return False
+        _erase_rows(pending)
+        audit(
+            municipality=municipality,
+            action=AuditEvent.Action.ERASE,
+            actor=actor,
+            detail="確認待ちの住民記録を取り込まずに消去",
+            **_who(user),
+        )
+        transaction.on_commit(_drop_partitions)
+    return True
 
 
 def _tables_for(extract: Extract) -> dict[type, str]:
@@ -196,10 +260,16 @@ def extracts_expire(
 ) -> list[str]:
     """Erase every extract imported more than `days` (OKUYAMI_RECORDS_DAYS) ago; the codes erased."""
     days = records_days() if days is None else days
-    cutoff = (now or timezone.now()) - timedelta(days=days)
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
     expired = Municipality.objects.filter(resident_extract__imported_at__lte=cutoff).order_by("code")
     reason = f"新しい取り込みのないまま保存期間（{days}日）が経過"
-    return [m.code for m in expired if extract_erase(municipality=m, reason=reason, actor=actor)]
+    erased = [m.code for m in expired if extract_erase(municipality=m, reason=reason, actor=actor)]
+    # An upload nobody applied or discarded is not kept past the next day either.
+    waiting = Municipality.objects.filter(pending_resident_extract__imported_at__lte=now - PENDING_KEPT)
+    for municipality in waiting.order_by("code"):
+        extract_discard(municipality=municipality, actor=actor)
+    return erased
 
 
 # --- Bulk load ----------------------------------------------------------------------------------

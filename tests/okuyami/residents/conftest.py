@@ -114,3 +114,12 @@ def extract_dir(tmp_path):
         return write_extract(tmp_path / f"extract-{count}", residents, facts, **options)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _commit_callbacks_run_at_once(monkeypatch):
+    """Each test runs in one transaction: what waits for the commit (dropping a replaced or erased
+    extract's partitions on PostgreSQL) runs at once, as it does after a real commit."""
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda callback, using=None, robust=False: callback()
+    )

@@ -21,15 +21,6 @@ from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, HANAKO, TAR
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _commit_callbacks_run_at_once(monkeypatch):
-    """Each test runs in one transaction: what waits for the commit (dropping the replaced
-    extract's partitions) runs at once, as it does after a command's real commit."""
-    monkeypatch.setattr(
-        "django.db.transaction.on_commit", lambda callback, using=None, robust=False: callback()
-    )
-
-
 def run(*args) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command(*args, stdout=out, stderr=err)
@@ -326,7 +317,7 @@ def _typical_number() -> str:
 
 @pytest.mark.parametrize("model", [Extract, Person, PersonFact])
 def test_every_field_of_the_extract_is_declared_personal_or_not(model):
-    not_personal = {"id", "pk", "extract", "municipality", "imported_at", "imported_by"}
+    not_personal = {"id", "pk", "extract", "municipality", "pending_for", "imported_at", "imported_by"}
     not_personal |= {"people", "households", "deceased", "facts"}
     fields = {field.name for field in model._meta.get_fields() if field.concrete}
     assert set(model.PERSONAL_FIELDS) == fields - not_personal
