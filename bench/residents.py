@@ -30,29 +30,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.pages import setup_django, url_for  # noqa: E402  (the same settings as the page bench)
+
 PYTHON = sys.executable
 DATABASE = os.environ.get("BENCH_RESIDENTS_DATABASE", "okuyami_bench_residents")
 HOUSEHOLDS = int(os.environ.get("BENCH_RESIDENTS_HOUSEHOLDS", "270000"))
 SEARCHES = int(os.environ.get("BENCH_RESIDENTS_SEARCHES", "1000"))
 TODAY = date(2026, 11, 29)
 IMPORT_TARGET_S, MEMORY_TARGET_MIB, SEARCH_TARGET_MS = 90, 400, 50
-
-
-def url_for(name: str) -> str:
-    return f"postgres://okuyami:okuyami@127.0.0.1:5432/{name}"
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DATABASE_URL=database_url,
-    )
-    import django
-
-    django.setup()
 
 
 def sample_city():

@@ -48,7 +48,29 @@ class Extract(models.Model):
         verbose_name_plural = "住民記録"
 
     def __str__(self) -> str:
-        return f"{self.municipality.code} の住民記録"
+        return f"住民記録 {self.pk}"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "people": self.people,
+            "households": self.households,
+            "deceased": self.deceased,
+            "facts": self.facts,
+        }
+
+
+def extract_key() -> models.ForeignKey:
+    """The extract a row belongs to, and on PostgreSQL its partition key. No constraint in the
+    database: an extract's row goes before its partition is dropped (services._erase_rows); no
+    index of its own: every index starts with it."""
+    return models.ForeignKey(
+        Extract,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name="住民記録",
+    )
 
 
 class Person(models.Model):
@@ -84,16 +106,7 @@ class Person(models.Model):
     )
 
     pk = models.CompositePrimaryKey("extract_id", "atena_number")
-    # The partition key. No constraint in the database: an extract's row goes before its
-    # partition is dropped (services._erase_rows); no index of its own: every index starts with it.
-    extract = models.ForeignKey(
-        Extract,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-        verbose_name="住民記録",
-    )
+    extract = extract_key()
     atena_number = models.CharField("宛名番号", max_length=15)
     household = models.CharField("世帯番号", max_length=15)
     name = models.CharField("氏名", max_length=100)
@@ -144,14 +157,7 @@ class PersonFact(models.Model):
 
     # One row per person and fact (the contract's rule); the key is also the lookup's index.
     pk = models.CompositePrimaryKey("extract_id", "atena_number", "fact")
-    extract = models.ForeignKey(
-        Extract,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-        verbose_name="住民記録",
-    )
+    extract = extract_key()
     atena_number = models.CharField("宛名番号", max_length=15)
     fact = models.CharField("事実", max_length=70)
     value = models.CharField("値", max_length=200)

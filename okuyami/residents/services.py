@@ -129,10 +129,7 @@ def extract_import(
             with connection.cursor() as cursor:
                 for model in (Person, PersonFact):
                     partitions.partition_attach(cursor, model._meta.db_table, extract.pk)
-        counts = (
-            f"{report.people:,}人、{report.households:,}世帯、"
-            f"死亡による消除{report.deceased:,}人、他の台帳の事実{report.facts:,}件"
-        )
+        counts = _counts_text(**report.counts())
         if apply:
             previous = extract_for(municipality)
             place = {"municipality": municipality}
@@ -153,6 +150,10 @@ def extract_import(
         )
         transaction.on_commit(_drop_partitions)
     return report
+
+
+def _counts_text(*, people: int, households: int, deceased: int, facts: int) -> str:
+    return f"{people:,}人、{households:,}世帯、死亡による消除{deceased:,}人、他の台帳の事実{facts:,}件"
 
 
 class NothingPending(Exception):
@@ -177,8 +178,7 @@ def extract_apply(*, municipality: Municipality, user=None, actor: str = "") -> 
             municipality=municipality,
             action=AuditEvent.Action.CHANGE,
             actor=actor,
-            detail=f"住民記録を取り込み（{pending.people:,}人、{pending.households:,}世帯、"
-            f"死亡による消除{pending.deceased:,}人、他の台帳の事実{pending.facts:,}件）",
+            detail=f"住民記録を取り込み（{_counts_text(**pending.counts())}）",
             **_who(user),
         )
         transaction.on_commit(_drop_partitions)
@@ -188,17 +188,22 @@ def extract_apply(*, municipality: Municipality, user=None, actor: str = "") -> 
 
 def extract_discard(*, municipality: Municipality, user=None, actor: str = "") -> bool:
     """Erase the uploaded extract instead of applying it; False when none waits."""
+    return _erase(municipality, pending_extract_for, "確認待ちの住民記録を取り込まずに消去", user, actor)
+
+
+def _erase(municipality: Municipality, which, detail: str, user, actor: str) -> bool:
+    """Erase the municipality's extract that `which` selects, audited; False when there is none."""
     with transaction.atomic():
         Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
-        pending = pending_extract_for(municipality)
-        if pending is None:
+        extract = which(municipality)
+        if extract is None:
             return False
-        _erase_rows(pending)
+        _erase_rows(extract)
         audit(
             municipality=municipality,
             action=AuditEvent.Action.ERASE,
             actor=actor,
-            detail="確認待ちの住民記録を取り込まずに消去",
+            detail=detail,
             **_who(user),
         )
         transaction.on_commit(_drop_partitions)
@@ -234,21 +239,7 @@ def _drop_partitions() -> None:
 
 def extract_erase(*, municipality: Municipality, reason: str, user=None, actor: str = "") -> bool:
     """Erase the municipality's extract; False when it has none (idempotent)."""
-    with transaction.atomic():
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
-        extract = extract_for(municipality)
-        if extract is None:
-            return False
-        _erase_rows(extract)
-        audit(
-            municipality=municipality,
-            action=AuditEvent.Action.ERASE,
-            actor=actor,
-            detail=f"住民記録を消去（{reason}）",
-            **_who(user),
-        )
-        transaction.on_commit(_drop_partitions)
-    return True
+    return _erase(municipality, extract_for, f"住民記録を消去（{reason}）", user, actor)
 
 
 def records_days() -> int:
@@ -274,24 +265,9 @@ def extracts_expire(
 
 # --- Bulk load ----------------------------------------------------------------------------------
 
-PERSON_FIELDS = (
-    "extract",
-    "atena_number",
-    "household",
-    "name",
-    "kana",
-    "kana_key",
-    "kana_key_reversed",
-    "birth_date",
-    "sex",
-    "relation",
-    "address",
-    "foreign",
-    "removal_date",
-    "removal_reason",
-    "death_date",
-)
-FACT_FIELDS = ("extract", "atena_number", "fact", "value")
+# Every column, in the order the rows below give them: the extract, then the personal fields.
+PERSON_FIELDS = ("extract", *Person.PERSONAL_FIELDS)
+FACT_FIELDS = ("extract", *PersonFact.PERSONAL_FIELDS)
 
 
 def _person_row(extract_id: int, r: Resident) -> tuple:

@@ -6,6 +6,7 @@ extract that waits (services.extract_import with apply=False), then 取り込む
 """
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,15 +56,24 @@ def import_scope(user) -> ImportScope | None:
     return ImportScope(False, membership.municipality) if membership is not None else None
 
 
-def _no_access(request):
-    return render(request, "okuyami/no_access.html", {"reason": NO_ACCESS}, status=403)
+def import_view(view):
+    """Logged in, the operator or a 管理者; with a `code`, that municipality if the user may import for it."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, code: str | None = None, **kwargs):
+        scope = import_scope(request.user)
+        if scope is None:
+            return render(request, "okuyami/no_access.html", {"reason": NO_ACCESS}, status=403)
+        if code is not None:
+            kwargs["municipality"] = scope.municipality_for(code)
+        return view(request, scope, *args, **kwargs)
+
+    return wrapper
 
 
-@login_required
-def extract_upload(request):
-    scope = import_scope(request.user)
-    if scope is None:
-        return _no_access(request)
+@import_view
+def extract_upload(request, scope: ImportScope):
     posted = request.method == "POST"  # a form with only a file has an empty request.POST
     form_class = OperatorExtractUploadForm if scope.operator else ExtractUploadForm
     form = form_class(request.POST if posted else None, request.FILES if posted else None)
@@ -94,12 +104,8 @@ def extract_upload(request):
     return render(request, "residents/import.html", context)
 
 
-@login_required
-def extract_confirm(request, code: str):
-    scope = import_scope(request.user)
-    if scope is None:
-        return _no_access(request)
-    municipality = scope.municipality_for(code)
+@import_view
+def extract_confirm(request, scope: ImportScope, municipality: Municipality):
     pending = pending_extract_for(municipality)
     if pending is None:
         messages.info(request, "確認待ちの住民記録はありません。ファイルを選んでください。")
@@ -108,13 +114,9 @@ def extract_confirm(request, code: str):
     return render(request, "residents/import_confirm.html", context)
 
 
-@login_required
 @require_POST
-def extract_decide(request, code: str):
-    scope = import_scope(request.user)
-    if scope is None:
-        return _no_access(request)
-    municipality = scope.municipality_for(code)
+@import_view
+def extract_decide(request, scope: ImportScope, municipality: Municipality):
     if request.POST.get("decision") == "apply":
         try:
             extract = extract_apply(municipality=municipality, user=request.user)
