@@ -7,9 +7,10 @@ extract drops its partitions, which also leaves none of its data in the table fi
 databases (SQLite) keep plain tables.
 """
 
-from django.db import connection, migrations
+from django.db import OperationalError, connection, migrations, transaction
 
 PARTITION_KEY = "extract_id"
+LOCK_TIMEOUT_MS = 200
 
 
 def partitioned() -> bool:
@@ -72,12 +73,22 @@ def partitions_orphaned(cursor, table: str, extract_table: str) -> list[str]:
 
 
 def partitions_drop(tables: list[str], extract_table: str) -> list[str]:
-    """Drop every partition whose extract is gone; the names dropped. A short transaction each:
-    dropping a partition locks its parent table, and so every municipality's search, until commit."""
+    """Drop every partition whose extract is gone; the names dropped.
+
+    Dropping a partition locks its parent table, so every municipality's search, until the
+    drop commits: each drop is its own short transaction, and one that cannot have the lock
+    at once (another municipality's import holds the table until it commits) is left for the
+    next import or purge_residents, rather than making the searches queue behind it.
+    """
     dropped = []
     with connection.cursor() as cursor:
-        for table in tables:
-            for name in partitions_orphaned(cursor, table, extract_table):
+        orphans = [name for table in tables for name in partitions_orphaned(cursor, table, extract_table)]
+    for name in orphans:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
-                dropped.append(name)
+        except OperationalError:  # the lock was not free in time
+            continue
+        dropped.append(name)
     return dropped

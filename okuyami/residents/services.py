@@ -148,7 +148,7 @@ def extract_import(
             detail=detail,
             **_who(user),
         )
-        transaction.on_commit(_drop_partitions)
+        transaction.on_commit(drop_partitions)
     return report
 
 
@@ -181,7 +181,7 @@ def extract_apply(*, municipality: Municipality, user=None, actor: str = "") -> 
             detail=f"住民記録を取り込み（{_counts_text(**pending.counts())}）",
             **_who(user),
         )
-        transaction.on_commit(_drop_partitions)
+        transaction.on_commit(drop_partitions)
     pending.refresh_from_db()
     return pending
 
@@ -206,7 +206,7 @@ def _erase(municipality: Municipality, which, detail: str, user, actor: str) -> 
             detail=detail,
             **_who(user),
         )
-        transaction.on_commit(_drop_partitions)
+        transaction.on_commit(drop_partitions)
     return True
 
 
@@ -223,7 +223,7 @@ def _tables_for(extract: Extract) -> dict[type, str]:
 
 def _erase_rows(extract: Extract) -> None:
     """Delete an extract: its row, and its people and facts (on PostgreSQL its partitions are
-    dropped after the commit, `_drop_partitions`)."""
+    dropped after the commit, `drop_partitions`)."""
     with connection.cursor() as cursor:
         if not partitions.partitioned():
             for model in (PersonFact, Person):
@@ -232,7 +232,8 @@ def _erase_rows(extract: Extract) -> None:
         cursor.execute(f"DELETE FROM {Extract._meta.db_table} WHERE id = %s", [extract.pk])
 
 
-def _drop_partitions() -> None:
+def drop_partitions() -> None:
+    """On PostgreSQL, drop the partitions of extracts that are gone (after the commit that erased them)."""
     if partitions.partitioned():
         partitions.partitions_drop([Person._meta.db_table, PersonFact._meta.db_table], Extract._meta.db_table)
 

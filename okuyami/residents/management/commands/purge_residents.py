@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from okuyami.residents.services import extract_erase, extracts_expire, records_days
+from okuyami.residents.services import drop_partitions, extract_erase, extracts_expire, records_days
 from procedures.management.commands._common import municipality_or_fail
 from procedures.models import Municipality
 
@@ -18,9 +18,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, code: str | None, expired: bool, **options):
+        if expired and code is not None:
+            raise CommandError("--expired applies to every municipality: give no CODE with it")
+        drop_partitions()  # any left behind by an erasure that could not drop them at once
         if expired:
-            if code is not None:
-                raise CommandError("--expired applies to every municipality: give no CODE with it")
             erased = extracts_expire()
             self.stdout.write(self._line(erased, f" imported more than {records_days()} days ago"))
             return
