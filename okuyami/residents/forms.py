@@ -7,29 +7,29 @@ from procedures.catalog import municipality_code_error
 from procedures.selectors import municipality_by_code
 
 
-class ExtractUploadForm(DadsForm):
+class ExtractUploadForm(DadsForm, forms.Form):
     """A 管理者's upload, for their own municipality."""
 
     archive = forms.FileField(
         label="住民記録の抽出ファイル（.zip）",
+        help_text="residents.csv と facts.csv（任意）をまとめた .zip ファイル。文字コードは UTF-8 または"
+        " Shift_JIS（CP932）。大きな市の抽出は、管理コマンド import_residents で取り込んでください。",
         error_messages={
             "required": "住民記録の抽出ファイルを選んでください。",
             "empty": "選んだファイルは空です。",
             "invalid": "ファイルを選び直してください。",
         },
     )
-    support = {
-        "municipality": "取り込む市区町村の、6桁の全国地方公共団体コード",
-        "archive": "residents.csv と facts.csv（任意）をまとめた .zip ファイル。文字コードは UTF-8 または"
-        " Shift_JIS（CP932）。大きな市の抽出は、管理コマンド import_residents で取り込んでください。",
-    }
 
 
 class OperatorExtractUploadForm(ExtractUploadForm):
     """The operator's upload, for the municipality they name."""
 
     municipality = forms.CharField(
-        label="団体コード", max_length=6, error_messages={"required": "団体コードを入力してください。"}
+        label="団体コード",
+        max_length=6,
+        help_text="取り込む市区町村の、6桁の全国地方公共団体コード",
+        error_messages={"required": "団体コードを入力してください。"},
     )
     field_order = ["municipality", "archive"]
 

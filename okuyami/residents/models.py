@@ -12,13 +12,23 @@ extract drops its partitions, so nothing of it is left in the table files.
 
 from django.db import models
 
+from core.personal import Personal, PersonalData
 from procedures.models import Municipality
 
 
-class Extract(models.Model):
-    # Counts and times only: the extract's personal data is in its Person and PersonFact rows.
-    PERSONAL_FIELDS: tuple[str, ...] = ()
+def _deleted_with_the_extract(value):
+    raise RuntimeError(
+        "a resident extract is deleted whole (services.extract_erase), never blanked field by field"
+    )
 
+
+# Every field of a person is personal data. Retention erases an extract by deleting its rows
+# (and on PostgreSQL dropping its partitions) when it is replaced, by purge_residents, or after
+# OKUYAMI_RECORDS_DAYS; a field is never blanked on its own, so erase_personal_data refuses them.
+WITH_THE_EXTRACT = Personal(_deleted_with_the_extract)
+
+
+class Extract(models.Model):
     # Empty while an import loads it; set when it replaces the previous one.
     municipality = models.OneToOneField(
         Municipality,
@@ -42,6 +52,9 @@ class Extract(models.Model):
     households = models.PositiveIntegerField("世帯数")
     deceased = models.PositiveIntegerField("死亡による消除")
     facts = models.PositiveIntegerField("他の台帳の事実")
+
+    # Counts and times only: the extract's personal data is in its Person and PersonFact rows.
+    personal_data = PersonalData(staff=("imported_by",))
 
     class Meta:
         verbose_name = "住民記録"
@@ -86,25 +99,6 @@ class Person(models.Model):
         STRUCK_OFF = "職権消除", "職権消除"
         OTHER = "その他", "その他"
 
-    # Personal data: every field but the extract. Erased with the extract (purge_residents,
-    # OKUYAMI_RECORDS_DAYS); the search keys are derived from the reading, so they are too.
-    PERSONAL_FIELDS: tuple[str, ...] = (
-        "atena_number",
-        "household",
-        "name",
-        "kana",
-        "kana_key",
-        "kana_key_reversed",
-        "birth_date",
-        "sex",
-        "relation",
-        "address",
-        "foreign",
-        "removal_date",
-        "removal_reason",
-        "death_date",
-    )
-
     pk = models.CompositePrimaryKey("extract_id", "atena_number")
     extract = extract_key()
     atena_number = models.CharField("宛名番号", max_length=15)
@@ -123,6 +117,29 @@ class Person(models.Model):
     removal_reason = models.CharField("消除事由", max_length=4, choices=RemovalReason.choices, blank=True)
     # The 消除日 of a removal by death, for the search by 死亡日.
     death_date = models.DateField("死亡日", null=True, blank=True)
+
+    # The search keys are derived from the reading, so they are personal too.
+    personal_data = PersonalData(
+        fields=dict.fromkeys(
+            (
+                "atena_number",
+                "household",
+                "name",
+                "kana",
+                "kana_key",
+                "kana_key_reversed",
+                "birth_date",
+                "sex",
+                "relation",
+                "address",
+                "foreign",
+                "removal_date",
+                "removal_reason",
+                "death_date",
+            ),
+            WITH_THE_EXTRACT,
+        )
+    )
 
     class Meta:
         verbose_name = "住民"
@@ -152,15 +169,15 @@ class Person(models.Model):
 class PersonFact(models.Model):
     """A fact of facts.csv: a person's entry in another register (国保, 印鑑, 税 …)."""
 
-    # Personal data: whose fact it is and what the register holds about them.
-    PERSONAL_FIELDS: tuple[str, ...] = ("atena_number", "fact", "value")
-
     # One row per person and fact (the contract's rule); the key is also the lookup's index.
     pk = models.CompositePrimaryKey("extract_id", "atena_number", "fact")
     extract = extract_key()
     atena_number = models.CharField("宛名番号", max_length=15)
     fact = models.CharField("事実", max_length=70)
     value = models.CharField("値", max_length=200)
+
+    # Whose fact it is and what another register holds about them.
+    personal_data = PersonalData(fields=dict.fromkeys(("atena_number", "fact", "value"), WITH_THE_EXTRACT))
 
     class Meta:
         verbose_name = "他の台帳の事実"

@@ -267,8 +267,8 @@ def extracts_expire(
 # --- Bulk load ----------------------------------------------------------------------------------
 
 # Every column, in the order the rows below give them: the extract, then the personal fields.
-PERSON_FIELDS = ("extract", *Person.PERSONAL_FIELDS)
-FACT_FIELDS = ("extract", *PersonFact.PERSONAL_FIELDS)
+PERSON_FIELDS = ("extract", *Person.personal_data.fields)
+FACT_FIELDS = ("extract", *PersonFact.personal_data.fields)
 
 
 def _person_row(extract_id: int, r: Resident) -> tuple:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.models import AuditEvent
+from core.personal import personal_data_of
 from okuyami.residents.models import Extract, Person, PersonFact
 from okuyami.residents.sample import SAMPLE_EXTRACT
 from okuyami.residents.services import ExtractInvalid, extract_import, extracts_expire
@@ -315,9 +316,15 @@ def _typical_number() -> str:
 # --- The personal-data declaration ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [Extract, Person, PersonFact])
-def test_every_field_of_the_extract_is_declared_personal_or_not(model):
-    not_personal = {"id", "pk", "extract", "municipality", "pending_for", "imported_at", "imported_by"}
-    not_personal |= {"people", "households", "deceased", "facts"}
-    fields = {field.name for field in model._meta.get_fields() if field.concrete}
-    assert set(model.PERSONAL_FIELDS) == fields - not_personal
+@pytest.mark.parametrize("model", [Person, PersonFact])
+def test_every_field_of_a_person_is_declared_personal_and_erased_with_the_extract(model):
+    fields = {field.name for field in model._meta.get_fields() if field.concrete} - {"pk", "extract"}
+    declaration = personal_data_of(model)
+    assert set(declaration.fields) == fields
+    with pytest.raises(RuntimeError, match="deleted whole"):  # never blanked one field at a time
+        declaration.erased_values()
+
+
+def test_an_extracts_own_row_holds_counts_and_who_imported_it():
+    assert personal_data_of(Extract).fields == {}
+    assert personal_data_of(Extract).staff == ("imported_by",)

@@ -119,7 +119,7 @@ def test_no_file_is_a_form_error_with_the_error_summary(client, erin):
     assert "<title>エラー：住民記録の取り込み" in text
     assert 'aria-invalid="true"' in text and "＊住民記録の抽出ファイルを選んでください。" in text
     assert '<a href="#id_archive">住民記録の抽出ファイルを選んでください。</a>' in text  # the error summary
-    assert 'aria-describedby="id_archive-support id_archive-error"' in text
+    assert 'aria-describedby="id_archive_helptext id_archive_error"' in text
 
 
 def test_the_operator_chooses_the_municipality(client, operator, city_a, city_b, tmp_path):
