@@ -85,14 +85,23 @@ class QuestionSpec:
 
 # --- Tokens -----------------------------------------------------------------
 
+# How deeply `not`, parentheses and lists may nest. A real condition needs three or four
+# levels; the parser recurses once per level, so a limit keeps a hostile catalog from
+# exhausting the stack (`"not " * 990 + "true"`).
+MAX_DEPTH = 32
+
+# White space between tokens is ASCII white space or the ideographic space (U+3000), which a
+# Japanese input method types; other Unicode spaces (a no-break space pasted from a web page)
+# are refused, as the format says. A string holds no escapes: a backslash is an ordinary
+# character, and a string cannot hold its own quote.
 _TOKEN = re.compile(
     r"""
-    (?P<space>\s+)
+    (?P<space>[ \t\n\r\f\v\u3000]+)
   | (?P<int>-?[0-9]+)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|<|>)
   | (?P<punct>[()\[\],])
-  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<string>"[^"]*"|'[^']*')
     """,
     re.VERBOSE,
 )
@@ -183,6 +192,15 @@ class _Parser:
     def __init__(self, source: str):
         self.tokens = _tokenize(source)
         self.index = 0
+        self.depth = 0  # `not`, parentheses and lists open around the current token
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(
+                f"syntax error at position {token.pos}: nested too deeply "
+                f"(at most {MAX_DEPTH} levels of parentheses and 'not')"
+            )
 
     @property
     def peek(self) -> _Token:
@@ -228,17 +246,20 @@ class _Parser:
 
     def parse_not(self) -> Node:
         if self.at_keyword("not"):
-            self.next()
-            return Not(self.parse_not())
+            self.enter(self.next())
+            node = Not(self.parse_not())
+            self.depth -= 1
+            return node
         return self.parse_atom()
 
     def parse_atom(self) -> Node:
         if self.peek.text == "(" and self.peek.kind == "punct":
-            self.next()
+            self.enter(self.next())
             node = self.parse_or()
             if self.peek.text != ")":
                 raise self.error(f"expected ')' but found {self.describe(self.peek)}")
             self.next()
+            self.depth -= 1
             return node
         operand = self.parse_operand()
         op_token = self.peek
@@ -276,6 +297,8 @@ class _Parser:
             items: list[Literal] = []
             if self.peek.text != "]":
                 while True:
+                    if self.peek.text == "[" and self.peek.kind == "punct":  # refused before it nests
+                        raise self.error("a list holds only literals")
                     item = self.parse_operand()
                     if not isinstance(item, Literal):
                         raise ConditionError(
@@ -304,7 +327,7 @@ class _Parser:
 
 
 def _unquote(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text[1:-1])
+    return text[1:-1]
 
 
 def parse(source: str) -> Node:
@@ -592,16 +615,16 @@ def _compile_junction(
         return result
 
     def explain(facts):
-        unknown: tuple[str, ...] = ()
-        every: tuple[str, ...] = ()
+        unknown: list[str] = []
+        every: list[str] = []  # lists, not tuples: linear however many operands
         for part in explains:
             value, names = part(facts)
             if value is decisive:
                 return decisive, names
             if value is None:
-                unknown += names
-            every += names
-        return (None, unknown) if unknown else (settled, every)
+                unknown.extend(names)
+            every.extend(names)
+        return (None, tuple(unknown)) if unknown else (settled, tuple(every))
 
     return evaluate, explain
 

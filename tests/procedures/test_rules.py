@@ -549,3 +549,64 @@ def test_explain_gives_the_value_and_the_facts_that_decided_it():
     condition = compile_condition("head == true or pension == true", QUESTIONS)
     assert condition.explain({"head": False, "pension": True}) == (True, ("pension",))
     assert condition.explain({"head": False, "pension": False}) == (False, ("head", "pension"))
+
+
+# --- Strings, white space and nesting (the contract's exact wording) ------------------------
+
+
+@pytest.mark.parametrize(("source", "value"), [('"a\\b"', "a\\b"), ("'x\\'", "x\\"), ('"\\\\"', "\\\\")])
+def test_a_backslash_is_an_ordinary_character_in_a_string(source, value):
+    assert parse(f"{source} == {source}").left.value == value
+
+
+def test_a_string_with_a_backslash_does_not_match_the_choice_without_it():
+    # Before, "koki\x" silently read as "kokix" and '\k' as 'k'.
+    assert "has no choice 'kok\\i'" in error_of('insurance == "kok\\i"')
+
+
+def test_a_string_cannot_hold_its_own_quote():
+    message = error_of('insurance == "ko\\"ki"')
+    assert "syntax error" in message
+
+
+@pytest.mark.parametrize("space", ["\u3000", " ", "\t", "\n", "\r\n", " \u3000 "])
+def test_ascii_and_ideographic_white_space_between_tokens_is_ignored(space):
+    source = f"head{space}=={space}true{space}and{space}({space}age{space}>={space}40{space})"
+    assert check(source, {"head": True, "age": 41}) is True
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u200b", "\ufeff"])
+def test_other_unicode_spaces_are_refused(space):
+    assert f"unexpected character {space!r}" in error_of(f"head =={space}true")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "not " * 990 + "true",
+        "(" * 500 + "true" + ")" * 500,
+        "(" * 3000,
+        "not (" * 17 + "head == true" + ")" * 17,
+    ],
+)
+def test_it_refuses_a_condition_nested_past_the_limit_without_exhausting_the_stack(source):
+    assert "nested too deeply (at most 32 levels of parentheses and 'not')" in error_of(source)
+
+
+@pytest.mark.parametrize("source", ["[" * 3000, "age in " + "[" * 3000 + "1", 'insurance in [["koki"]]'])
+def test_it_refuses_a_list_inside_a_list_before_it_nests(source):
+    assert "a list holds only literals" in error_of(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [("not " * 32 + "head == false", True), ("(" * 32 + "head == true" + ")" * 32, False)],
+)
+def test_it_accepts_nesting_up_to_the_limit(source, expected):
+    assert check(source, {"head": False}) is expected
+
+
+def test_explaining_a_long_condition_takes_linear_time():
+    # 20,000 comparisons joined by `and`: quadratic tuple building would take minutes.
+    condition = compile_condition(" and ".join(["household >= 1"] * 20000), QUESTIONS)
+    assert condition.explain({"household": 2}) == (True, ("household",))
