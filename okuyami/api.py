@@ -1,6 +1,5 @@
 """Case API for counter staff: cases, answers, result, finalise, relay marks, prints, tokens."""
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -14,10 +13,12 @@ from core.web.openapi import ErrorSerializer
 from core.web.permissions import CounterRole
 from core.web.query import query_bool
 from okuyami import selectors, services
-from okuyami.models import Case, Mark
+from okuyami.models import Case, Mark, validate_appointment
 from okuyami.printing import TITLES, pdf_response
 from okuyami.services import API, Shown
+from procedures import date_limits
 from procedures.evaluation import CaseInvalid
+from procedures.rules import parse_date
 
 CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
 CLOSED = "the case is finalised: its answers and result can no longer change"
@@ -59,7 +60,19 @@ class CounterApi(APIView):
         )
 
 
+class AppointmentField(serializers.DateTimeField):
+    """DRF's DateTimeField raised OverflowError (a 500) for a naive time near year 1."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class CaseSerializer(serializers.ModelSerializer):
+    appointment_at = AppointmentField(required=False, allow_null=True, validators=[validate_appointment])
+
     class Meta:
         model = Case
         shown = ("answers", "unknown", "version", "created_at", "updated_at", "finalised_at")
@@ -95,10 +108,9 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
             cases = cases.filter(status=status_filter)
         created_on = self.request.query_params.get("created_on")
         if created_on:
-            try:
-                day = timezone.datetime.fromisoformat(created_on).date()
-            except ValueError:
-                raise ApiError([("created_on", 'must be a date "YYYY-MM-DD"')]) from None
+            day = parse_date(created_on)
+            if day is None or not date_limits.in_range(day):
+                raise ApiError([("created_on", f'must be a date "YYYY-MM-DD" {date_limits.RANGE_EN}')])
             cases = cases.filter(created_at__date=day)
         return cases
 

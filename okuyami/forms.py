@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.models import AuditEvent
 from okuyami.guide import AdjustmentAction
 from okuyami.models import Case, Mark
+from procedures import date_limits
 from procedures.answer_fields import answer_field, answer_value, field_value
 from procedures.catalog import CatalogQuestion
 from procedures.rules import QuestionType
@@ -95,10 +96,17 @@ class CaseForm(DadsForm, forms.ModelForm):
         "亡くなった方の生年月日",
         required=False,
         help_text="わからない場合は空欄にしてください。年齢で決まる手続きは「要確認」になります。",
-        error_messages={"after_death": "生年月日は亡くなった日より前の日付を入力してください。"},
+        error_messages={
+            "after_death": "生年月日は亡くなった日より前の日付を入力してください。",
+            "range": f"生年月日は{date_limits.RANGE_JA}の日付を入力してください。",
+        },
     )
     death_date = _date_field(
-        "亡くなった日", error_messages={"future": "亡くなった日に未来の日付は入力できません。"}
+        "亡くなった日",
+        error_messages={
+            "future": "亡くなった日に未来の日付は入力できません。",
+            "range": f"亡くなった日は{date_limits.RANGE_JA}の日付を入力してください。",
+        },
     )
     deceased_address = _text("亡くなった方の住所", max_length=200)
     visitor_name = _text("来庁された方の氏名")
@@ -159,6 +167,17 @@ class CaseForm(DadsForm, forms.ModelForm):
             local = timezone.localtime(case.appointment_at)
             initial["appointment_date"], initial["appointment_time"] = local.date(), local.time()
         return initial
+
+    def clean_appointment_date(self):
+        # appointment_at is made here from the date and time, so its model check is repeated here.
+        value = self.cleaned_data["appointment_date"]
+        today = timezone.localdate()
+        if value is not None and not date_limits.appointment_in_range(value, today=today):
+            first, last = date_limits.appointment_range(today)
+            raise forms.ValidationError(
+                f"予約日は{date_limits.japanese(first)}から{date_limits.japanese(last)}までの日付を入力してください。"
+            )
+        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.models import staff_field
 from core.personal import Erase, Personal, PersonalData
 from okuyami.guide import AdjustmentAction, anonymous_guide
+from procedures import date_limits
 from procedures.models import Municipality
 
 KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・ 　]+$")
@@ -32,8 +33,22 @@ def validate_phone(value: str) -> None:
 
 
 def validate_not_future(value) -> None:
-    if value > timezone.localdate():
+    if date_limits.in_range(value) and value > timezone.localdate():  # out of range says more
         raise ValidationError("must not be in the future", code="future")
+
+
+def validate_case_date(value) -> None:
+    """A date of death or birth within the years a case may hold (procedures.date_limits)."""
+    if not date_limits.in_range(value):
+        raise ValidationError(f"must be {date_limits.RANGE_EN}", code="range")
+
+
+def validate_appointment(value) -> None:
+    """An appointment from a year before today to two years after (year 266 came back as +09:18:59)."""
+    today = timezone.localdate()
+    if not date_limits.appointment_in_range(timezone.localtime(value).date(), today=today):
+        first, last = date_limits.appointment_range(today)
+        raise ValidationError(f"must be from {first} to {last}", code="appointment")
 
 
 class Case(models.Model):
@@ -51,8 +66,10 @@ class Case(models.Model):
     deceased_kana = models.CharField(
         "亡くなった方の氏名（フリガナ）", max_length=100, validators=[validate_kana]
     )
-    deceased_birth_date = models.DateField("亡くなった方の生年月日", null=True, blank=True)
-    death_date = models.DateField("亡くなった日", validators=[validate_not_future])
+    deceased_birth_date = models.DateField(
+        "亡くなった方の生年月日", null=True, blank=True, validators=[validate_case_date]
+    )
+    death_date = models.DateField("亡くなった日", validators=[validate_case_date, validate_not_future])
     deceased_address = models.CharField("亡くなった方の住所", max_length=200)
 
     visitor_name = models.CharField("来庁者の氏名", max_length=100)
@@ -61,7 +78,9 @@ class Case(models.Model):
     visitor_phone = models.CharField("来庁者の電話番号", max_length=20, validators=[validate_phone])
     visitor_address = models.CharField("来庁者の住所", max_length=200, blank=True)
 
-    appointment_at = models.DateTimeField("予約日時", null=True, blank=True)
+    appointment_at = models.DateTimeField(
+        "予約日時", null=True, blank=True, validators=[validate_appointment]
+    )
     # The 受付 form's one-time token: a double-submitted form finds the case it made.
     submission = models.UUIDField("送信の識別子", null=True, blank=True, unique=True, editable=False)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from procedures import date_limits
 from procedures.catalog import CatalogQuestion
 from procedures.rules import QuestionType, parse_date
 
@@ -97,8 +98,11 @@ def answer_value(question: CatalogQuestion, value: Any, *, markers: dict[str, st
             raise forms.ValidationError("0以上の整数を半角数字で入力してください。")
         return int(text)
     if question.type == QuestionType.DATE:
-        if parse_date(value.strip()) is None:
+        day = parse_date(value.strip())
+        if day is None:
             raise forms.ValidationError("日付を「2026-11-20」の形で入力してください。")
+        if not date_limits.in_range(day):
+            raise forms.ValidationError(f"{date_limits.RANGE_JA}の日付を入力してください。")
         return value.strip()
     return value
 

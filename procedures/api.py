@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.limits import MAX_PUBLIC_BODY_BYTES
 from core.web.errors import ApiError, where_message
 from core.web.openapi import ErrorSerializer
 from core.web.permissions import EditorRole
@@ -153,6 +154,7 @@ class EvaluateApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []  # public and stateless: no session, no CSRF
     throttle_scope = "public"
+    max_body_bytes = MAX_PUBLIC_BODY_BYTES  # one case document, from anyone
 
     @extend_schema(
         request=CaseDocument, responses={200: ResultDocument, 400: ErrorSerializer, 404: ErrorSerializer}

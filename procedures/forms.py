@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from procedures import date_limits
 from procedures.answer_fields import UNKNOWN, answer_field, answer_value
 from procedures.catalog import Catalog, municipality_code_error, prefecture_of
 from procedures.catalog_io import FORMAT
@@ -104,6 +105,12 @@ class CatalogPreviewForm(forms.Form):
             "unknown": unknown,
         }
 
+    def clean_death_date(self):
+        return _in_range(self.cleaned_data["death_date"])
+
+    def clean_birth_date(self):
+        return _in_range(self.cleaned_data["birth_date"])
+
     def clean(self):
         cleaned = super().clean()
         death, birth = cleaned.get("death_date"), cleaned.get("birth_date")
@@ -118,6 +125,12 @@ class CatalogPreviewForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error(name, f"＊{exc.messages[0]}")
         return cleaned
+
+
+def _in_range(day):
+    if day is not None and not date_limits.in_range(day):
+        raise forms.ValidationError(f"＊{date_limits.RANGE_JA}の日付を入力してください。")
+    return day
 
 
 def _question_field(question) -> forms.Field:

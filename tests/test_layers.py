@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("core", "procedures", "okuyami", "config")  # lowest first
 # The rules and the documents they read and write: plain Python, testable without Django.
 PURE = (
+    "core/limits.py",
     "procedures/rules.py",
+    "procedures/date_limits.py",
     "procedures/deadlines.py",
     "procedures/catalog.py",
     "procedures/catalog_io.py",

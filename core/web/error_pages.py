@@ -6,12 +6,14 @@ touching the database (no user, no session), so the pages still come up during i
 
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
 from core.web import is_api
 from core.web.errors import error_response
+from core.web.middleware import too_large
 from core.web.outage import caused_by_database
 
 UNAVAILABLE = "The database is unavailable; nothing was changed. Try again in a few seconds."
@@ -22,6 +24,8 @@ def bad_request(request, exception):
     """400, unless a database outage is behind it: then the same 503 as `server_error`."""
     if caused_by_database(exception):
         return server_error(request)
+    if isinstance(exception, RequestDataTooBig):  # form fields past DATA_UPLOAD_MAX_MEMORY_SIZE
+        return too_large(request)
     if is_api(request):
         return error_response([(getattr(exception, "field", None), str(exception) or "Bad request.")], 400)
     return defaults.bad_request(request, exception)

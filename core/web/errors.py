@@ -1,12 +1,16 @@
 """The API's one error format: {"errors": [{"field": ..., "message": ...}]}, built here only."""
 
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.limits import MAX_BODY_BYTES, too_large_message
+
 Errors = list[tuple[str | None, str]]
+
+TOO_LARGE = too_large_message(MAX_BODY_BYTES)
 
 
 class ApiError(exceptions.APIException):
@@ -64,6 +68,8 @@ def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error an API view raises answers in the one format."""
     if isinstance(exc, ApiError):
         return Response(error_body(exc.errors), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):  # DRF read request.body past DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(error_body([(None, TOO_LARGE)]), status=413)
     if isinstance(exc, ValidationError):  # a model's or a service's own validation
         return Response(error_body(validation_errors(exc)), status=400)
     if isinstance(exc, BadRequest):  # e.g. core.web.query.InvalidQuery

@@ -9,6 +9,7 @@ ERROR_RESPONSES = {
     "403": "This account's role may not use this endpoint.",
     "404": "No such resource for this account (another municipality's ids are never visible).",
     "409": "Conflict: the resource changed since the version sent, or it is closed.",
+    "413": "The request body is too large (6 MB; the public evaluate endpoint 64 KB).",
     "428": "The version last read is required (If-Match or `version`).",
     "429": "Too many requests: try again later.",
 }

@@ -214,6 +214,34 @@ def test_creating_a_case_validates_like_the_screens(alice):
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"death_date": "9999-12-31"}, "death_date", "must be from 1900-01-01 to 2200-12-31"),
+        ({"death_date": "0001-01-01"}, "death_date", "must be from 1900-01-01 to 2200-12-31"),
+        ({"deceased_birth_date": "0266-05-01"}, "deceased_birth_date", "must be from 1900-01-01"),
+        # Year 266 came back with the local mean time offset +09:18:59; a naive year 1 was a 500.
+        ({"appointment_at": "0266-05-01T10:00:00"}, "appointment_at", "must be from "),
+        ({"appointment_at": "0001-01-01T00:00:00"}, "appointment_at", "out of range"),
+        ({"appointment_at": "9999-12-31T23:59:59+09:00"}, "appointment_at", "must be from "),
+    ],
+)
+def test_case_dates_outside_their_range_are_refused_naming_the_field(alice, changes, field, message):
+    response = api_for(alice).post("/api/v1/cases/", {**NEW_CASE, **changes}, format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert message in response.json()["errors"][0]["message"]
+    assert not Case.objects.exists()
+
+
+def test_an_appointment_in_the_coming_weeks_is_kept_in_japan_time(alice):
+    response = api_for(alice).post(
+        "/api/v1/cases/", {**NEW_CASE, "appointment_at": "2026-12-01T10:30:00"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["appointment_at"] == "2026-12-01T10:30:00+09:00"
+
+
 # --- Answers, result, finalise, marks ----------------------------------------------------
 
 
