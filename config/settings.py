@@ -123,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Refuses nothing: Django tells it of every password change, and it revokes the API tokens.
+    {"NAME": "core.staff.ApiTokensEndWithThePassword"},
 ]
 
 LANGUAGE_CODE = "ja"
@@ -148,7 +150,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.web.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -209,6 +211,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("OKUYAMI_LOCKOUT_MINUTES", "30"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "okuyami/locked_out.html"
+
+# An API token (POST /api/v1/token) lasts this many days; a password change revokes it at once.
+OKUYAMI_TOKEN_DAYS = envint("OKUYAMI_TOKEN_DAYS", "90")
 
 # --- Personal data and the trial sandbox ---------------------------------------------------------
 

@@ -3,6 +3,8 @@
 Also the few writes to staff accounts (membership, one-time passwords).
 """
 
+from datetime import datetime, timedelta
+
 from core.models import StaffMembership
 
 Role = StaffMembership.Role
@@ -52,3 +54,37 @@ def staff_password_set(*, user, password: str, one_time: bool) -> None:
 def staff_password_changed(*, user) -> None:
     """The user chose their own password: the one-time password is spent."""
     StaffMembership.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
+
+
+# --- API tokens: they end with the password, and after OKUYAMI_TOKEN_DAYS ---------------------------
+
+
+def api_tokens_revoke(*, user) -> int:
+    """Delete every API token of the user; how many there were."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+def token_expires_at(created: datetime, *, days: int) -> datetime:
+    return created + timedelta(days=days)
+
+
+class ApiTokensEndWithThePassword:
+    """A password change revokes the user's API tokens, whoever makes it and wherever.
+
+    Listed in AUTH_PASSWORD_VALIDATORS because `password_changed` is the one hook Django calls
+    after every password change: the password page, the operator in the admin, `changepassword`,
+    a one-time password from create_trial. It refuses no password; its help text tells the user.
+    """
+
+    def validate(self, password, user=None) -> None:
+        return None
+
+    def password_changed(self, password, user=None) -> None:
+        if user is not None and user.pk is not None:
+            api_tokens_revoke(user=user)
+
+    def get_help_text(self) -> str:
+        return "パスワードを変更すると、このアカウントの API トークンは無効になります。"

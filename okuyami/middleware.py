@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from core.staff import membership_for
 from core.web import is_api
+from core.web.authentication import PASSWORD_CHANGE_REQUIRED
 from core.web.errors import error_response
 
 
@@ -18,8 +19,7 @@ class PasswordChangeRequiredMiddleware:
         user = request.user
         if user.is_authenticated and _must_change_password(user) and not _allowed(request.path):
             if is_api(request):
-                message = "Change the one-time password on the password page before using the API."
-                return error_response([(None, message)], 403)
+                return error_response([(None, PASSWORD_CHANGE_REQUIRED)], 403)
             return redirect("okuyami:password-change")
         return self.get_response(request)
 
