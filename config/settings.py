@@ -200,8 +200,10 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-axes locks a user name out from one address after repeated failures (the counters of
-# a town hall share one address, so never the address alone). API tokens never go through
-# authenticate(), so the API is not affected; failed attempts are kept in the shared database.
+# a town hall share one address, so never the address alone for one user name); an address is
+# stopped after OKUYAMI_ADDRESS_FAILURE_LIMIT failures across every user name (core.lockouts).
+# The operator and a municipality's 管理者 lift a lockout at once from /lockouts/. API tokens never
+# go through authenticate(), so the API is not affected; failed attempts are kept in the database.
 AUTHENTICATION_BACKENDS = [
     "okuyami.backends.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -210,7 +212,9 @@ AXES_FAILURE_LIMIT = envint("OKUYAMI_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("OKUYAMI_LOCKOUT_MINUTES", "30"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "okuyami/locked_out.html"
+AXES_HANDLER = "core.lockouts.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "okuyami.staff_views.locked_out"
+OKUYAMI_ADDRESS_FAILURE_LIMIT = envint("OKUYAMI_ADDRESS_FAILURE_LIMIT", "20")
 
 # An API token (POST /api/v1/token) lasts this many days; a password change revokes it at once.
 OKUYAMI_TOKEN_DAYS = envint("OKUYAMI_TOKEN_DAYS", "90")

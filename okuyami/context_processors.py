@@ -17,5 +17,6 @@ def okuyami(request) -> dict:
             "statistics": membership is not None or operator,
             "audit": role == Role.MANAGER or operator,
             "records_import": role == Role.MANAGER or operator,
+            "lockouts": role == Role.MANAGER or operator,
         },
     }

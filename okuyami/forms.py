@@ -254,3 +254,10 @@ class AuditFilterForm(forms.Form):
     )
     case = forms.IntegerField(label="受付番号", min_value=1, required=False)
     username = forms.CharField(label="職員", max_length=150, required=False)
+
+
+class LockoutLiftForm(forms.Form):
+    """Which lockout to lift: a user name at an address, or (no user name) the whole address."""
+
+    username = forms.CharField(max_length=150, required=False)
+    ip_address = forms.GenericIPAddressField()

@@ -1,15 +1,18 @@
 """Screens for every account (password) and for a municipality's staff (statistics, audit log)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.audit import EveryMunicipality, audit_events_for, audit_scope
+from core.lockouts import LockoutNotFound, current_lockouts, lockout_lift, lockout_scope
 from core.staff import is_operator, membership_for, staff_password_changed
-from okuyami.forms import AuditFilterForm, PasswordForm
+from okuyami.forms import AuditFilterForm, LockoutLiftForm, PasswordForm
 from okuyami.retention import statistics_for
 from procedures.models import Municipality
 
@@ -106,6 +109,51 @@ def audit_log(request):
         "municipality": None if isinstance(scope, EveryMunicipality) else scope,
     }
     return render(request, "okuyami/audit_log.html", context)
+
+
+@login_required
+def lockouts(request):
+    """Current login lockouts, each liftable at once: the operator's all, a 管理者's own staff's."""
+    scope = lockout_scope(request.user)
+    if scope is None:
+        return _no_access(request, "ログインの一時停止は、市区町村の管理者と運用担当者だけが扱えます。")
+    if request.method == "POST":
+        form = LockoutLiftForm(request.POST)
+        if not form.is_valid():
+            raise Http404("その一時停止は見つかりません。")
+        try:
+            lifted = lockout_lift(
+                user=request.user,
+                username=form.cleaned_data["username"] or None,
+                ip_address=form.cleaned_data["ip_address"],
+            )
+        except LockoutNotFound:
+            raise Http404("その一時停止は見つかりません。") from None
+        who = lifted.username or f"アドレス {lifted.ip_address}"
+        messages.success(request, f"{who} のログインの一時停止を解除しました。")
+        return redirect("okuyami:lockouts")
+    context = {
+        "lockouts": current_lockouts(scope=scope),
+        "every_municipality": isinstance(scope, EveryMunicipality),
+        "municipality": None if isinstance(scope, EveryMunicipality) else scope,
+        **_lockout_rules(),
+    }
+    return render(request, "okuyami/lockouts.html", context)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' response to a locked-out login (AXES_LOCKOUT_CALLABLE): why, and how to get
+    it lifted at once."""
+    context = {"address": getattr(request, "okuyami_address_locked", False), **_lockout_rules()}
+    return render(request, "okuyami/locked_out.html", context, status=429)
+
+
+def _lockout_rules() -> dict:
+    return {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_limit": settings.OKUYAMI_ADDRESS_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
 
 
 def _no_access(request, reason: str):

@@ -25,4 +25,5 @@ urlpatterns = [
     path("password/", staff_views.password_change, name="password-change"),
     path("statistics/", staff_views.statistics, name="statistics"),
     path("audit/", staff_views.audit_log, name="audit-log"),
+    path("lockouts/", staff_views.lockouts, name="lockouts"),
 ]

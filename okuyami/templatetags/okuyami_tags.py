@@ -50,9 +50,3 @@ def deadline_aside(procedure) -> str:
 def get_item(mapping, key):
     """mapping[key] in templates (marks by procedure key)."""
     return mapping.get(key) if mapping else None
-
-
-@register.filter
-def minutes(value) -> int:
-    """A timedelta in whole minutes (the lockout page)."""
-    return int(value.total_seconds() // 60)
