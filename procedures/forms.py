@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import escape
 
 from procedures import date_limits
 from procedures.answer_fields import UNKNOWN, answer_field, answer_value
@@ -147,6 +148,7 @@ def _question_field(question) -> forms.Field:
         required=False,
         markers=((UNANSWERED, UNANSWERED_LABEL),),
         drop_down=True,
-        help_text=help_text,
+        # Django prints help_text as HTML: the editor's 補足 is text, so it is escaped here.
+        help_text=escape(help_text),
         initial=[initial] if question.type == QuestionType.MULTI else initial,
     )
