@@ -215,10 +215,14 @@ class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
         return municipality
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        municipality = self.get_object(request, object_id)
-        if municipality is not None:
-            extra_context = {**(extra_context or {}), **admin_views.overview_context(municipality)}
+        municipality = self.municipality_for(request, object_id)
+        extra_context = {**(extra_context or {}), **admin_views.overview_context(municipality)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Another municipality's id is not found before an editor is told they may not delete.
+        self.municipality_for(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
 
 
 @admin.register(Place)

@@ -274,6 +274,19 @@ def test_a_revision_of_another_municipality_is_a_404(client, cast, city_a, city_
     assert client.post(url("municipality_revert", city_b.pk, revision.pk, "restore")).status_code == 404
 
 
+@pytest.mark.parametrize(("view", "method"), [("delete", "get"), ("delete", "post"), ("change", "post")])
+def test_another_municipalitys_delete_and_change_urls_are_not_found_not_forbidden(
+    client, cast, city_a, view, method
+):
+    login(client, cast["dave"])
+    response = getattr(client, method)(url(f"municipality_{view}", city_a.pk), {"post": "yes"})
+    assert response.status_code == 404
+    # Their own municipality's: forbidden, since only the operator deletes or changes one.
+    own = Municipality.objects.get(code="131016")
+    assert getattr(client, method)(url(f"municipality_{view}", own.pk), {"post": "yes"}).status_code == 403
+    assert Municipality.objects.count() == 2
+
+
 def test_an_editor_views_but_does_not_change_their_municipality(client, cast, city_a):
     login(client, cast["bob"])
     response = client.get(url("municipality_change", city_a.pk))
