@@ -175,6 +175,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.web.openapi.add_error_responses",
+        "core.web.openapi.require_version",
     ],
 }
 

@@ -1,5 +1,8 @@
 """Case API for counter staff: cases, answers, result, finalise, relay marks, prints, tokens."""
 
+from django.core.validators import RegexValidator
+from django.db.models import CharField
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -9,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.web.errors import ApiError, where_message
-from core.web.openapi import ErrorSerializer
+from core.web.fields import BoundedDateField, BoundedDateTimeField, StrictCharField
+from core.web.openapi import VERSION_REQUIRED, ErrorSerializer, date_pattern
 from core.web.permissions import CounterRole
 from core.web.query import query_bool
 from okuyami import selectors, services
-from okuyami.models import Case, Mark, validate_appointment
+from okuyami.models import Case, Mark, validate_appointment, validate_case_date, validate_not_future
 from okuyami.printing import TITLES, pdf_response
 from okuyami.services import API, Shown
 from procedures import date_limits
@@ -24,18 +28,30 @@ CONFLICT = "the case changed since version {sent} (it is now {now}): reload it a
 CLOSED = "the case is finalised: its answers and result can no longer change"
 
 
+MAX_VERSION = 2**31 - 1  # Case.version is a PositiveIntegerField
+
+
 def sent_version(request) -> int:
-    """The version the client last saw: If-Match (ETag) or `version` in the body."""
+    """The version the client last saw: If-Match (ETag) or `version` in the body, an integer from 1
+    to MAX_VERSION (a larger one overflowed the database's integer: a 500)."""
     raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if not raw and isinstance(request.data, dict):
-        raw = request.data.get("version")
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
+    body = request.data.get("version") if isinstance(request.data, dict) else None
+    if raw:
+        version = int(raw) if raw.isascii() and raw.isdigit() else None
+    elif body is None:
+        version = None
+    elif isinstance(body, bool) or not isinstance(body, int):
+        raise ApiError([("version", "must be an integer: the version you last read")])
+    else:
+        version = body
+    if version is None:
         raise ApiError(
             [("version", "required: send the version you last read, as If-Match or in the body")],
             status.HTTP_428_PRECONDITION_REQUIRED,
-        ) from None
+        )
+    if not 1 <= version <= MAX_VERSION:
+        raise ApiError([("version", f"must be an integer from 1 to {MAX_VERSION}")])
+    return version
 
 
 def conflict(case: Case, sent: int) -> ApiError:
@@ -60,27 +76,58 @@ class CounterApi(APIView):
         )
 
 
-class AppointmentField(serializers.DateTimeField):
-    """DRF's DateTimeField raised OverflowError (a 500) for a naive time near year 1."""
+def _death_dates():
+    return date_limits.EARLIEST, min(timezone.localdate(), date_limits.LATEST)
 
-    def to_internal_value(self, value):
-        try:
-            return super().to_internal_value(value)
-        except OverflowError:
-            self.fail("overflow")
+
+def _birth_dates():
+    return date_limits.EARLIEST, date_limits.LATEST
+
+
+def _appointment_dates():
+    return date_limits.appointment_range(timezone.localdate())
+
+
+# Strings are taken as they are sent, not trimmed, so that the schema's lengths and patterns are
+# the rules; these two say what trimming used to (blank) and what the database refuses (NUL).
+NOT_BLANK = RegexValidator(r"^[^\x00]*\S[^\x00]*$", "must not be blank")
+NO_NUL = RegexValidator(r"^[^\x00]+$", "must not hold a NUL character")  # "" is blank, allowed
+TEXT = {"trim_whitespace": False, "validators": [NOT_BLANK]}
+UNTRIMMED = {"trim_whitespace": False}  # the model's own validators (kana, phone) apply
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    appointment_at = AppointmentField(required=False, allow_null=True, validators=[validate_appointment])
+    # Strings only (DRF's CharField turned 0 into "0"); the dates' schemas state their ranges.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        CharField: StrictCharField,
+    }
+    death_date = BoundedDateField(bounds=_death_dates, validators=[validate_case_date, validate_not_future])
+    deceased_birth_date = BoundedDateField(
+        bounds=_birth_dates, required=False, allow_null=True, validators=[validate_case_date]
+    )
+    appointment_at = BoundedDateTimeField(
+        bounds=_appointment_dates, required=False, allow_null=True, validators=[validate_appointment]
+    )
 
     class Meta:
         model = Case
         shown = ("answers", "unknown", "version", "created_at", "updated_at", "finalised_at")
         fields = ["id", "status", *services.CASE_FIELDS, *shown]
         read_only_fields = ["id", "status", *shown]
+        extra_kwargs = {
+            "deceased_name": TEXT,
+            "deceased_address": TEXT,
+            "visitor_name": TEXT,
+            "visitor_relation": TEXT,
+            "visitor_address": {"trim_whitespace": False, "validators": [NO_NUL]},
+            "deceased_kana": UNTRIMMED,
+            "visitor_kana": UNTRIMMED,
+            "visitor_phone": UNTRIMMED,
+        }
 
-    # The field rules (kana, phone, no death in the future) come with the model's validators;
-    # the services check the rest (birth before death) and answer ValidationError by field.
+    # The field rules (kana, phone, the dates) come with the model's validators; the services
+    # check the rest (birth before death) and answer ValidationError by field.
 
 
 class CaseListApi(CounterApi, generics.ListCreateAPIView):
@@ -91,7 +138,12 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=[s.value for s in Case.Status]),
-            OpenApiParameter("created_on", str, description="YYYY-MM-DD, in Japan time"),
+            OpenApiParameter(
+                "created_on",
+                OpenApiTypes.DATE,
+                description="YYYY-MM-DD, in Japan time",
+                pattern=date_pattern(date_limits.EARLIEST, date_limits.LATEST),
+            ),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -102,12 +154,12 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
     def get_queryset(self):
         cases = selectors.cases_for(self.request.municipality).order_by("-created_at", "-id")
         status_filter = self.request.query_params.get("status")
-        if status_filter:
+        if status_filter is not None:
             if status_filter not in Case.Status.values:
                 raise ApiError([("status", f"must be one of {', '.join(Case.Status.values)}")])
             cases = cases.filter(status=status_filter)
         created_on = self.request.query_params.get("created_on")
-        if created_on:
+        if created_on is not None:
             day = parse_date(created_on)
             if day is None or not date_limits.in_range(day):
                 raise ApiError([("created_on", f'must be a date "YYYY-MM-DD" {date_limits.RANGE_EN}')])
@@ -131,7 +183,11 @@ class CaseDetailApi(CounterApi):
         self.shown(Shown.CASE, case)
         return with_etag(Response(CaseSerializer(case).data), case)
 
-    @extend_schema(request=CaseSerializer, responses={200: CaseSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=CaseSerializer,
+        responses={200: CaseSerializer, 409: ErrorSerializer},
+        extensions={VERSION_REQUIRED: True},
+    )
     def patch(self, request, pk):
         case = self.case()
         version = sent_version(request)
@@ -152,7 +208,7 @@ AnswersSerializer = inline_serializer(
     {
         "answers": serializers.DictField(),
         "unknown": serializers.ListField(child=serializers.CharField()),
-        "version": serializers.IntegerField(required=False),
+        "version": serializers.IntegerField(min_value=1, max_value=MAX_VERSION),
     },
 )
 
@@ -202,7 +258,11 @@ class CaseResultApi(CounterApi):
 class CaseFinaliseApi(CounterApi):
     """Freeze the result; needs the version last read."""
 
-    @extend_schema(request=None, responses={200: CaseSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: CaseSerializer, 409: ErrorSerializer},
+        extensions={VERSION_REQUIRED: True},
+    )
     def post(self, request, pk):
         case = self.case()
         version = sent_version(request)

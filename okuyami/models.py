@@ -8,6 +8,7 @@ run them. Their messages are English (the API's); the form gives Japanese ones b
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -18,18 +19,12 @@ from okuyami.guide import AdjustmentAction, anonymous_guide
 from procedures import date_limits
 from procedures.models import Municipality
 
-KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・ 　]+$")
+# Kana from the first character (spaces between words); RegexValidators, so that the API's
+# schema states the same patterns.
+KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・][ぁ-ゖァ-ヺー・ 　]*$")
 PHONE_RE = re.compile(r"^[0-9０-９\-－ー()（）]{10,20}$")
-
-
-def validate_kana(value: str) -> None:
-    if not KANA_RE.match(value):
-        raise ValidationError("must be written in kana (katakana or hiragana)", code="kana")
-
-
-def validate_phone(value: str) -> None:
-    if not PHONE_RE.match(value):
-        raise ValidationError("must be 10 to 20 digits and hyphens", code="phone")
+validate_kana = RegexValidator(KANA_RE, "must be written in kana (katakana or hiragana)", code="kana")
+validate_phone = RegexValidator(PHONE_RE, "must be 10 to 20 digits and hyphens", code="phone")
 
 
 def validate_not_future(value) -> None:
