@@ -220,7 +220,7 @@ def _read_places(r: _Reader, doc: dict) -> list[CatalogPlace]:
             outside = False
         elif not isinstance(outside, bool):
             r.error(f"{where}.outside", "must be true or false")
-        if len(r.errors) == errors:
+        if len(r.errors) == errors and key is not None:  # without a key (reported): nothing to name it by
             places.append(CatalogPlace(key, name, order, outside))
     return places
 
@@ -236,7 +236,7 @@ def _read_counters(r: _Reader, doc: dict, places: dict[str, CatalogPlace]) -> li
         place = r.reference(data, "place", where, place_keys, "place")
         order = r.integer(data, "order", where)
         optional = {n: r.string(data, n, where, optional=True) for n in ("location", "phone", "hours")}
-        if len(r.errors) == errors:
+        if len(r.errors) == errors and key is not None:
             counters.append(CatalogCounter(key, name, place, order, **optional))
     return counters
 

@@ -3,6 +3,8 @@
 from datetime import date
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -145,7 +147,7 @@ class BoundedDateExtension(OpenApiSerializerFieldExtension):
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
-        return {"type": "string", "format": "date", "pattern": date_pattern(*self.target.bounds())}
+        return {**build_basic_type(OpenApiTypes.DATE), "pattern": date_pattern(*self.target.bounds())}
 
 
 class BoundedDateTimeExtension(OpenApiSerializerFieldExtension):
@@ -154,4 +156,4 @@ class BoundedDateTimeExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         pattern = date_pattern(*self.target.bounds()).removesuffix("$") + "T"
-        return {"type": "string", "format": "date-time", "pattern": pattern}
+        return {**build_basic_type(OpenApiTypes.DATETIME), "pattern": pattern}
