@@ -454,3 +454,12 @@ def test_it_refuses_json_that_is_not_utf8():
     with pytest.raises(CatalogInvalid) as refused:
         loads(text.encode("utf-16"))
     assert refused.value.errors == ["not valid JSON: the file is not UTF-8"]
+
+
+def test_an_item_without_a_key_is_reported_and_references_to_it_do_not_crash(catalog_document):
+    # A counter with no key was kept, and a procedure's unknown counter then met None in difflib.
+    document = catalog_document({"counters[0].key": ..., "procedures[0].counter": "nowhere"})
+    with pytest.raises(CatalogInvalid) as refused:
+        read_catalog(document)
+    assert "counters[0].key: is required" in refused.value.errors
+    assert any(e.startswith("procedures[0].counter: unknown counter 'nowhere'") for e in refused.value.errors)
