@@ -8,12 +8,14 @@ case's facts with three-valued logic (True / False / None for unknown).
 from __future__ import annotations
 
 import difflib
+import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class QuestionType(StrEnum):
@@ -102,14 +104,14 @@ _TOKEN = re.compile(
   | (?P<op>==|!=|<=|>=|<|>)
   | (?P<punct>[()\[\],])
   | (?P<string>"[^"]*"|'[^']*')
+  | (?P<bad>.)
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.DOTALL,
 )
 _HINTS = {"=": "'=='", "&": "'and'", "|": "'or'", "!": "'!=' or 'not'"}
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str  # int, name, op, punct, string, end
     text: str
     pos: int  # 1-based character position
@@ -117,18 +119,18 @@ class _Token:
 
 def _tokenize(source: str) -> list[_Token]:
     tokens: list[_Token] = []
-    index = 0
-    while index < len(source):
-        match = _TOKEN.match(source, index)
-        if match is None:
-            char = source[index]
+    # Every character starts some alternative (`bad` at worst), so the matches tile the source.
+    for match in _TOKEN.finditer(source):
+        kind = match.lastgroup
+        if kind == "space":
+            continue
+        if kind == "bad":
+            char, position = match.group(), match.start() + 1
             if char in "\"'":
-                raise ConditionError(f"syntax error at position {index + 1}: unterminated string")
+                raise ConditionError(f"syntax error at position {position}: unterminated string")
             hint = f" (did you mean {_HINTS[char]}?)" if char in _HINTS else ""
-            raise ConditionError(f"syntax error at position {index + 1}: unexpected character {char!r}{hint}")
-        if match.lastgroup != "space":
-            tokens.append(_Token(match.lastgroup, match.group(), index + 1))
-        index = match.end()
+            raise ConditionError(f"syntax error at position {position}: unexpected character {char!r}{hint}")
+        tokens.append(_Token(kind, match.group(), match.start() + 1))
     tokens.append(_Token("end", "", len(source) + 1))
     return tokens
 
@@ -536,11 +538,43 @@ def compile_condition(
     """
     if not isinstance(source, str):
         raise ConditionError("a condition must be a string")
+    tree, names = _parsed(source)
+    # What the result depends on: the source, the questions it reads (their types and choices),
+    # and which of them `available` allows.
+    key = (
+        source,
+        tuple(questions.get(name) for name in names),
+        None if available is None else frozenset(name for name in names if name in available),
+    )
+    condition = _COMPILED.get(key)
+    if condition is None:
+        _Checker(questions, available).check(tree)
+        evaluate, explain = _compile(tree, questions)
+        condition = Condition(source, tree, names, evaluate, explain)
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        _COMPILED[key] = condition
+    return condition
+
+
+# Compiled conditions, shared by every catalog in the process: a condition compiles to the same
+# thing wherever the questions it reads are the same, so after an edit a worker compiles only
+# what changed (a 2,300-procedure catalog: bench/compile.py). Conditions are immutable. Bounded:
+# emptied when full. Refused conditions are never kept.
+_COMPILED: dict[tuple, Condition] = {}
+_COMPILED_LIMIT = 50_000
+
+
+@functools.lru_cache(maxsize=_COMPILED_LIMIT)
+def _parsed(source: str) -> tuple[Node, tuple[str, ...]]:
     tree = parse(source)
-    _Checker(questions, available).check(tree)
-    names = tuple(dict.fromkeys(names_in(tree)))
-    evaluate, explain = _compile(tree, questions)
-    return Condition(source, tree, names, evaluate, explain)
+    return tree, tuple(dict.fromkeys(names_in(tree)))
+
+
+def forget_compiled_conditions() -> None:
+    """Empty the process's compiled conditions (benchmarks measure a fresh worker)."""
+    _COMPILED.clear()
+    _parsed.cache_clear()
 
 
 def names_in(node: Node):

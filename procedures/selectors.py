@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Prefetch
 
 from core.models import StaffMembership
 from core.staff import Role, is_operator, membership_for
 from procedures.catalog import Catalog
 from procedures.catalog_io import FORMAT, CatalogInvalid, deadline_entry, read_catalog, write_catalog
+from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.models import (
     CatalogRevision,
     Choice,
@@ -32,16 +32,45 @@ def municipality_by_code(code: str) -> Municipality | None:
 
 
 def catalog_document_for(*, municipality: Municipality) -> dict:
-    """The municipality's catalog as an okuyami-catalog/1 document, in the stored order."""
-    places = Place.objects.filter(municipality=municipality)
-    counters = Counter.objects.filter(municipality=municipality).select_related("place")
-    questions = Question.objects.filter(municipality=municipality).prefetch_related(
-        Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+    """The municipality's catalog as an okuyami-catalog/1 document, in the stored order.
+
+    Read as plain values, one query a table, with no model instances: a catalog of 2,300
+    procedures is read in a fraction of the time (bench/compile.py).
+    """
+    places = Place.objects.filter(municipality=municipality).values_list("key", "name", "order", "outside")
+    counters = Counter.objects.filter(municipality=municipality).values_list(
+        "key", "name", "place__key", "order", "location", "phone", "hours"
     )
-    procedures = (
-        Procedure.objects.filter(municipality=municipality)
-        .select_related("counter")
-        .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("position", "id")))
+    questions = Question.objects.filter(municipality=municipality).values_list(
+        "id", "key", "text", "help", "type", "ask_if", "allow_unknown"
+    )
+    choices: dict[int, list] = {}
+    for question_id, value, label in (
+        Choice.objects.filter(question__municipality=municipality)
+        .order_by("position", "id")
+        .values_list("question_id", "value", "label")
+    ):
+        choices.setdefault(question_id, []).append({"value": value, "label": label})
+    documents: dict[int, list[str]] = {}
+    for procedure_id, text in (
+        Document.objects.filter(procedure__municipality=municipality)
+        .order_by("position", "id")
+        .values_list("procedure_id", "text")
+    ):
+        documents.setdefault(procedure_id, []).append(text)
+    procedures = Procedure.objects.filter(municipality=municipality).values_list(
+        "id",
+        "key",
+        "name",
+        "counter__key",
+        "applies_if",
+        "deadline_amount",
+        "deadline_unit",
+        "deadline_from",
+        "deadline_note",
+        "description",
+        "url",
+        "order",
     )
     return {
         "format": FORMAT,
@@ -51,50 +80,72 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
             "prefecture": municipality.prefecture,
         },
         "places": [
-            {"key": p.key, "name": p.name, "order": p.order, **({"outside": True} if p.outside else {})}
-            for p in places
+            {"key": key, "name": name, "order": order, **({"outside": True} if outside else {})}
+            for key, name, order, outside in places
         ],
         "counters": [
             {
-                "key": c.key,
-                "name": c.name,
-                "place": c.place.key,
-                "order": c.order,
-                "location": c.location or None,
-                "phone": c.phone or None,
-                "hours": c.hours or None,
+                "key": key,
+                "name": name,
+                "place": place,
+                "order": order,
+                "location": location or None,
+                "phone": phone or None,
+                "hours": hours or None,
             }
-            for c in counters
+            for key, name, place, order, location, phone, hours in counters
         ],
-        "questions": [question_entry(q, q.choices.all()) for q in questions],
+        "questions": [
+            _question_entry(key, text, help_text, qtype, ask_if, allow_unknown, choices.get(pk, []))
+            for pk, key, text, help_text, qtype, ask_if, allow_unknown in questions
+        ],
         "procedures": [
             {
-                "key": p.key,
-                "name": p.name,
-                "counter": p.counter.key,
-                "applies_if": p.applies_if,
-                **deadline_entry(p.deadline),
-                "deadline_note": p.deadline_note or None,
-                "documents": [d.text for d in p.documents.all()],
-                "description": p.description or None,
-                "url": p.url or None,
-                "order": p.order,
+                "key": key,
+                "name": name,
+                "counter": counter,
+                "applies_if": applies_if,
+                **deadline_entry(_deadline(amount, unit, start)),
+                "deadline_note": note or None,
+                "documents": documents.get(pk, []),
+                "description": description or None,
+                "url": url or None,
+                "order": order,
             }
-            for p in procedures
+            for (pk, key, name, counter, applies_if, amount, unit, start, note, description, url, order) in (
+                procedures
+            )
         ],
     }
 
 
+def _deadline(amount: int | None, unit: str, start: str) -> Deadline | None:
+    """A procedure's stored deadline columns as the rule (what `Procedure.deadline` gives)."""
+    return None if amount is None else Deadline(amount, Unit(unit), start or DEATH)
+
+
 def question_entry(question: Question, choices) -> dict:
     """One question as a document entry; `choices` may be unsaved (admin forms)."""
+    return _question_entry(
+        question.key,
+        question.text,
+        question.help,
+        question.type,
+        question.ask_if,
+        question.allow_unknown,
+        [{"value": c.value, "label": c.label} for c in choices],
+    )
+
+
+def _question_entry(key, text, help_text, qtype, ask_if, allow_unknown, choices: list[dict]) -> dict:
     return {
-        "key": question.key,
-        "text": question.text,
-        "help": question.help or None,
-        "type": question.type,
-        "choices": [{"value": c.value, "label": c.label} for c in choices] or None,
-        "ask_if": question.ask_if or None,
-        "allow_unknown": question.allow_unknown,
+        "key": key,
+        "text": text,
+        "help": help_text or None,
+        "type": qtype,
+        "choices": choices or None,
+        "ask_if": ask_if or None,
+        "allow_unknown": allow_unknown,
     }
 
 

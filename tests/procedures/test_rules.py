@@ -610,3 +610,28 @@ def test_explaining_a_long_condition_takes_linear_time():
     # 20,000 comparisons joined by `and`: quadratic tuple building would take minutes.
     condition = compile_condition(" and ".join(["household >= 1"] * 20000), QUESTIONS)
     assert condition.explain({"household": 2}) == (True, ("household",))
+
+
+# --- Compiled once per process ---------------------------------------------------------------
+
+
+def test_a_compiled_condition_is_reused_while_the_questions_it_reads_are_the_same():
+    first = compile_condition('insurance == "kokuho" and age >= 40', QUESTIONS)
+    other_questions = {**QUESTIONS, "head": QuestionSpec("head", "yes_no", "別の文")}
+    assert compile_condition('insurance == "kokuho" and age >= 40', other_questions) is first
+
+
+def test_a_condition_is_checked_again_when_a_question_it_reads_changed():
+    compile_condition('insurance == "shaho"', QUESTIONS)
+    fewer = {
+        **QUESTIONS,
+        "insurance": QuestionSpec("insurance", "choice", "健康保険は？", (("koki", "後期"),)),
+    }
+    with pytest.raises(ConditionError, match="has no choice 'shaho'"):
+        compile_condition('insurance == "shaho"', fewer)
+
+
+def test_an_ask_if_is_checked_again_against_the_questions_before_it():
+    compile_condition("head == true", QUESTIONS)
+    with pytest.raises(ConditionError, match="is not asked before this question"):
+        compile_condition("head == true", QUESTIONS, available=frozenset({"pension"}))
