@@ -215,6 +215,7 @@ def case_set_answers(
     read_case(catalog_for(municipality=case.municipality), document)
     if not case.is_open:
         raise CaseClosed
+    answers = {key: value for key, value in answers.items() if value is not None}  # null: no answer
     _bump(case, version, answers=answers, unknown=unknown)
     _changed(case, user, "回答を保存", channel)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from procedures import date_limits
 from procedures.catalog import Catalog, CatalogQuestion
 from procedures.deadlines import DEATH, Deadline, age_at
 from procedures.rules import AGE, UNKNOWN, QuestionType, parse_date
@@ -58,10 +59,15 @@ def read_case(catalog: Catalog, document: Any) -> CaseInput:
         death_date = parse_date(deceased.get("death_date"))
         if death_date is None:
             errors.append('deceased.death_date: is required, a date "YYYY-MM-DD"')
+        elif not date_limits.in_range(death_date):  # year 9999 overflowed the deadlines: a 500
+            errors.append(f"deceased.death_date: must be {date_limits.RANGE_EN}")
+            death_date = None
         if deceased.get("birth_date") is not None:
             birth_date = parse_date(deceased["birth_date"])
             if birth_date is None:
                 errors.append('deceased.birth_date: must be a date "YYYY-MM-DD" or null')
+            elif not date_limits.in_range(birth_date):
+                errors.append(f"deceased.birth_date: must be {date_limits.RANGE_EN}")
             elif death_date and birth_date > death_date:
                 errors.append("deceased.birth_date: is after the date of death")
 
@@ -78,7 +84,7 @@ def read_case(catalog: Catalog, document: Any) -> CaseInput:
     answers = {}
     for key, value in answers_in.items():
         question = _question(catalog, key, f"answers.{key}", errors)
-        if question is None:
+        if question is None or value is None:  # an answer null is no answer
             continue
         problem, normal = normalise_answer(question, value)
         if problem:
@@ -97,7 +103,7 @@ def read_case(catalog: Catalog, document: Any) -> CaseInput:
             continue
         if key in unknown:
             errors.append(f"{where} '{key}': listed twice")
-        elif key in answers_in:
+        elif answers_in.get(key) is not None:
             errors.append(f"answers.{key}: also listed in unknown; give an answer or わからない, not both")
         elif not question.allow_unknown:
             errors.append(
@@ -131,7 +137,9 @@ def normalise_answer(question: CatalogQuestion, value: Any) -> tuple[str | None,
         return None, value
     if qtype == QuestionType.DATE:
         parsed = parse_date(value)
-        return (None, parsed) if parsed else ('must be a date "YYYY-MM-DD"', None)
+        if parsed is None or not date_limits.in_range(parsed):  # a deadline may count from it
+            return f'must be a date "YYYY-MM-DD" {date_limits.RANGE_EN}', None
+        return None, parsed
     if qtype == QuestionType.CHOICE:
         if value not in values or not isinstance(value, str):
             return f"{value!r} is not one of {', '.join(values)}", None

@@ -236,7 +236,6 @@ def errors_of(catalog, case) -> list[str]:
         # wrong type, for each type
         ({"deceased": DEATH, "answers": {"head_of_household": "yes"}}, "head_of_household"),
         ({"deceased": DEATH, "answers": {"head_of_household": 1}}, "head_of_household"),
-        ({"deceased": DEATH, "answers": {"head_of_household": None}}, "head_of_household"),
         ({"deceased": DEATH, "answers": {"household_left": "2"}}, "household_left"),
         ({"deceased": DEATH, "answers": {"household_left": -1}}, "household_left"),
         ({"deceased": DEATH, "answers": {"household_left": 1.5}}, "household_left"),
