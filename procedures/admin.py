@@ -442,6 +442,7 @@ class ProcedureAdminForm(forms.ModelForm):
             "counter": counter.key,
             "applies_if": cleaned["applies_if"].strip(),
             **deadline_entry(deadline),
+            **{name: cleaned.get(name) or None for name in ("deadline_note", "description", "url")},
             "order": cleaned.get("order") or 0,
         }
         _catalog_clean(self, "procedures", entry, field_of=_deadline_field)

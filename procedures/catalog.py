@@ -18,6 +18,8 @@ SECTIONS = ("places", "counters", "questions", "procedures")
 SECTION_LABELS = {"places": "場所", "counters": "窓口", "questions": "質問", "procedures": "手続き"}
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# A procedure's url is a web page: https:// or http:// only (javascript: and data: are refused).
+URL_RE = re.compile(r"^https?://\S+\Z", re.IGNORECASE)
 CODE_RE = re.compile(r"^[0-9]{6}$")
 
 

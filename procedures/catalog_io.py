@@ -15,6 +15,7 @@ from typing import Any
 
 from procedures.catalog import (
     KEY_RE,
+    URL_RE,
     Catalog,
     CatalogChoice,
     CatalogCounter,
@@ -350,6 +351,8 @@ def _read_procedures(
         optional = {
             n: r.string(data, n, where, optional=True) for n in ("deadline_note", "description", "url")
         }
+        if optional["url"] is not None and not URL_RE.match(optional["url"]):
+            r.error(f"{where}.url", "must be a web address starting with https:// or http://")
         documents = data.get("documents")
         if documents is None:
             documents = []

@@ -463,3 +463,27 @@ def test_an_item_without_a_key_is_reported_and_references_to_it_do_not_crash(cat
         read_catalog(document)
     assert "counters[0].key: is required" in refused.value.errors
     assert any(e.startswith("procedures[0].counter: unknown counter 'nowhere'") for e in refused.value.errors)
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://www.city.funabashi.lg.jp/", False),
+        ("HTTP://example.jp/a?b=c", False),
+        ("javascript:alert(1)", True),
+        ("JavaScript:alert(1)", True),
+        ("data:text/html,<script>alert(1)</script>", True),
+        ("//example.jp/", True),
+        ("https://", True),
+        ("https://example.jp/ with space", True),
+        ("ftp://example.jp/", True),
+    ],
+)
+def test_a_procedure_url_is_https_or_http_only(catalog_document, url, refused):
+    document = catalog_document({"procedures[0].url": url})
+    if refused:
+        assert errors_of(document) == [
+            "procedures[0].url: must be a web address starting with https:// or http://"
+        ]
+    else:
+        assert url in [p.url for p in read_catalog(document).procedures]
