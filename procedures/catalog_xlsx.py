@@ -12,21 +12,32 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.limits import MAX_FILE_BYTES
 from procedures.catalog import SECTIONS, Catalog
 from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
 from procedures.deadlines import UNIT_KEYS
 from procedures.rules import QuestionType
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = MAX_FILE_BYTES  # the file as uploaded
 XLSX_MAGIC = b"PK\x03\x04"
+# The work a workbook may ask for. A real catalog has a few hundred rows (a generated one of
+# 2,300 procedures is 1.2 MB unpacked); a 3.3 MB "zip bomb" of 20 million tiny cells unpacks to
+# hundreds of megabytes and kept a worker busy for a minute at 1.2 GB. Checked before reading
+# (the archive's declared sizes, then each sheet's declared dimensions) and while reading.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_ENTRIES = 200
+MAX_ROWS = 5000
+MAX_COLUMNS = 30
 
 # kind: text (a string as typed), int, bool, lines (one string a line)
 _Column = tuple[str, str, str]  # field, kind, Japanese hint for the header comment
@@ -101,6 +112,10 @@ REQUIRED_COLUMNS = {
 }
 _INT_RE = re.compile(r"^\s*-?[0-9]+\s*$")
 _PATH_REF = re.compile(rf"\b(?:{'|'.join(SECTIONS)})\[\d+\](?:\.choices\[\d+\])?")
+# Text that a spreadsheet reads as a formula (also after apostrophes it would keep), and that
+# text as the export wrote it, with one apostrophe more.
+_FORMULA = re.compile(r"^'*[=+\-@]")
+_QUOTED_FORMULA = re.compile(r"^'+[=+\-@]")
 _TRUE = {"true", "yes", "はい", "1"}
 _FALSE = {"false", "no", "いいえ", "0"}
 
@@ -181,11 +196,83 @@ def read_xlsx(data: bytes) -> XlsxDocument:
         raise CatalogInvalid([f"workbook: larger than {MAX_BYTES // (1024 * 1024)} MB"])
     if not data.startswith(XLSX_MAGIC):
         raise CatalogInvalid(["workbook: not an Excel .xlsx file"])
+    _check_archive(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        # Read-only: rows are parsed as they are read, so reading stops at the limit.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise CatalogInvalid(["workbook: not an Excel .xlsx file, or a damaged one"]) from None
+    try:
+        return _read_workbook(workbook)
+    finally:
+        workbook.close()
 
+
+def _too_large(sheet: str, detail: str) -> str:
+    japanese = f"シート「{sheet}」が大きすぎます（{MAX_ROWS:,}行・{MAX_COLUMNS}列まで。カタログは数百行です）"
+    return f"{sheet}: {japanese} - the sheet is too large for a catalog: {detail}"
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse, before unpacking anything, a workbook that would unpack past the limits."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            unpacked = sum(entry.file_size for entry in entries)
+            names = _sheet_names(archive) if unpacked > MAX_UNPACKED_BYTES else {}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise CatalogInvalid(["workbook: not an Excel .xlsx file, or a damaged one"]) from None
+    if len(entries) > MAX_ENTRIES:
+        raise CatalogInvalid([f"workbook: {len(entries):,} parts; an Excel workbook has a few dozen"])
+    if unpacked > MAX_UNPACKED_BYTES:
+        largest = max(entries, key=lambda entry: entry.file_size)
+        size = f"{unpacked / 1024 / 1024:,.0f} MB unpacked, at most {MAX_UNPACKED_BYTES // 1024 // 1024} MB"
+        sheet = names.get(largest.filename)
+        if sheet is None:
+            raise CatalogInvalid([f"workbook: ブックが大きすぎます（展開すると {size}）"])
+        raise CatalogInvalid([_too_large(sheet, size)])
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name, read from the workbook's small index files (for the message)."""
+    try:
+        if max(archive.getinfo(n).file_size for n in _INDEX_PARTS) > 1024 * 1024:
+            return {}
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in relations}
+    names = {}
+    for sheet in workbook.iter(f"{{{_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_RELATIONSHIPS}}}id"), "")
+        names[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = sheet.get("name")
+    return names
+
+
+_INDEX_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _rows(sheet, name: str, *, max_col: int = MAX_COLUMNS) -> list[tuple]:
+    """The sheet's rows as values, refused (naming the sheet) past MAX_ROWS or MAX_COLUMNS: first by
+    its declared dimensions, then as it is read, whatever it declared."""
+    declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+    if declared_rows > MAX_ROWS or declared_columns > MAX_COLUMNS:
+        raise CatalogInvalid(
+            [_too_large(name, f"it declares {declared_rows:,} rows and {declared_columns:,} columns")]
+        )
+    sheet.reset_dimensions()  # read what is there, however it was declared
+    rows = []
+    for row in sheet.iter_rows(max_col=max_col + 1, values_only=True):
+        if len(rows) == MAX_ROWS or (len(row) > max_col and not _blank(row[max_col])):
+            raise CatalogInvalid([_too_large(name, f"more than {MAX_ROWS:,} rows or {max_col} columns")])
+        rows.append(row[:max_col])
+    return rows
+
+
+def _read_workbook(workbook) -> XlsxDocument:
     errors: list[str] = []
     for name in workbook.sheetnames:
         if name not in SHEET_ORDER:
@@ -274,7 +361,7 @@ def _deadline_cells(procedure: dict) -> dict:
 def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
     fields = {name: kind for name, kind, _ in CATALOG_ROWS}
     found: dict[str, Any] = {}
-    for row, (name, value) in enumerate(sheet.iter_rows(min_col=1, max_col=2, values_only=True), 1):
+    for row, (name, value, *_) in enumerate(_rows(sheet, "catalog"), 1):
         if row == 1 or (_blank(name) and _blank(value)):
             continue  # the header
         name = name.strip() if isinstance(name, str) else name
@@ -295,7 +382,7 @@ def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
         if name not in found:
             errors.append(f"catalog: no row for '{name}'")
     xlsx.cells["municipality"] = Cell("catalog", 1)
-    xlsx.document["format"] = found.get("format")
+    xlsx.document["format"] = _value(found.get("format"), "text")
     xlsx.document["municipality"] = {
         name: _value(found[name], "text") for name in ("code", "name", "prefecture") if name in found
     }
@@ -304,7 +391,7 @@ def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
 def _read_sheet(sheet, name: str, errors: list[str]) -> list[tuple[int, dict, dict[str, str]]]:
     """(row number, values by field, column letter by field) for every row that is not blank."""
     kinds = {field_name: kind for field_name, kind, _ in SHEETS[name]}
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = _rows(sheet, name)
     header = rows[0] if rows else ()
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -349,6 +436,8 @@ def _blank(value: Any) -> bool:
 def _value(raw: Any, kind: str) -> Any:
     """A cell's value as the JSON document holds it; a value that does not fit is passed on as it is,
     for read_catalog to report with the format's own message."""
+    if isinstance(raw, str) and _QUOTED_FORMULA.match(raw):
+        raw = raw[1:]  # the apostrophe the export put before text that would read as a formula
     if kind == "int":
         if isinstance(raw, float) and raw.is_integer():
             return int(raw)
@@ -418,6 +507,10 @@ def _set(cell, value: Any, kind: str) -> None:
     if kind == "lines":
         value = "\n".join(value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if isinstance(value, str) and _FORMULA.match(value):
+        # Stored as text it is no formula, but Excel makes it one when the cell is edited: the
+        # apostrophe keeps it text there too. Reading takes it off again.
+        value = "'" + value
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, even when the text starts with "="

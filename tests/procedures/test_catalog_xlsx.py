@@ -2,6 +2,8 @@
 
 import io
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -295,3 +297,127 @@ def test_an_xlsx_is_recognised_by_its_content_whatever_its_name(tmp_path, catalo
     assert Procedure.objects.filter(municipality__code="122041").count() == len(
         catalog_document()["procedures"]
     )
+
+
+# --- Text that a spreadsheet would read as a formula ------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example","押す")',
+    "+81-47-000-0000",
+    "-　届出人の印鑑",
+    "@SUM(A1)",
+    "'=1+1",
+]
+
+
+def formula_document(catalog_document) -> dict:
+    return canonical(
+        catalog_document(
+            {
+                "procedures[0].name": FORMULAS[0],
+                "counters[0].phone": FORMULAS[1],
+                "procedures[0].documents": [FORMULAS[2], "=2"],
+                "procedures[1].description": FORMULAS[3],
+                "questions[0].help": FORMULAS[4],
+            }
+        )
+    )
+
+
+def test_text_that_reads_as_a_formula_is_exported_with_an_apostrophe_as_text(catalog_document):
+    workbook = workbook_of(formula_document(catalog_document))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value]
+    by_text = {cell.value: cell for cell in cells if isinstance(cell.value, str)}
+    for text in [text for text in FORMULAS if not text.startswith("-")]:
+        assert "'" + text in by_text, text
+        assert by_text["'" + text].data_type == "s"
+    assert "'-　届出人の印鑑\n=2" in by_text  # a list in one cell: only its start can begin a formula
+    assert not [cell for cell in cells if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+
+
+def test_the_apostrophe_is_taken_off_on_import_so_the_round_trip_is_exact(catalog_document):
+    document = formula_document(catalog_document)
+    assert write_catalog(read_xlsx_catalog(write_xlsx(document))[0]) == document
+
+
+def test_a_cell_edited_in_excel_keeps_its_text(catalog_document):
+    # Excel stores "'=1" typed in a cell as the text "=1" (marked as quoted): read as it is.
+    workbook = workbook_of(canonical(catalog_document()))
+    sheet = workbook["procedures"]
+    cell = sheet.cell(row=2, column=column_of(sheet, "name"))
+    cell.value, cell.data_type = "=1", "s"
+    catalog, _ = read_xlsx_catalog(saved(workbook))
+    assert "=1" in [p.name for p in catalog.procedures]
+
+
+# --- Workbooks too large for a catalog ------------------------------------------------------------------
+
+
+def rewritten(data: bytes, part: str, change) -> bytes:
+    """The workbook with one part of its archive changed (what a hand-made file can hold)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            target.writestr(entry.filename, change(content) if entry.filename == part else content)
+    return out.getvalue()
+
+
+def procedures_part(data: bytes) -> str:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        return workbook["procedures"]._worksheet_path
+    finally:
+        workbook.close()
+
+
+def test_a_sheet_that_unpacks_to_hundreds_of_megabytes_is_refused_before_it_is_read(catalog_document):
+    data = write_xlsx(canonical(catalog_document()))
+    part = procedures_part(data)
+    # 21 MB of empty rows that pack to a few dozen kilobytes: the shape of a zip bomb.
+    padding = b"".join(b'<row r="%d"/>' % n for n in range(1_200_000, 2_500_000))
+    bomb = rewritten(data, part, lambda xml: xml.replace(b"</sheetData>", padding + b"</sheetData>"))
+    assert len(bomb) < 5 * 1024 * 1024
+    (error,) = xlsx_errors(bomb)
+    assert error.startswith(
+        "procedures: シート「procedures」が大きすぎます（5,000行・30列まで。カタログは数百行です）"
+    )
+    assert "MB unpacked, at most 20 MB" in error
+
+
+def test_a_sheet_declaring_a_million_rows_is_refused_by_its_declaration(catalog_document):
+    data = write_xlsx(canonical(catalog_document()))
+    part = procedures_part(data)
+    huge = rewritten(
+        data, part, lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', xml)
+    )
+    (error,) = xlsx_errors(huge)
+    assert error.startswith("procedures: シート「procedures」が大きすぎます")
+    assert "it declares 1,048,576 rows and 16,384 columns" in error
+
+
+def test_reading_stops_at_the_row_limit_whatever_the_sheet_declares(catalog_document):
+    data = write_xlsx(canonical(catalog_document()))
+    part = procedures_part(data)
+    far = b'<row r="900000"><c r="A900000" t="inlineStr"><is><t>x</t></is></c></row>'
+    lying = rewritten(data, part, lambda xml: xml.replace(b"</sheetData>", far + b"</sheetData>"))
+    (error,) = xlsx_errors(lying)
+    assert error.startswith("procedures: シート「procedures」が大きすぎます")
+    assert "more than 5,000 rows or 30 columns" in error
+
+
+def test_a_value_past_the_column_limit_is_refused_naming_the_sheet(catalog_document):
+    workbook = workbook_of(canonical(catalog_document()))
+    workbook["choices"].cell(row=2, column=31, value="x")
+    (error,) = xlsx_errors(saved(workbook))
+    assert error.startswith("choices: シート「choices」が大きすぎます")
+
+
+def test_a_catalog_of_five_thousand_rows_less_one_is_still_read(catalog_document):
+    workbook = workbook_of(canonical(catalog_document()))
+    sheet = workbook["places"]
+    for row in range(sheet.max_row + 1, 5001):
+        sheet.cell(row=row, column=1, value=None)
+    sheet.cell(row=5000, column=2, value=None)
+    assert read_xlsx(saved(workbook)).document["places"]
