@@ -16,6 +16,7 @@ MAX_PUBLIC_BODY_BYTES = 64 * 1024
 # Objects and lists inside one another: a catalog needs six levels, a case three. Python's
 # JSON parser recurses once per level and fails (RecursionError) near a thousand.
 MAX_JSON_DEPTH = 32
+JSON_TOO_DEEP = f"JSON nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and lists"
 
 
 def megabytes(size: int) -> str:

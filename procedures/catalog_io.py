@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from core.limits import JSON_TOO_DEEP, json_too_deep
 from procedures.catalog import (
     KEY_RE,
     URL_RE,
@@ -58,11 +59,16 @@ def loads(text: str | bytes) -> Any:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")  # the format is UTF-8; json.loads would guess UTF-16/32 too
-        return json.loads(text, object_pairs_hook=pairs)
+        document = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise CatalogInvalid([f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
     except UnicodeDecodeError:
         raise CatalogInvalid(["not valid JSON: the file is not UTF-8"]) from None
+    except RecursionError:  # "[" x 3000: Python's parser recurses once per level
+        raise CatalogInvalid([JSON_TOO_DEEP]) from None
+    if json_too_deep(document):
+        raise CatalogInvalid([JSON_TOO_DEEP])
+    return document
 
 
 class _Reader:

@@ -4,9 +4,7 @@ import io
 
 from rest_framework import exceptions, parsers, status
 
-from core.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_too_deep, too_large_message
-
-TOO_DEEP = f"JSON nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and lists"
+from core.limits import JSON_TOO_DEEP, MAX_BODY_BYTES, json_too_deep, too_large_message
 
 
 class BodyTooLarge(exceptions.APIException):
@@ -35,7 +33,7 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
-            raise exceptions.ParseError(TOO_DEEP) from None
+            raise exceptions.ParseError(JSON_TOO_DEEP) from None
         if json_too_deep(data):
-            raise exceptions.ParseError(TOO_DEEP)
+            raise exceptions.ParseError(JSON_TOO_DEEP)
         return data
