@@ -42,7 +42,7 @@ def rows() -> list[tuple[str, str, str, bool | None]]:
         after, fresh = compiled["after_edit_ms"], compiled["fresh_worker_ms"]
         figure = f"{after} ms after an edit, {fresh} ms in a fresh worker ({compiled['database']})"
         measure = f"catalog compile, {compiled['procedures']:,} procedures"
-        table.append((measure, figure, f"≤ {compiled['target_ms']} ms", compiled["met"]))
+        table.append((measure, figure, f"≤ {compiled['target_ms']} ms after an edit", compiled["met"]))
     pages = load("pages")
     for page, ratio in pages.get("ratios", {}).items():
         small, large = (pages[label]["pages"][page] for label in pages if label != "ratios")

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from core.limits import JSON_TOO_DEEP, json_too_deep
+from core.limits import JSON_TOO_DEEP, MAX_FILE_BYTES, json_too_deep, megabytes
 from procedures.catalog import (
     KEY_RE,
     URL_RE,
@@ -28,7 +28,15 @@ from procedures.catalog import (
     municipality_code_error,
 )
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_KEYS, UNIT_RANGE, Deadline, Unit
-from procedures.rules import AGE, Condition, ConditionError, QuestionSpec, QuestionType, compile_condition
+from procedures.rules import (
+    AGE,
+    WHITE_SPACE,
+    Condition,
+    ConditionError,
+    QuestionSpec,
+    QuestionType,
+    compile_condition,
+)
 
 FORMAT = "okuyami-catalog/1"
 MAX_DEADLINE_DAYS = MAX_DAYS
@@ -56,6 +64,8 @@ def loads(text: str | bytes) -> Any:
             seen[name] = value
         return seen
 
+    if len(text) > MAX_FILE_BYTES:
+        raise CatalogInvalid([f"file: larger than {megabytes(MAX_FILE_BYTES)}"])
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")  # the format is UTF-8; json.loads would guess UTF-16/32 too
@@ -101,7 +111,7 @@ class _Reader:
         value = data.get(name)
         if value is None and (optional or name not in data):
             return None
-        if not isinstance(value, str) or (not optional and not value.strip()):
+        if not isinstance(value, str) or (not optional and not value.strip(WHITE_SPACE)):
             self.error(
                 f"{where}.{name}", "must be a non-empty string" if not optional else "must be a string"
             )
@@ -366,7 +376,7 @@ def _read_procedures(
             r.error(f"{where}.documents", "must be a list of non-empty strings")
             documents = []
         for dindex, document in enumerate(documents):
-            if not isinstance(document, str) or not document.strip():
+            if not isinstance(document, str) or not document.strip(WHITE_SPACE):
                 r.error(f"{where}.documents[{dindex}]", "must be a non-empty string")
         order = r.integer(data, "order", where, optional=True)
         if len(r.errors) == errors:

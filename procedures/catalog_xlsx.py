@@ -22,7 +22,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from core.limits import MAX_FILE_BYTES
+from core.limits import MAX_FILE_BYTES, megabytes
 from procedures.catalog import SECTIONS, Catalog
 from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
 from procedures.deadlines import UNIT_KEYS
@@ -193,7 +193,7 @@ def read_xlsx_catalog(data: bytes) -> tuple[Catalog, XlsxDocument]:
 def read_xlsx(data: bytes) -> XlsxDocument:
     """The catalog document of a workbook (not yet validated); CatalogInvalid when its layout is wrong."""
     if len(data) > MAX_BYTES:
-        raise CatalogInvalid([f"workbook: larger than {MAX_BYTES // (1024 * 1024)} MB"])
+        raise CatalogInvalid([f"workbook: larger than {megabytes(MAX_BYTES)}"])
     if not data.startswith(XLSX_MAGIC):
         raise CatalogInvalid(["workbook: not an Excel .xlsx file"])
     _check_archive(data)

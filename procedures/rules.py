@@ -96,6 +96,7 @@ MAX_DEPTH = 32
 # Japanese input method types; other Unicode spaces (a no-break space pasted from a web page)
 # are refused, as the format says. A string holds no escapes: a backslash is an ordinary
 # character, and a string cannot hold its own quote.
+WHITE_SPACE = " \t\n\r\f\v\u3000"  # also what a blank required string of a catalog holds
 _TOKEN = re.compile(
     r"""
     (?P<space>[ \t\n\r\f\v\u3000]+)

@@ -487,3 +487,9 @@ def test_a_procedure_url_is_https_or_http_only(catalog_document, url, refused):
         ]
     else:
         assert url in [p.url for p in read_catalog(document).procedures]
+
+
+def test_a_json_file_over_5_mb_is_refused_before_it_is_parsed():
+    with pytest.raises(CatalogInvalid) as refused:
+        loads(b" " * (5 * 1024 * 1024 + 1))
+    assert refused.value.errors == ["file: larger than 5 MB"]

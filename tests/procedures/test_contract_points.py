@@ -159,6 +159,12 @@ def test_required_strings_may_not_be_empty_or_only_white_space(catalog_document,
     )
 
 
+def test_white_space_is_ascii_and_u3000_only_so_a_no_break_space_is_not_blank(catalog_document):
+    # The contract's white space, the same as between the tokens of a condition.
+    catalog = read_catalog(catalog_document({"places[0].name": "\u00a0"}))
+    assert "\u00a0" in [place.name for place in catalog.places]
+
+
 # --- String literals have no escapes; white space ------------------------------------------------
 
 
