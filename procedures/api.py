@@ -11,9 +11,11 @@ from rest_framework.views import APIView
 
 from core.limits import MAX_PUBLIC_BODY_BYTES
 from core.web.errors import ApiError, where_message
+from core.web.fields import BoundedDateField
 from core.web.openapi import ErrorSerializer
 from core.web.permissions import EditorRole
 from core.web.query import query_bool
+from procedures import date_limits
 from procedures.catalog_changes import catalog_changes
 from procedures.catalog_io import FORMAT, CatalogInvalid, read_catalog, write_catalog
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_RANGE
@@ -24,14 +26,19 @@ from procedures.services import catalog_import
 
 # --- Shapes for the schema (the documents themselves are the contract's) -----------
 
+
+def _case_dates():
+    return date_limits.EARLIEST, date_limits.LATEST
+
+
 CaseDocument = inline_serializer(
     "EvaluateInput",
     {
         "deceased": inline_serializer(
             "Deceased",
             {
-                "birth_date": serializers.DateField(required=False, allow_null=True),
-                "death_date": serializers.DateField(),
+                "birth_date": BoundedDateField(bounds=_case_dates, required=False, allow_null=True),
+                "death_date": BoundedDateField(bounds=_case_dates),
             },
         ),
         "answers": serializers.DictField(required=False, allow_null=True),
