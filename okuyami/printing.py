@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import math
 import mimetypes
 import threading
@@ -30,6 +29,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from core.collector import collector_paused
 from okuyami import selectors
 from okuyami.display import guide_for_display
 from okuyami.guide import procedure_count
@@ -112,24 +112,11 @@ _render_lock = threading.Lock()
 
 @contextlib.contextmanager
 def _printing():
-    """One render at a time, with Python's cycle collector paused while it runs.
-
-    A render allocates a few hundred thousand objects (boxes, styles, PDF
-    objects); left running, the collector walks them, and with its full passes
-    the whole heap (Django, WeasyPrint, the fonts), again and again: a fifth of
-    a checklist's time. Paused, and then one young-generation pass frees the
-    render's cycles, so memory stays flat (`make bench` measures both).
-    """
-    with _render_lock:
-        if not gc.isenabled():
-            yield
-            return
-        gc.disable()
-        try:
-            yield
-        finally:
-            gc.enable()
-            gc.collect(0)
+    """One render at a time, with Python's cycle collector paused while it runs (core.collector):
+    a render allocates a few hundred thousand objects, and the collector's passes took a fifth of
+    a checklist's time; memory stays flat (`make bench` measures both)."""
+    with _render_lock, collector_paused():
+        yield
 
 
 @functools.cache

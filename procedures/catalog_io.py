@@ -7,12 +7,11 @@ its conditions compiled comes out, or every error found as `<where>: <message>`.
 from __future__ import annotations
 
 import difflib
-import gc
 import json
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from core.collector import collector_paused
 from core.limits import JSON_TOO_DEEP, MAX_FILE_BYTES, json_too_deep, megabytes
 from procedures.catalog import (
     KEY_RE,
@@ -197,24 +196,10 @@ class _Reader:
 
 def read_catalog(document: Any) -> Catalog:
     """Validate a whole document; raise CatalogInvalid listing every error."""
-    with _collector_paused():
+    # Tens of thousands of small objects and no cycles: the collector would take half the time
+    # of a 2,300-procedure catalog (bench/compile.py).
+    with collector_paused():
         return _read(document)
-
-
-@contextmanager
-def _collector_paused():
-    """Reading builds tens of thousands of small objects and no reference cycles: Python's cycle
-    collector would walk every live object several times over for nothing, half the time of a
-    2,300-procedure catalog (bench/compile.py). One young-generation pass after it."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect(0)
 
 
 def _read(document: Any) -> Catalog:

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("core", "procedures", "okuyami", "config")  # lowest first
 # The rules and the documents they read and write: plain Python, testable without Django.
 PURE = (
+    "core/collector.py",
     "core/limits.py",
     "procedures/rules.py",
     "procedures/date_limits.py",

@@ -5,24 +5,12 @@ escapes is written without them, keeping the meaning the old reading gave it.
 """
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from procedures.models import Municipality, Procedure, Question
 from procedures.selectors import catalog_for
+from tests.procedures.test_deadline_migration import latest, migrate
 
 BEFORE = [("procedures", "0005_deadline_rule_and_outside_places")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -28,7 +28,7 @@ from procedures.catalog_io import read_catalog, write_catalog
 from procedures.catalog_xlsx import write_xlsx
 from procedures.models import Municipality, Procedure, Question
 from procedures.services import catalog_import
-from tests.conftest import build_catalog_document
+from tests.conftest import CASE_DETAILS, build_catalog_document
 from tests.procedures.test_admin import procedure_form, question_form
 
 pytestmark = pytest.mark.django_db
@@ -40,16 +40,7 @@ DEEP_INSIDE = (
 )
 DEEP_CONDITIONS = {"not": "not " * 990 + "true", "parentheses": "(" * 500 + "true" + ")" * 500}
 NESTED_TOO_DEEPLY = "nested too deeply (at most 32 levels of parentheses and 'not')"
-CASE = {
-    "deceased_name": "船橋 太郎",
-    "deceased_kana": "フナバシ タロウ",
-    "death_date": "2026-11-20",
-    "deceased_address": "千葉県船橋市湊町2-10-25",
-    "visitor_name": "船橋 花子",
-    "visitor_kana": "フナバシ ハナコ",
-    "visitor_relation": "配偶者",
-    "visitor_phone": "047-000-0000",
-}
+CASE = {name: value for name, value in CASE_DETAILS.items() if name != "deceased_birth_date"}
 
 
 def token_client(user=None) -> Client:
