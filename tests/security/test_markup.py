@@ -199,6 +199,9 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
     for user in (manager, staff):
         walk.get(user, "okuyami:audit-log")
         walk.get(user, "okuyami:lockouts")
+        walk.get(user, "residents:import")
+        walk.get(user, "residents:import-confirm", "122041")
+        walk.get(user, "residents:import-decide", "122041")
         walk.get(user, "okuyami:statistics", query={"municipality": "122041"})
         walk.get(user, "okuyami:password-change")
 
@@ -237,7 +240,7 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
                 walk.get(user, name, **each)
 
     # Every named page of the screens and the admin was requested (or is listed as not HTML).
-    every = {name for name, _ in named_urls() if name.split(":")[0] in ("okuyami", "admin")}
+    every = {name for name, _ in named_urls() if name.split(":")[0] in ("okuyami", "admin", "residents")}
     assert every - walk.seen - set(NOT_HTML) == set()
     # MARK really reached the pages, escaped: the walk is not vacuous.
     for fragment in ("/admin/procedures/municipality/", "/print/checklist/", "/result/", "/lockouts/"):
