@@ -6,7 +6,7 @@ text and subsets BIZ UDPGothic. Nothing a PDF holds is run or fetched: qpdf only
 parses, JavaScript and other actions are dropped from the printed PDF, and the
 printed pages carry no annotations (form fields are flattened into the page).
 
-Coordinates follow ../shared/CATALOG_FORMAT.md: millimetres from the top-left corner
+Coordinates follow docs/catalog-format.md: millimetres from the top-left corner
 of the page as it is shown (after /Rotate, within the CropBox). Inside this module
 drawing happens in "display points": points from the bottom-left corner of the shown
 page, y up; `_Page.ctm` maps them to the page's own user space.
