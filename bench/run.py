@@ -57,9 +57,13 @@ def rows() -> list[tuple[str, str, str, bool | None]]:
         )
     for row in load("printing").get("rows", []):
         pages = f"{row['pages']} page{'s' if row['pages'] > 1 else ''}"
-        chromium = f"Chromium {row.get('chromium_ratio')}× slower"
-        figure = f"{row['p50_s']} s p50 (mean {row['mean_s']}), {pages}, {chromium}"
-        target = f"≤ {row['target_s']} s" if row.get("target_s") else ""
+        figure = (
+            f"{row['p50_s']} s p50, {pages}; {row['warm_ratio']}× a warm Chromium "
+            f"({row['chromium_warm_p50_s']} s), {row['cold_ratio']}× a cold one"
+        )
+        target = f"≤ {row['target_ratio']}× warm" + (
+            f", ≤ {row['target_s']} s" if row.get("target_s") else ""
+        )
         table.append((f"PDF {row['document']}, {row['case']}", figure, target, row.get("met")))
     memory = load("printing").get("memory")
     if memory:

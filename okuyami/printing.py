@@ -254,19 +254,39 @@ def render_pdf(
     large: bool = False,
 ) -> bytes:
     """The document as an A4 PDF with BIZ UDPGothic embedded."""
+    return print_document(document, guide=guide, people=people, printed_on=printed_on, large=large).pdf
+
+
+@dataclass(frozen=True)
+class Printed:
+    html: str  # the HTML laid out (print.css not linked: it is passed to WeasyPrint parsed)
+    pdf: bytes
+
+
+def print_document(
+    document: str,
+    *,
+    guide: dict[str, Any],
+    people: dict[str, Any],
+    printed_on: date,
+    large: bool = False,
+) -> Printed:
+    """The document as a PDF, with the HTML it was laid out from (what the benchmark gives Chromium)."""
     context = document_context(document, guide=guide, people=people, printed_on=printed_on, large=large)
     context["stylesheet_url"] = ""  # the parsed stylesheet is passed in instead
     template = _template(document)
     if document != "route":
-        return _pdf(template.render(context))
+        html = template.render(context)
+        return Printed(html, _pdf(html))
     # The route sheet must stay on one page: start at the size that should fit and
     # step down while it does not (each try is a full layout, so guess well).
     with _printing():
         for size in range(_route_size(context, large=large), len(ROUTE_SIZES)):
-            rendered = _render(template.render({**context, "size": size}))
+            html = template.render({**context, "size": size})
+            rendered = _render(html)
             if len(rendered.pages) == 1:
                 break
-        return rendered.write_pdf()
+        return Printed(html, rendered.write_pdf())
 
 
 def _route_size(context: dict[str, Any], *, large: bool) -> int:
