@@ -317,10 +317,21 @@ class CaseMarksApi(CounterApi):
 
 
 class CasePdfApi(CounterApi):
-    """A printed document of the case as PDF: checklist, route or application (?large=1)."""
+    """A printed document of the case as PDF: checklist, route or application (?large=1 for large print)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("large", bool, description="large print (文字を大きく)")],
+        parameters=[
+            OpenApiParameter(
+                "large",
+                bool,
+                description=(
+                    "large print (文字を大きく): 14 pt text, nothing under 12.6 pt, on as many pages as it "
+                    "takes; for every document (checklist, route, application). Without it the text is "
+                    "10 pt and nothing is under 9 pt; the route sheet keeps to one page when its counters "
+                    "fit and goes on to a second page otherwise."
+                ),
+            )
+        ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ErrorSerializer},
     )
     def get(self, request, pk, document):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import mimetypes
 import threading
 from dataclasses import dataclass
@@ -38,13 +37,11 @@ from okuyami.wareki import wareki
 
 DOCUMENTS = ("checklist", "route", "application")
 TITLES = {"checklist": "手続きのご案内", "route": "順路表", "application": "共通申請書"}
+# Every document prints in large print (14pt, nothing under 12.6pt; ?large=1, --large); the
+# result screen offers it for the papers the family carries.
+LARGE_PRINT_OFFERED = ("checklist", "route")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STYLESHEET = "okuyami/css/print.css"
-# The route sheet's type steps down through these (font size pt, line height; the
-# oky-size-N classes of print.css) until it fits on one A4 page. Size 0 is the
-# document's own size (larger with large print).
-ROUTE_SIZES = ((10.0, 1.45), (9.0, 1.45), (8.25, 1.4), (7.5, 1.35), (7.0, 1.3), (6.5, 1.22))
-LARGE_PT = 14.0
 
 
 class PrintResourceRefused(Exception):
@@ -216,7 +213,6 @@ def document_context(
         "printed_on_wareki": wareki(printed_on, weekday=True),
         "procedure_count": procedure_count(shown),
         "stylesheet_url": static(STYLESHEET),
-        "size": 0,
         "sandbox": settings.OKUYAMI_SANDBOX,
     }
     if document in ("checklist", "route"):
@@ -271,41 +267,15 @@ def print_document(
     printed_on: date,
     large: bool = False,
 ) -> Printed:
-    """The document as a PDF, with the HTML it was laid out from (what the benchmark gives Chromium)."""
+    """The document as a PDF, with the HTML it was laid out from (what the benchmark gives Chromium).
+
+    One layout for every document: the route sheet keeps to one page by its layout,
+    never by smaller type, and goes on to a second page when its counters need one.
+    """
     context = document_context(document, guide=guide, people=people, printed_on=printed_on, large=large)
     context["stylesheet_url"] = ""  # the parsed stylesheet is passed in instead
-    template = _template(document)
-    if document != "route":
-        html = template.render(context)
-        return Printed(html, _pdf(html))
-    # The route sheet must stay on one page: start at the size that should fit and
-    # step down while it does not (each try is a full layout, so guess well).
-    with _printing():
-        for size in range(_route_size(context, large=large), len(ROUTE_SIZES)):
-            html = template.render({**context, "size": size})
-            rendered = _render(html)
-            if len(rendered.pages) == 1:
-                break
-        return Printed(html, rendered.write_pdf())
-
-
-def _route_size(context: dict[str, Any], *, large: bool) -> int:
-    """The largest route size whose estimated height fits on one page."""
-    usable_mm, width_mm, pt_mm = 277.0, 188.0, 0.3528
-    for index, (pt, line_height) in enumerate(ROUTE_SIZES):
-        if index == 0 and large:
-            pt = LARGE_PT
-        per_line = width_mm / (pt * pt_mm)  # full-width characters
-        shared = context.get("shared_documents", ())
-        shared_text = sum(len(item["text"]) + 3 * len(item["stops"]) + 8 for item in shared)
-        lines = 5.0 + (1.5 + math.ceil(shared_text / per_line) if shared else 0)
-        for stop in context["stops"]:
-            text = sum(len(p["name"]) + 2 for p in stop["procedures"]) + len("、".join(stop["own_documents"]))
-            text += 8 + 2 * len(stop["shared_marks"]) if stop["shared_marks"] else 0
-            lines += 1.6 + math.ceil((text + 4) / (per_line - 8))
-        if lines * pt * line_height * pt_mm <= usable_mm:
-            return index
-    return len(ROUTE_SIZES) - 1
+    html = _template(document).render(context)
+    return Printed(html, _pdf(html))
 
 
 def pdf_from_html(html: str) -> bytes:

@@ -223,7 +223,9 @@ def result(request, case):
         "today": today,
         "addable": catalog_procedures,
         "marks": selectors.marks_by_key(case),
-        "print_documents": printing.TITLES.items(),
+        "print_documents": [
+            (doc, title, doc in printing.LARGE_PRINT_OFFERED) for doc, title in printing.TITLES.items()
+        ],
         "actions": AdjustmentAction.__members__,
     }
     shown(request, Shown.RESULT, case)

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from okuyami.models import Case, Mark
 from tests.conftest import build_catalog_document
+from tests.okuyami.conftest import smallest_text
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +189,17 @@ def test_case_endpoints_work_for_city_a(case_a, alice, method, path, body):
     assert response.status_code == 200, response.content
     if path.endswith(".pdf"):
         assert response.content.startswith(b"%PDF") and response["Content-Type"] == "application/pdf"
+
+
+def test_every_document_comes_in_large_print(case_a, alice):
+    client = api_for(alice)
+    for document in ("checklist", "route", "application"):
+        response = client.get(f"/api/v1/cases/{case_a.pk}/{document}.pdf?large=1")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert smallest_text(response.content)[0] >= 12.6 - 0.01, document
+    assert smallest_text(client.get(f"/api/v1/cases/{case_a.pk}/route.pdf").content)[0] >= 9.0 - 0.01
+    refused = client.get(f"/api/v1/cases/{case_a.pk}/route.pdf?large=big")
+    assert refused.status_code == 400 and "large" in refused.content.decode()
 
 
 def test_case_lists_are_scoped_paginated_and_filtered(case_a, alice, charlie):

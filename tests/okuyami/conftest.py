@@ -6,6 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -65,17 +66,29 @@ def forty_guide():
 
 
 @pytest.fixture(scope="session")
-def forty_pdf(forty_guide):
-    """forty_pdf(document, large=False) -> PdfReader, each rendered once per session."""
+def forty_data(forty_guide):
+    """forty_data(document, large=False) -> the PDF's bytes, each rendered once per session."""
     rendered = {}
 
-    def pdf(document: str, large: bool = False) -> PdfReader:
+    def data(document: str, large: bool = False) -> bytes:
         if (document, large) not in rendered:
-            data = printing.render_pdf(
+            rendered[document, large] = printing.render_pdf(
                 document, guide=forty_guide, people=PEOPLE, printed_on=PRINTED_ON, large=large
             )
-            rendered[document, large] = read_pdf(data)
         return rendered[document, large]
+
+    return data
+
+
+@pytest.fixture(scope="session")
+def forty_pdf(forty_data):
+    """forty_pdf(document, large=False) -> PdfReader."""
+    read = {}
+
+    def pdf(document: str, large: bool = False) -> PdfReader:
+        if (document, large) not in read:
+            read[document, large] = read_pdf(forty_data(document, large))
+        return read[document, large]
 
     return pdf
 
@@ -83,6 +96,48 @@ def forty_pdf(forty_guide):
 def read_pdf(data: bytes) -> PdfReader:
     assert data.startswith(b"%PDF-"), "not a PDF"
     return PdfReader(io.BytesIO(data))
+
+
+def printed_chars(data: bytes) -> list[list[dict]]:
+    """Per page, every printed character as pdfplumber reads it back: text, size (pt), x0, x1,
+    top and bottom (pt from the page's top-left corner), and the page's width and height."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [
+            [
+                {
+                    "text": char["text"],
+                    "size": char["size"],
+                    "x0": char["x0"],
+                    "x1": char["x1"],
+                    "top": char["top"],
+                    "bottom": char["bottom"],
+                    "page_width": page.width,
+                    "page_height": page.height,
+                }
+                for char in page.chars
+            ]
+            for page in pdf.pages
+        ]
+
+
+def size_of(data: bytes, needle: str) -> float:
+    """The size (pt) `needle` is printed at, where it first appears (across line breaks too)."""
+    for page in printed_chars(data):
+        text = "".join(char["text"] for char in page)
+        found = text.find(needle)
+        if found >= 0:
+            sizes = {round(char["size"], 2) for char in page[found : found + len(needle)]}
+            assert len(sizes) == 1, f"{needle!r} is printed at several sizes: {sizes}"
+            return sizes.pop()
+    raise AssertionError(f"{needle!r} is not in the PDF")
+
+
+def smallest_text(data: bytes) -> tuple[float, str]:
+    """The smallest size (pt) any text is printed at, and the first text printed at it."""
+    chars = [char for page in printed_chars(data) for char in page if char["text"].strip()]
+    assert chars, "no text in the PDF"
+    size = min(char["size"] for char in chars)
+    return round(size, 2), "".join(char["text"] for char in chars if char["size"] < size + 0.01)[:40]
 
 
 def page_texts(reader: PdfReader) -> list[str]:

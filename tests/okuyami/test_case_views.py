@@ -12,6 +12,7 @@ from okuyami.models import Adjustment, Case, Mark
 from procedures.models import Procedure
 from procedures.services import catalog_touch
 from tests.conftest import import_catalog, make_case
+from tests.okuyami.conftest import smallest_text
 
 pytestmark = pytest.mark.django_db
 
@@ -249,6 +250,28 @@ def test_the_result_shows_the_route_deadlines_and_what_to_confirm(client, alice,
     maybe = html.split('id="maybe"')[1]
     assert "年金受給権者死亡届" in maybe and "年金を受け取っていましたか？" in maybe
     assert "「亡くなった方の健康保険は？」への回答は「後期高齢者医療」です。" in html
+
+
+def test_the_result_offers_the_checklist_and_the_route_sheet_in_large_print(
+    client, alice, charlie, alice_case
+):
+    client.force_login(alice)
+    html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
+    large = {
+        doc: f"{reverse('okuyami:print-pdf', args=[alice_case.pk, doc])}?large=1"
+        for doc in ("checklist", "route", "application")
+    }
+    assert (
+        f'href="{large["checklist"]}">文字を大きくしたPDF<span class="oky-visually-hidden">（手続きのご案内）'
+        in html
+    )
+    assert f'href="{large["route"]}">文字を大きくしたPDF<span class="oky-visually-hidden">（順路表）' in html
+    assert large["application"] not in html
+    response = client.get(large["route"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert smallest_text(response.content)[0] >= 12.6 - 0.01
+    client.force_login(charlie)
+    assert client.get(large["route"]).status_code == 404
 
 
 def test_staff_can_add_and_drop_procedures_with_a_note(client, alice, alice_case):

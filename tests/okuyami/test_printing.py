@@ -28,12 +28,20 @@ from tests.okuyami.conftest import (
     embedded_fonts,
     guide_for,
     page_texts,
+    printed_chars,
     read_pdf,
+    size_of,
+    smallest_text,
     squeeze,
 )
 
 BIZ_UD = "BIZ UDPGothic"
 BUNDLED_REGULAR = ROOT / "okuyami/static/okuyami/fonts/BIZUDPGothic-Regular.ttf"
+# The text sizes of print.css (pt): the text, and the least any text is printed at.
+TEXT_PT, SMALLEST_PT = 10.0, 9.0
+LARGE_TEXT_PT, LARGE_SMALLEST_PT = 14.0, 12.6
+# The kokuho case of the national template: an ordinary day (a few counters).
+ORDINARY_CASE = {"deceased": {"death_date": "2026-11-20"}, "answers": {"insurance": "kokuho"}}
 
 
 def bold_texts(reader) -> list[str]:
@@ -264,6 +272,29 @@ def test_large_print_sets_bigger_type_on_more_pages(forty_pdf):
     assert len(large.pages) > len(normal.pages)
 
 
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("document", printing.DOCUMENTS)
+def test_no_text_is_small(forty_data, document, large):
+    """Nothing under 9 pt, and in large print nothing under 12.6 pt: the ※ notes, labels, the
+    counters' details and the page footers included (read back from the PDF)."""
+    smallest, text_pt = (LARGE_SMALLEST_PT, LARGE_TEXT_PT) if large else (SMALLEST_PT, TEXT_PT)
+    size, text = smallest_text(forty_data(document, large))
+    assert size >= smallest - 0.01, f"{text!r} is printed at {size} pt"
+    if document == "checklist":
+        assert size_of(forty_data(document, large), "※亡くなった日から14日以内") >= smallest - 0.01
+    if document != "application":  # whose list of procedures is the small print of a form
+        assert size_of(forty_data(document, large), "世帯主変更届") >= text_pt - 0.01
+
+
+def test_the_trial_banner_is_large_in_large_print(settings, forty_guide):
+    settings.OKUYAMI_SANDBOX = True
+    data = printing.render_pdf(
+        "checklist", guide=forty_guide, people=PEOPLE, printed_on=PRINTED_ON, large=True
+    )
+    assert size_of(data, "お試し環境") >= LARGE_SMALLEST_PT - 0.01
+    assert smallest_text(data)[0] >= LARGE_SMALLEST_PT - 0.01
+
+
 @pytest.mark.parametrize(
     ("printed_on", "label", "overdue"),
     [
@@ -284,28 +315,85 @@ def test_days_left_count_from_the_day_printed(printed_on, label, overdue):
 # --- 順路表 (route sheet) --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("large", [False, True])
-def test_route_sheet_is_one_page_with_every_counter_in_walking_order(forty_pdf, forty_guide, large):
-    reader = forty_pdf("route", large=large)
+def test_route_sheet_of_an_ordinary_day_is_one_page_at_full_size():
+    data = printing.render_pdf("route", guide=guide_for(ORDINARY_CASE), people=PEOPLE, printed_on=PRINTED_ON)
+    reader = read_pdf(data)
     assert len(reader.pages) == 1
-    text = page_texts(reader)[0]
+    assert size_of(data, "国民健康保険の資格喪失届") == TEXT_PT
+    assert smallest_text(data)[0] >= SMALLEST_PT - 0.01
+    assert "1/1ページ" in page_texts(reader)[0]
+
+
+@pytest.mark.parametrize(("large", "pages"), [(False, (2, 2)), (True, (3, 6))])
+def test_route_sheet_of_a_long_day_goes_on_to_more_pages_not_smaller_type(
+    forty_data, forty_pdf, forty_guide, large, pages
+):
+    """21 counters: two pages at 10 pt rather than one at 6.5 pt; in large print as many as it
+    takes. Every counter in walking order, each whole on one page, with its procedures and
+    what to bring."""
+    reader = forty_pdf("route", large=large)
+    assert pages[0] <= len(reader.pages) <= pages[1]
+    texts = page_texts(reader)
+    for number, text in enumerate(texts, start=1):
+        assert f"{number}/{len(texts)}ページ" in text
+    assert size_of(forty_data("route", large), "国民健康保険の資格喪失届") == (
+        LARGE_TEXT_PT if large else TEXT_PT
+    )
+    text = "".join(texts)
+    starts = [sum(len(page) for page in texts[:number]) for number in range(len(texts))]
     position = 0
-    for stop in forty_guide["stops"]:
-        found = text.find(squeeze(stop["name"]), position)
+    for number, stop in enumerate(forty_guide["stops"], start=1):
+        found = text.find(squeeze(f"{number}{stop['name']}"), position)
         assert found >= 0, f"{stop['name']} is missing or out of walking order"
         position = found
+        page = texts[max(number for number, start in enumerate(starts) if start <= found)]
+        for procedure in stop["procedures"]:
+            assert squeeze(procedure["name"]) in page, f"{procedure['name']} is not with {stop['name']}"
     for procedure in procedures(forty_guide):
-        assert squeeze(procedure["name"]) in text
         for document in procedure["documents"]:
             assert squeeze(document) in text
 
 
-def test_route_sheet_keeps_large_type_when_there_is_room():
-    guide = guide_for({"deceased": {"death_date": "2026-11-20"}, "answers": {"insurance": "kokuho"}})
+def test_route_sheet_in_large_print_is_fourteen_points():
+    guide = guide_for(ORDINARY_CASE)
     normal = printing.render_pdf("route", guide=guide, people=PEOPLE, printed_on=PRINTED_ON)
     large = printing.render_pdf("route", guide=guide, people=PEOPLE, printed_on=PRINTED_ON, large=True)
     name = "国民健康保険の資格喪失届"
-    assert font_size_of(read_pdf(large), name) > 1.3 * font_size_of(read_pdf(normal), name)
+    assert font_size_of(read_pdf(large), name) == pytest.approx(
+        1.4 * font_size_of(read_pdf(normal), name), abs=0.01
+    )
+
+
+# --- Names of any length -----------------------------------------------------------------
+
+LONG_NAMES = {
+    # 100 characters: the long name of the rakugo 寿限無, and a foreign resident's name in
+    # capitals with no space to break at.
+    "japanese": (
+        "寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末食う寝る処に住む処やぶら小路の藪柑子" * 3
+    )[:100],
+    "latin": ("WOLFESCHLEGELSTEINHAUSENBERGERDORFF" * 3)[:100],
+}
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("document", printing.DOCUMENTS)
+@pytest.mark.parametrize("kind", LONG_NAMES)
+def test_a_name_of_a_hundred_characters_wraps_inside_the_page(document, large, kind):
+    name = LONG_NAMES[kind]
+    people = {
+        "deceased": {**PEOPLE["deceased"], "name": name, "kana": name},
+        "visitor": {**PEOPLE["visitor"], "name": name, "kana": name},
+    }
+    guide = guide_for(ORDINARY_CASE)
+    data = printing.render_pdf(document, guide=guide, people=people, printed_on=PRINTED_ON, large=large)
+    margin = 10 * 72 / 25.4  # no document's page margin is under 10 mm
+    for page in printed_chars(data):
+        for char in page:
+            assert margin - 0.5 <= char["x0"] and char["x1"] <= char["page_width"] - margin + 0.5, char
+            assert char["top"] >= 0 and char["bottom"] <= char["page_height"], char
+    text = "".join(page_texts(read_pdf(data)))
+    assert text.count(name) >= (3 if document == "application" else 2)
 
 
 # --- 共通申請書 (application) -------------------------------------------------------------
@@ -489,7 +577,10 @@ def test_render_checklist_prints_the_other_documents(national, tmp_path):
     route, application = tmp_path / "route.pdf", tmp_path / "application.pdf"
     call_command("render_checklist", "999997", case, "-o", str(route), "--document", "route", "--large")
     call_command("render_checklist", "999997", case, "-o", str(application), "--document", "application")
-    assert len(read_pdf(route.read_bytes()).pages) == 1
+    assert smallest_text(route.read_bytes())[0] >= LARGE_SMALLEST_PT - 0.01
+    assert font_size_of(read_pdf(route.read_bytes()), "世帯主変更届") == pytest.approx(
+        LARGE_TEXT_PT, abs=0.01
+    )
     text = "".join(page_texts(read_pdf(application.read_bytes())))
     assert text.count("命令太郎") == 1 and text.count("命令花子") == 1
     assert "生年月日昭和25年4月2日" in text
