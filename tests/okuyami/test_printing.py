@@ -253,17 +253,18 @@ def test_each_counter_heading_stays_with_its_first_procedure(forty_pdf, forty_gu
         assert any(squeeze(stop["name"]) in text and first in text for text in bold), stop["name"]
 
 
-def test_the_table_header_repeats_on_every_page_with_procedures(forty_pdf, forty_guide):
-    reader = forty_pdf("checklist")
-    names = [squeeze(p["name"]) for p in procedures(forty_guide)]
-    pages_with_procedures = [
-        text
-        for text, bold in zip(page_texts(reader), bold_texts(reader), strict=True)
-        if any(name in bold for name in names)
-    ]
-    assert len(pages_with_procedures) >= 2
-    for text in pages_with_procedures:
-        assert "済手続きと持ち物期限" in text
+@pytest.mark.parametrize("large", [False, True])
+def test_each_deadline_follows_its_procedure_name(forty_pdf, forty_guide, large):
+    """The deadline is the line under the name (not a column), what to bring after it."""
+    text = "".join(page_texts(forty_pdf("checklist", large=large)))
+    shown = guide_for_display(forty_guide, today=PRINTED_ON)
+    for procedure in procedures(shown):
+        deadline = (
+            procedure["deadline_wareki"] + procedure["days_left_label"] if procedure["deadline"] else ""
+        )
+        deadline = deadline or procedure["deadline_words"] or "期限の定めなし"
+        tag = "窓口で追加" if procedure["manual"] else ""
+        assert squeeze(procedure["name"] + tag + deadline) in text, procedure["name"]
 
 
 def test_large_print_sets_bigger_type_on_more_pages(forty_pdf):
