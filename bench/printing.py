@@ -13,10 +13,14 @@ alike. Chromium started afresh for each print (cold, as `chromium --print-to-pdf
 is kept as a second column.
 
     python bench/printing.py             the benchmark: prints a table, writes bench/results/printing.json
+    python bench/printing.py --runs 8 --only checklist --only "checklist (large)"
+                                         some documents of the 40-procedure case, fewer rounds; prints
+                                         the table only (no cold start, memory or results file)
     python bench/printing.py samples DIR page 1 of each document (every page of the route sheets) as PNG
     python bench/printing.py memory N    (internal) renders N checklists, prints peak RSS as JSON
 """
 
+import argparse
 import json
 import os
 import platform
@@ -213,9 +217,9 @@ def timed_render(document: str, guide: dict, *, large: bool) -> tuple[float, flo
 
 
 def side_by_side(
-    subjects: list[tuple[dict, str, bool]], chromium: WarmChromium, pages: list[Path]
+    subjects: list[tuple[dict, str, bool]], chromium: WarmChromium, pages: list[Path], runs: int
 ) -> list[dict]:
-    """RUNS rounds; in each, every subject is printed by WeasyPrint and by the warm Chromium
+    """`runs` rounds; in each, every subject is printed by WeasyPrint and by the warm Chromium
     in turns (which goes first alternates), so both see the same minute of the host.
 
     Wall time is the target's measure. CPU time is kept beside it: when other work shares
@@ -226,7 +230,7 @@ def side_by_side(
         chromium.print(page)
     keys = ("ours", "chromium", "ratio", "ours_cpu", "chromium_cpu", "cpu_ratio")
     timings = [{key: [] for key in keys} for _ in subjects]
-    for round_ in range(RUNS):
+    for round_ in range(runs):
         for (guide, document, large), page, times in zip(subjects, pages, timings, strict=True):
             if round_ % 2:
                 chromium_s, chromium_cpu = chromium.timed_print(page)
@@ -345,7 +349,8 @@ def measure(
     }
 
 
-def main() -> int:
+def main(runs: int = RUNS, only: list[str] | None = None) -> int:
+    """The whole benchmark, or (`only`) some documents of the 40-procedure case: the table only."""
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: `make bench` installs Debian's chromium (the reference)")
     sample, generated = forty_procedure_guide(), generated_guide()
@@ -358,13 +363,20 @@ def main() -> int:
         ("generated-40", generated, "checklist", False),
         ("generated-40", generated, "route", False),
     ]
+    if only:
+        names = {f"{document}{' (large)' if large else ''}" for _, _, document, large in subjects}
+        if unknown := set(only) - names:
+            sys.exit(f"unknown document {', '.join(sorted(unknown))}; one of: {', '.join(sorted(names))}")
+        subjects = [
+            s for s in subjects if s[0] == "sample-city-40" and f"{s[2]}{' (large)' if s[3] else ''}" in only
+        ]
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, WarmChromium() as chromium:
         folder = Path(tmp)
         pages = [
             chromium_page(document, guide, folder, large=large) for _, guide, document, large in subjects
         ]
-        timings = side_by_side([(g, d, lg) for _, g, d, lg in subjects], chromium, pages)
+        timings = side_by_side([(g, d, lg) for _, g, d, lg in subjects], chromium, pages, runs)
         rows = [
             measure(
                 case,
@@ -372,16 +384,16 @@ def main() -> int:
                 document,
                 times,
                 chromium.print(page),
-                cold_chromium_seconds(page, folder),
+                None if only else cold_chromium_seconds(page, folder),
                 large=large,
             )
             for (case, guide, document, large), page, times in zip(subjects, pages, timings, strict=True)
         ]
     load_after = os.getloadavg()
-    memory = memory_growth()
+    memory = None if only else memory_growth()
 
     print(
-        f"Printed documents, warm ({RUNS} rounds of every document, WeasyPrint and a warm Chromium "
+        f"Printed documents, warm ({runs} rounds of every document, WeasyPrint and a warm Chromium "
         f"in turns, one process, {os.cpu_count()} CPUs; "
         f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after)"
     )
@@ -397,7 +409,7 @@ def main() -> int:
             f"{'' if r['met'] else '!'}{r['warm_cpu_ratio']:>9}x{cold:>8}{cold_ratio:>7}"
         )
     print(
-        f"ratio: our time / Chromium's, the median of the {RUNS} per-round ratios; "
+        f"ratio: our time / Chromium's, the median of the {runs} per-round ratios; "
         f"target ≤ {TARGET_RATIO}x of the warm Chromium for every document "
         "(! marks a miss, or a p50 over its target in seconds)"
     )
@@ -409,6 +421,10 @@ def main() -> int:
         "CPU ratio: our CPU time / Chromium's (its processes and Playwright's driver), per round, "
         "median: what stays put when other work shares the cores"
     )
+    missed = [f"{r['case']} {r['document']}" for r in rows if not r["met"]]
+    if only:
+        print("targets: " + (f"NOT MET: {', '.join(missed)}" if missed else "met"))
+        return 1 if missed else 0
     print(
         f"memory: peak RSS {memory['peak_rss_mib_after_20']} MiB after 20 checklists, "
         f"{memory[f'peak_rss_mib_after_{MEMORY_RENDERS}']} MiB after {MEMORY_RENDERS} "
@@ -432,7 +448,6 @@ def main() -> int:
         + "\n"
     )
     print(f"wrote {out.relative_to(ROOT)}")
-    missed = [f"{r['case']} {r['document']}" for r in rows if not r["met"]]
     if memory["growth_after_20_percent"] >= 10:
         missed.append("memory growth")
     print("targets: " + (f"NOT MET: {', '.join(missed)}" if missed else "met"))
@@ -445,4 +460,15 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["samples"]:
         samples(Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs/samples")
     else:
-        sys.exit(main())
+        parser = argparse.ArgumentParser(description="Printed documents against a warm Chromium.")
+        parser.add_argument("--runs", type=int, default=RUNS, help=f"rounds (default {RUNS})")
+        parser.add_argument(
+            "--only",
+            action="append",
+            metavar="DOCUMENT",
+            help='a document of the 40-procedure case, e.g. checklist or "checklist (large)"; repeatable',
+        )
+        arguments = parser.parse_args()
+        if arguments.runs < 1:
+            parser.error("--runs must be at least 1")
+        sys.exit(main(arguments.runs, arguments.only))
