@@ -17,6 +17,8 @@ urlpatterns = [
     path("cases/<int:pk>/answers", counter.CaseAnswersApi.as_view(), name="case-answers"),
     path("cases/<int:pk>/result", counter.CaseResultApi.as_view(), name="case-result"),
     path("cases/<int:pk>/finalise", counter.CaseFinaliseApi.as_view(), name="case-finalise"),
+    path("cases/<int:pk>/reopen", counter.CaseReopenApi.as_view(), name="case-reopen"),
+    path("cases/<int:pk>/cancel", counter.CaseCancelApi.as_view(), name="case-cancel"),
     path("cases/<int:pk>/marks", counter.CaseMarksApi.as_view(), name="case-marks"),
     re_path(
         r"^cases/(?P<pk>[0-9]+)/(?P<document>checklist|route|application)\.pdf$",

@@ -25,7 +25,8 @@ from procedures.evaluation import CaseInvalid
 from procedures.rules import parse_date
 
 CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
-CLOSED = "the case is finalised: its answers and result can no longer change"
+CLOSED = "the case is finalised: its answers and result can no longer change (reopen it to correct it)"
+CANCELLED = "the case was cancelled: it is kept for the record and changes no more"
 
 
 MAX_VERSION = 2**31 - 1  # Case.version is a PositiveIntegerField
@@ -112,7 +113,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        shown = ("answers", "unknown", "version", "created_at", "updated_at", "finalised_at")
+        shown = ("answers", "unknown", "version", "created_at", "updated_at", "finalised_at", "copied_from")
         fields = ["id", "status", *services.CASE_FIELDS, *shown]
         read_only_fields = ["id", "status", *shown]
         extra_kwargs = {
@@ -158,6 +159,8 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
             if status_filter not in Case.Status.values:
                 raise ApiError([("status", f"must be one of {', '.join(Case.Status.values)}")])
             cases = cases.filter(status=status_filter)
+        else:  # a cancelled case is gone from the lists unless asked for
+            cases = cases.exclude(status=Case.Status.CANCELLED)
         created_on = self.request.query_params.get("created_on")
         if created_on is not None:
             day = parse_date(created_on)
@@ -200,6 +203,8 @@ class CaseDetailApi(CounterApi):
             services.case_update(case=case, user=request.user, data=data, version=version, channel=API)
         except services.StaleCase:
             raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -238,6 +243,8 @@ class CaseAnswersApi(CounterApi):
             raise ApiError([where_message(error) for error in exc.errors]) from None
         except services.StaleCase:
             raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
         return with_etag(
@@ -256,7 +263,8 @@ class CaseResultApi(CounterApi):
 
 
 class CaseFinaliseApi(CounterApi):
-    """Freeze the result; needs the version last read."""
+    """Freeze the result; needs the version last read. Finalising a reopened case makes the next
+    edition (a correction: its prints say 訂正版)."""
 
     @extend_schema(
         request=None,
@@ -270,8 +278,73 @@ class CaseFinaliseApi(CounterApi):
             services.case_finalise(case=case, user=request.user, version=version, channel=API)
         except services.StaleCase:
             raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+
+ReasonSerializer = inline_serializer(
+    "Reason",
+    {
+        "reason": serializers.CharField(
+            max_length=200, help_text="why (kept with the case, never in the audit log)"
+        ),
+        "version": serializers.IntegerField(required=False),
+    },
+)
+
+
+def _reason(request) -> str:
+    body = request.data if isinstance(request.data, dict) else {}
+    reason = body.get("reason")
+    return reason if isinstance(reason, str) else ""
+
+
+class CaseReopenApi(CounterApi):
+    """Take back a finalised case to correct it (確定の取り消し); needs the version last read and a
+    reason. What the family was told stays in the case's history; the relay's marks stay."""
+
+    @extend_schema(
+        request=ReasonSerializer, responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+    )
+    def post(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        try:
+            services.case_reopen(
+                case=case, user=request.user, reason=_reason(request), version=version, channel=API
+            )
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
+        except services.NotFinalised:
+            raise ApiError(
+                [(None, "only a finalised case can be reopened")], status.HTTP_409_CONFLICT
+            ) from None
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+
+class CaseCancelApi(CounterApi):
+    """Cancel a case made by mistake or twice (取り消し); needs the version last read and a reason.
+    It is gone from the lists (status=cancelled finds it) and kept for the audit log and statistics."""
+
+    @extend_schema(
+        request=ReasonSerializer, responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+    )
+    def post(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        try:
+            services.case_cancel(
+                case=case, user=request.user, reason=_reason(request), version=version, channel=API
+            )
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -307,12 +380,17 @@ class CaseMarksApi(CounterApi):
                 status=serializer.validated_data["status"],
                 channel=API,
             )
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         except services.NotFinalised:
             raise ApiError(
                 [(None, "only a finalised case has procedures to mark")], status.HTTP_409_CONFLICT
             ) from None
         except services.UnknownProcedure:
             raise ApiError([("procedure", f"'{key}' is not a procedure of this case")]) from None
+        except services.GuidanceOnly:
+            message = f"'{key}' is at an office outside the municipality: guidance only, nothing to mark"
+            raise ApiError([("procedure", message)]) from None
         return Response(MarkSerializer(case.marks.select_related("marked_by"), many=True).data)
 
 
@@ -326,6 +404,8 @@ class CasePdfApi(CounterApi):
     def get(self, request, pk, document):
         large = query_bool(request.query_params, "large")
         case = self.case()
+        if case.is_cancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT)
         response = pdf_response(case, document, large=large)
         services.case_printed(case=case, user=request.user, title=TITLES[document], pdf=True, channel=API)
         return response

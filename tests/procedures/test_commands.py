@@ -399,7 +399,7 @@ def test_load_demo_is_idempotent(settings):
     run("load_demo")
     assert counts() == first_counts
     assert stored() == first_stored
-    assert get_user_model().objects.filter(username__startswith="demo-").count() == 2
+    assert get_user_model().objects.filter(username__startswith="demo-").count() == 3
     run("load_demo", "--reset")
     assert counts() == first_counts
     assert stored() == first_stored
@@ -412,11 +412,22 @@ def test_load_demo_loads_every_fixture_and_the_demo_logins(settings):
     codes = {loads(path.read_bytes())["municipality"]["code"] for path in FIXTURE_CATALOGS}
     assert set(Municipality.objects.values_list("code", flat=True)) == codes
     sample_city = loads((CATALOGS / "sample-city.json").read_bytes())["municipality"]["code"]
-    for username, role in (("demo-counter", "counter"), ("demo-editor", "editor")):
+    logins = (("demo-counter", "counter"), ("demo-editor", "editor"), ("demo-manager", "manager"))
+    for username, role in logins:
         user = get_user_model().objects.get(username=username)
         assert user.check_password("okuyami-demo")
         membership = StaffMembership.objects.get(user=user)
         assert (membership.municipality.code, membership.role) == (sample_city, role)
+
+
+@pytest.mark.django_db
+def test_the_demo_manager_sees_the_audit_log_of_the_sample_city(settings, client):
+    settings.DEBUG = True
+    run("load_demo")
+    assert client.login(username="demo-manager", password="okuyami-demo")
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/audit/"
+    assert "操作記録：みほん市" in response.content.decode()
 
 
 # --- The fixture catalogs -------------------------------------------------------------------------

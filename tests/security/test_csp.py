@@ -12,6 +12,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLResolver, get_resolver, reverse
 
+from okuyami import services
 from okuyami.models import Case
 from procedures.models import Procedure
 from tests.conftest import make_case
@@ -23,10 +24,14 @@ ROLES = ["anonymous", "alice", "bob", "erin", "operator"]
 NOT_HTML = {"home", "logout", "adjust", "finalise", "mark", "print-pdf", "questions"}  # POST, PDF, redirects
 
 
-def okuyami_urls(case: Case) -> dict[str, str]:
+def okuyami_urls(case: Case, finalised: Case) -> dict[str, str]:
     args = {
         "case-detail": [case.pk],
         "case-edit": [case.pk],
+        "case-copy": [finalised.pk],
+        "case-cancel": [case.pk],
+        "reopen": [finalised.pk],
+        "case-edition": [finalised.pk, 1],
         "questions": [case.pk],
         "question": [case.pk, "insurance"],
         "answers": [case.pk],
@@ -143,7 +148,9 @@ def visit(client, url: str, where: str) -> tuple[int, str | None]:
 
 
 def test_every_page_has_the_policy_and_nothing_inline(client, everyone, alice_case, city_a):
-    urls = okuyami_urls(alice_case)
+    finalised = make_case(city_a, answers={"insurance": "kokuho"})
+    services.case_finalise(case=finalised, user=everyone["alice"], version=finalised.version)
+    urls = okuyami_urls(alice_case, finalised)
     parsed: dict[str, set[str]] = {}
     problems: list[str] = []
     for role in ROLES:

@@ -17,7 +17,8 @@ SAMPLE_CITY = "sample-city.json"
 # procedures does not import the counter's apps).
 SAMPLE_RESIDENTS = Path(settings.BASE_DIR) / "fixtures" / "residents" / "sample-city"
 DEMO_PASSWORD = "okuyami-demo"
-DEMO_USERS = {"demo-counter": Role.COUNTER, "demo-editor": Role.EDITOR}
+# The 管理者 reads the audit log and the statistics (no cases, no catalog).
+DEMO_USERS = {"demo-counter": Role.COUNTER, "demo-editor": Role.EDITOR, "demo-manager": Role.MANAGER}
 
 
 class Command(BaseCommand):
