@@ -187,18 +187,18 @@ class CaseForm(DadsForm, forms.ModelForm):
         self.conflicting = [name for name in self._posted_conflicts() if name in self.EDITED]
         seen = self.seen_values()
         for name in self.conflicting:
-            label = self.fields[name].label
+            field = self.fields[name]
             self.fields[f"keep_{name}"] = forms.ChoiceField(
-                label=label,
+                label=field.label,
                 choices=[
-                    (self.KEEP_MINE, "あなたの入力を残す（上の欄のまま）"),
+                    (self.KEEP_MINE, f"あなたの入力：{shown_text(field, self._raw(name))}"),
                     (
                         self.TAKE_LATEST,
-                        f"最新の内容にする：{shown_text(self.fields[name], seen.get(name, ''))}",
+                        f"最新の内容（ほかの職員が保存）：{shown_text(field, seen.get(name, ''))}",
                     ),
                 ],
                 widget=forms.RadioSelect,
-                error_messages={"required": f"{label}：どちらの内容にするか選んでください。"},
+                error_messages={"required": f"{field.label}：どちらの内容にするか選んでください。"},
             )
 
     def _raw(self, name: str) -> str:
@@ -223,16 +223,8 @@ class CaseForm(DadsForm, forms.ModelForm):
 
     @property
     def conflict_choices(self):
-        """(bound field, the clerk's value, the latest value) for each field the clerk settles."""
-        seen = self.seen_values()
-        return [
-            (
-                self[f"keep_{name}"],
-                shown_text(self.fields[name], self._raw(name)),
-                shown_text(self.fields[name], seen.get(name, "")),
-            )
-            for name in self.conflicting
-        ]
+        """The choice (keep mine or take the latest) for each field the clerk settles."""
+        return [self[f"keep_{name}"] for name in self.conflicting]
 
     @classmethod
     def initial_for(cls, case: Case) -> dict:

@@ -55,7 +55,7 @@ def test_after_a_conflict_the_clerk_keeps_theirs_or_takes_the_latest_field_by_fi
     # The address only the other counter changed is taken; the phone is for the clerk to settle.
     assert "あなたが変えていない項目は、最新の内容にしました：亡くなった方の住所" in html
     assert 'value="船橋市本町1-1"' in html and 'value="船橋市宮本2-2"' in html
-    assert "047-222-2222" in html and "最新の内容にする：047-111-1111" in html
+    assert "あなたの入力：047-222-2222" in html and "最新の内容（ほかの職員が保存）：047-111-1111" in html
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     assert int(version) == Case.objects.get().version  # the form now carries the latest version
     resubmit = dict(re.findall(r'<input type="(?:text|hidden)" name="(\w+)" value="([^"]*)"', html))
