@@ -256,6 +256,9 @@ def test_a_clerk_cancels_a_case_with_a_reason_and_it_leaves_the_lists(client, al
     assert "船橋 太郎" in found and "取り消し" in found
     detail = client.get(finalised.get_absolute_url()).content.decode()
     assert "二重に受付" in detail and "結果と順路</a>" not in detail
+    result = client.get(reverse("okuyami:result", args=[finalised.pk])).content.decode()
+    assert "取り消されています" in result
+    assert reverse("okuyami:reopen", args=[finalised.pk]) not in result and "/print/" not in result
     for refused in (
         client.get(reverse("okuyami:case-edit", args=[finalised.pk])),
         client.get(reverse("okuyami:print-pdf", args=[finalised.pk, "checklist"])),

@@ -47,6 +47,24 @@ def test_outside_procedures_are_guidance_only_and_never_keep_a_case_open(finalis
     assert finalised.status == Case.Status.DONE  # pension_death was never marked
 
 
+def test_the_api_refuses_to_mark_guidance_and_says_why(finalised, alice):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(alice)
+    response = api.post(
+        f"/api/v1/cases/{finalised.pk}/marks", {"procedure": "pension_death", "status": "done"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "field": "procedure",
+            "message": "'pension_death' is at an office outside the municipality: guidance only, nothing to mark",
+        }
+    ]
+    assert not Mark.objects.exists()
+
+
 def test_a_case_with_only_guidance_is_done_when_finalised(city, alice):
     document = build_catalog_document(OUTSIDE)
     document["procedures"] = [p for p in document["procedures"] if p["key"] == "pension_death"]
