@@ -461,6 +461,9 @@ CANCEL_HELP = "例：同じご家族の受付を二重に作成した（受付�
 @counter_view
 def reopen(request, case):
     """確定の取り消し: back to the interview to correct it; what was told stays in the history."""
+    if not case.is_finalised:
+        messages.error(request, CANCELLED if case.is_cancelled else "この受付はまだ確定していません。")
+        return redirect(case)
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         initial={"version": case.version},
@@ -477,8 +480,8 @@ def reopen(request, case):
             )
         except services.StaleCase:
             form.add_error(None, CONFLICT)
-        except (services.NotFinalised, services.CaseCancelled):
-            messages.error(request, CANCELLED if case.is_cancelled else "この受付はまだ確定していません。")
+        except (services.NotFinalised, services.CaseCancelled):  # changed since the page was shown
+            messages.error(request, CONFLICT)
             return redirect(case)
         else:
             messages.success(
@@ -495,6 +498,9 @@ def reopen(request, case):
 @counter_view
 def cancel(request, case):
     """取り消し of a 受付 made by mistake or twice: gone from the lists, kept for the record."""
+    if case.is_cancelled:
+        messages.error(request, CANCELLED)
+        return redirect(case)
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         initial={"version": case.version},

@@ -299,9 +299,10 @@ def test_a_procedure_with_only_a_note_shows_the_note_on_the_result_and_the_relay
     client.force_login(alice)
     answer_all(client, alice_case, {"insurance": "kokuho", "head_of_household": "yes", "household_left": "2"})
     html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
-    seal = html.split("印鑑登録証の返却")[1].split("oky-procedure__name")[0]
+    seal = html.split('id="procedure-seal"')[1].split('class="oky-procedure"')[0]
     assert "速やかに返却してください" in seal and "期限の定めなし" not in seal
-    household = html.split("世帯主変更届")[1].split("oky-procedure__name")[0]
+    # The date stands where the deadline is; its note (※) is behind 詳しく・除外.
+    household = html.split('id="procedure-hoh_change"')[1].split('class="oky-procedure"')[0]
     assert "令和8年12月4日" in household and "亡くなった日から14日以内" in household
 
     finalised_case(client, alice_case, {})

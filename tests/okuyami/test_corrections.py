@@ -215,6 +215,17 @@ def test_a_clerk_reopens_corrects_and_refinalises_through_the_screens(client, al
     assert client.get(reverse("okuyami:case-edition", args=[finalised.pk, 9])).status_code == 404
 
 
+def test_the_reason_pages_of_a_case_they_do_not_fit_lead_back_to_it(client, alice, city_a, finalised):
+    client.force_login(alice)
+    open_case = make_case(city_a)
+    response = client.get(reverse("okuyami:reopen", args=[open_case.pk]), follow=True)
+    assert "この受付はまだ確定していません。" in response.content.decode()
+    services.case_cancel(case=finalised, user=alice, reason="二重", version=finalised.version)
+    for name in ("okuyami:reopen", "okuyami:case-cancel"):
+        response = client.get(reverse(name, args=[finalised.pk]))
+        assert response["Location"] == finalised.get_absolute_url(), name
+
+
 def test_a_stale_reopen_form_reports_a_conflict_and_changes_nothing(client, alice, finalised):
     client.force_login(alice)
     url = reverse("okuyami:reopen", args=[finalised.pk])
