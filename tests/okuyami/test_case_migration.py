@@ -1,6 +1,6 @@
-"""Migrations okuyami 0005 and 0006 on cases written before them (issue #15, items 1, 2 and 4).
+"""Migrations okuyami 0006 and 0007 on cases written before them (issue #15, items 1, 2 and 4).
 
-The database is taken back to okuyami 0004, filled there through the historical models (a
+The database is taken back to okuyami 0005, filled there through the historical models (a
 finalised case whose only unmarked procedure is at an outside office, one waiting on 後日, and
 notes in the old single field), and migrated forward again.
 """
@@ -13,7 +13,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 from okuyami.models import Adjustment, Case, Finalisation
 
-BEFORE = [("okuyami", "0004_case_validators"), ("procedures", "0005_deadline_rule_and_outside_places")]
+BEFORE = [
+    ("okuyami", "0005_case_date_ranges"),
+    ("procedures", "0006_urls_and_string_literals_as_the_contract_says"),
+]
 FINALISED_AT = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)  # 10:30 in Japan
 MARKED_AT = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 

@@ -86,16 +86,16 @@ def test_a_date_question_reads_wareki_and_stores_iso(client, alice, city_a):
     assert 'value="令和8年1月15日"' in html and "和暦でも西暦でも入力できます" in html
 
 
-def test_the_case_api_reads_wareki_dates_too_and_explains_in_english(alice):
+def test_the_case_api_keeps_to_iso_dates_as_its_schema_says(alice):
+    """和暦 is for people typing at the counter; the API's dates are YYYY-MM-DD as its schema's
+    pattern states, and anything else is refused in English, naming the field."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
-    body = {**FORM, "deceased_birth_date": "S19.10.15", "death_date": "2026-11-20"}
+    body = {**FORM, "deceased_birth_date": "1944-10-15", "death_date": "2026-11-20"}
     created = client.post("/api/v1/cases/", body, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["deceased_birth_date"] == "1944-10-15"
-    refused = client.post("/api/v1/cases/", {**body, "deceased_birth_date": "H31.5.1"}, format="json")
+    refused = client.post("/api/v1/cases/", {**body, "deceased_birth_date": "S19.10.15"}, format="json")
     assert refused.status_code == 400
     [error] = refused.json()["errors"]
-    assert error["field"] == "deceased_birth_date" and "no such day in that era" in error["message"]
-    garbled = client.post("/api/v1/cases/", {**body, "death_date": "yesterday"}, format="json")
-    assert 'must be a date: "YYYY-MM-DD"' in garbled.json()["errors"][0]["message"]
+    assert error["field"] == "deceased_birth_date" and "YYYY-MM-DD" in error["message"]

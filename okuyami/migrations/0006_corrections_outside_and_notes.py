@@ -22,7 +22,7 @@ def memos_back_to_notes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('okuyami', '0004_case_validators'),
+        ('okuyami', '0005_case_date_ranges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -60,7 +60,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("okuyami", "0005_corrections_outside_and_notes"),
+        ("okuyami", "0006_corrections_outside_and_notes"),
         ("procedures", "0005_deadline_rule_and_outside_places"),
     ]
 
