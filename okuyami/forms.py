@@ -21,7 +21,7 @@ from okuyami.merge import Merge
 from okuyami.models import Case, Mark
 from okuyami.selectors import CaseState
 from procedures import date_limits
-from procedures.answer_fields import DATE_HINT, DateInput, answer_field, answer_value, date_error, field_value
+from procedures.answer_fields import DATE_HINT, TypedDateField, answer_field, answer_value, field_value
 from procedures.catalog import CatalogQuestion
 from procedures.rules import QuestionType
 from procedures.wareki import DateNotUnderstood, parse_date, seireki, wareki
@@ -48,23 +48,6 @@ class DadsForm:
             for name in self.fields
             for message in self.errors.get(name, [])
         ] + [(None, None, message) for message in self.non_field_errors()]
-
-
-class TypedDateField(forms.DateField):
-    """A date typed as families say it: 和暦 or 西暦, full-width digits too (procedures.wareki);
-    shown back in 和暦."""
-
-    widget = DateInput
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, date):
-            return value
-        try:
-            return parse_date(str(value))
-        except DateNotUnderstood as refused:
-            raise forms.ValidationError(date_error(self.label, refused), code="invalid") from None
 
 
 def _date_field(label: str, required: bool = True, **options) -> forms.DateField:

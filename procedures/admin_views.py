@@ -7,6 +7,7 @@ service, and renders.
 """
 
 import copy
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -41,6 +42,7 @@ from procedures.services import (
     catalog_import,
     municipality_create,
 )
+from procedures.wareki import wareki
 from procedures.warnings import catalog_warnings
 
 KIND_LABELS = {"added": "追加", "changed": "変更", "removed": "削除"}
@@ -270,6 +272,7 @@ def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:
                     {
                         "procedure": procedures[key],
                         **applies[key],
+                        "deadline": _wareki_day(applies[key]["deadline"]),
                         "deadline_rule": _rule_without_date(catalog, procedures[key], applies[key]),
                     }
                     for key in stop["procedures"]
@@ -285,6 +288,11 @@ def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:
         for item in result["maybe"]
     ]
     return route, maybe
+
+
+def _wareki_day(iso: str | None) -> str:
+    """A deadline as the counter shows it: 令和9年2月22日（月）."""
+    return wareki(date.fromisoformat(iso), weekday=True) if iso else ""
 
 
 def _rule_without_date(catalog, procedure, item: dict) -> str:
@@ -335,9 +343,11 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
     if mode == "undo":
         target, conflicts = undo_change(current, previous.document, revision.document)
         note = f"版{revision.catalog_version}の変更を取り消し"
+        done = f"版{revision.catalog_version}の変更を取り消しました"
     else:
         target = copy.deepcopy(revision.document)
         note = f"版{revision.catalog_version}の状態に復元"
+        done = f"版{revision.catalog_version}の状態に復元しました"
     target["municipality"]["code"] = municipality.code
     if not conflicts:
         try:
@@ -356,7 +366,7 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
         except CatalogChanged:
             messages.error(request, "確認のあとにカタログが変更されました。もう一度確かめてください。")
             return redirect(request.path)
-        messages.success(request, f"{note}しました。")
+        messages.success(request, f"{done}。")
         return redirect(reverse("admin:procedures_municipality_revisions", args=[municipality.pk]))
     return _render(
         model_admin,

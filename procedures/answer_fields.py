@@ -38,8 +38,8 @@ class DateInput(forms.TextInput):
             return wareki(value)
         if isinstance(value, str):
             try:
-                return wareki(date.fromisoformat(value))
-            except ValueError:
+                return wareki(parse_date(value))  # as read: 「S19.10.15」 comes back 昭和19年10月15日
+            except DateNotUnderstood:
                 return value  # what the clerk typed, shown back with its error
         return super().format_value(value)
 
@@ -51,6 +51,29 @@ def date_error(label: str, refused: DateNotUnderstood) -> str:
     if refused.reason == "no_such_day":
         return f"{label}：その日はカレンダーにありません。月と日を確かめてください。"
     return f"{label}を{DATE_EXAMPLE}のように入力してください。"
+
+
+class TypedDateField(forms.DateField):
+    """A date typed as families say it: 和暦 or 西暦, full-width digits too (procedures.wareki);
+    shown back in 和暦. Messages name `error_label` (the label without its ※必須), else the label,
+    after `mark` (the admin's messages begin with ＊)."""
+
+    widget = DateInput
+
+    def __init__(self, *, error_label: str = "", mark: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.error_label, self.mark = error_label, mark
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except DateNotUnderstood as refused:
+            message = self.mark + date_error(self.error_label or self.label, refused)
+            raise forms.ValidationError(message, code="invalid") from None
 
 
 def answer_choices(question: CatalogQuestion) -> list[tuple[str, str]]:

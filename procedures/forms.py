@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from procedures import date_limits
-from procedures.answer_fields import UNKNOWN, answer_field, answer_value
+from procedures.answer_fields import DATE_HINT, UNKNOWN, TypedDateField, answer_field, answer_value
 from procedures.catalog import Catalog, municipality_code_error, prefecture_of
 from procedures.catalog_io import FORMAT
 from procedures.catalog_xlsx import MAX_BYTES
@@ -67,16 +67,22 @@ class MunicipalityFromTemplateForm(forms.Form):
 
 
 class CatalogPreviewForm(forms.Form):
-    """Every question of a catalog with わからない chosen, for trying the rules without a case."""
+    """Every question of a catalog, not answered at first, for trying the rules without a case."""
 
-    death_date = forms.DateField(
-        label="亡くなった日（※必須）", widget=forms.DateInput(attrs={"type": "date"})
+    # Typed 和暦 or 西暦 and shown back in 和暦, as on the counter's screens.
+    death_date = TypedDateField(
+        label="亡くなった日（※必須）",
+        error_label="亡くなった日",
+        mark="＊",
+        help_text=DATE_HINT,
+        error_messages={"required": "＊亡くなった日を入力してください。"},
     )
-    birth_date = forms.DateField(
+    birth_date = TypedDateField(
         label="生年月日（※任意）",
+        error_label="生年月日",
+        mark="＊",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="空欄なら年齢は「わからない」になります。",
+        help_text=f"空欄なら年齢は「わからない」になります。{DATE_HINT}",
     )
 
     def __init__(self, *args, catalog: Catalog, **kwargs):
@@ -135,6 +141,8 @@ def _in_range(day):
 
 
 def _question_field(question) -> forms.Field:
+    """A question as a drop-down with one way of not answering it: わからない where the question
+    allows it (as at the counter), else 回答なし (not answered, as a question not asked)."""
     help_text = f"{question.help + '　' if question.help else ''}キー: {question.key}"
     if question.type == QuestionType.MULTI:
         help_text += "　何も選ばなければ「該当なし」です。"
@@ -146,7 +154,7 @@ def _question_field(question) -> forms.Field:
     return answer_field(
         question,
         required=False,
-        markers=((UNANSWERED, UNANSWERED_LABEL),),
+        markers=() if question.allow_unknown else ((UNANSWERED, UNANSWERED_LABEL),),
         drop_down=True,
         # Django prints help_text as HTML: the editor's 補足 is text, so it is escaped here.
         help_text=escape(help_text),
