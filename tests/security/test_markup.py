@@ -176,7 +176,8 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
         walk.get(counter, "okuyami:question", case.pk, key)
         walk.post(counter, "okuyami:question", {"answer": value}, case.pk, key)
     walk.get(counter, "okuyami:answers", case.pk)
-    walk.post(counter, "okuyami:adjust", {"procedure": "seal", "action": "drop", "note": MARK}, case.pk)
+    drop = {"procedure": "seal", "action": "drop", "family_note": MARK, "staff_note": MARK}
+    walk.post(counter, "okuyami:adjust", drop, case.pk)
     walk.get(counter, "okuyami:result", case.pk)
     for document in printing.DOCUMENTS:
         walk.get(counter, "okuyami:print-preview", case.pk, document)
@@ -185,6 +186,26 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
     walk.post(counter, "okuyami:mark", {"procedure": "koki_loss", "status": "done"}, case.pk)
     walk.get(counter, "okuyami:result", case.pk)
     walk.get(counter, "okuyami:relay")
+    # A correction (a reason typed with MARK, refused when too long, then taken) and the editions.
+    walk.get(counter, "okuyami:reopen", case.pk)
+    too_long = {"reason": MARK * 30, "version": Case.objects.get().version}
+    assert "200文字以内" in walk.post(counter, "okuyami:reopen", too_long, case.pk).content.decode()
+    walk.post(counter, "okuyami:reopen", {"reason": MARK, "version": Case.objects.get().version}, case.pk)
+    walk.post(counter, "okuyami:finalise", {"version": Case.objects.get().version}, case.pk)
+    assert Case.objects.get(pk=case.pk).snapshot["edition"] == 2
+    walk.get(counter, "okuyami:case-edition", case.pk, 1)
+    walk.get(counter, "okuyami:case-edition", case.pk, 2)
+    walk.get(counter, "okuyami:case-detail", case.pk)
+    # A copy (its form filled from the case), then the copy cancelled with a reason.
+    walk.get(counter, "okuyami:case-copy", case.pk)
+    copy = {**CASE, "submission": str(uuid.uuid4())}
+    walk.post(counter, "okuyami:case-copy", copy, case.pk)
+    copied = Case.objects.exclude(pk=case.pk).get()
+    walk.get(counter, "okuyami:case-cancel", copied.pk)
+    walk.post(counter, "okuyami:case-cancel", {"reason": MARK, "version": copied.version}, copied.pk)
+    assert Case.objects.get(pk=copied.pk).status == Case.Status.CANCELLED
+    walk.get(counter, "okuyami:case-detail", copied.pk)
+    walk.get(counter, "okuyami:case-list", query={"state": "cancelled"})
     walk.get(counter, "okuyami:password-change")
     walk.get(counter, "okuyami:statistics")
 
