@@ -464,35 +464,26 @@ def reopen(request, case):
     if not case.is_finalised:
         messages.error(request, CANCELLED if case.is_cancelled else "この受付はまだ確定していません。")
         return redirect(case)
-    form = ReasonForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": case.version},
+
+    def done():
+        messages.success(
+            request,
+            "確定を取り消しました。回答や手続きを直してから、もう一度確定してください。"
+            "以前にお伝えした内容は受付の履歴に残っています。",
+        )
+        return redirect("okuyami:result", pk=case.pk)
+
+    return _reason_page(
+        request,
+        case,
+        purpose="reopen",
         label="確定を取り消す理由",
         help_text=REOPEN_HELP,
+        act=services.case_reopen,
+        # Changed since the page was shown (reopened or cancelled at another counter).
+        refused=((services.NotFinalised, services.CaseCancelled), CONFLICT),
+        done=done,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_reopen(
-                case=case,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                version=posted_version(request),
-            )
-        except services.StaleCase:
-            form.add_error(None, CONFLICT)
-        except (services.NotFinalised, services.CaseCancelled):  # changed since the page was shown
-            messages.error(request, CONFLICT)
-            return redirect(case)
-        else:
-            messages.success(
-                request,
-                "確定を取り消しました。回答や手続きを直してから、もう一度確定してください。"
-                "以前にお伝えした内容は受付の履歴に残っています。",
-            )
-            return redirect("okuyami:result", pk=case.pk)
-    if request.method != "POST":
-        shown(request, Shown.REOPEN_FORM, case)
-    return render(request, "okuyami/reason_form.html", {"case": case, "form": form, "purpose": "reopen"})
 
 
 @counter_view
@@ -501,15 +492,36 @@ def cancel(request, case):
     if case.is_cancelled:
         messages.error(request, CANCELLED)
         return redirect(case)
+
+    def done():
+        messages.success(request, f"受付 {case.pk} を取り消しました。受付一覧やリレーには表示されません。")
+        return redirect("okuyami:case-list")
+
+    return _reason_page(
+        request,
+        case,
+        purpose="cancel",
+        label="取り消しの理由",
+        help_text=CANCEL_HELP,
+        act=services.case_cancel,
+        refused=((services.CaseCancelled,), CANCELLED),
+        done=done,
+    )
+
+
+def _reason_page(request, case, *, purpose, label, help_text, act, refused, done):
+    """The page that asks why (reopen, cancel), then `act`s on the case at the version shown; a
+    stale version is a conflict on the page, `refused` = (exceptions, message) goes back to the case."""
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         initial={"version": case.version},
-        label="取り消しの理由",
-        help_text=CANCEL_HELP,
+        label=label,
+        help_text=help_text,
     )
     if request.method == "POST" and form.is_valid():
+        exceptions, message = refused
         try:
-            services.case_cancel(
+            act(
                 case=case,
                 user=request.user,
                 reason=form.cleaned_data["reason"],
@@ -517,17 +529,14 @@ def cancel(request, case):
             )
         except services.StaleCase:
             form.add_error(None, CONFLICT)
-        except services.CaseCancelled:
-            messages.error(request, CANCELLED)
+        except exceptions:
+            messages.error(request, message)
             return redirect(case)
         else:
-            messages.success(
-                request, f"受付 {case.pk} を取り消しました。受付一覧やリレーには表示されません。"
-            )
-            return redirect("okuyami:case-list")
+            return done()
     if request.method != "POST":
-        shown(request, Shown.CANCEL_FORM, case)
-    return render(request, "okuyami/reason_form.html", {"case": case, "form": form, "purpose": "cancel"})
+        shown(request, Shown.REOPEN_FORM if purpose == "reopen" else Shown.CANCEL_FORM, case)
+    return render(request, "okuyami/reason_form.html", {"case": case, "form": form, "purpose": purpose})
 
 
 @counter_view
