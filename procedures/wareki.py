@@ -2,8 +2,9 @@
 them. Pure: no Django.
 
 `parse_date` reads 西暦 (2026-11-20, 2026/11/20, 2026年11月20日, 20261120) and 和暦
-(昭和19年10月15日, S19.10.15, 令和元年5月1日), in full-width digits too. The counter's forms and the
-case API both read typed dates through it; each gives its own message for the reason it raises.
+(昭和19年10月15日, S19.10.15, 令和元年5月1日), in full-width digits too. Every form where staff
+type a date reads it through it (the counter's, the admin's preview; the API keeps to YYYY-MM-DD);
+each gives its own message for the reason it raises.
 """
 
 import re
