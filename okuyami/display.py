@@ -10,7 +10,7 @@ import copy
 from datetime import date
 from typing import Any
 
-from okuyami.wareki import seireki, wareki
+from procedures.wareki import seireki, wareki
 
 
 def days_left_label(days: int | None) -> str:

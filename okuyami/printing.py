@@ -34,7 +34,7 @@ from okuyami import selectors
 from okuyami.display import guide_for_display
 from okuyami.guide import procedure_count
 from okuyami.models import Case
-from okuyami.wareki import wareki
+from procedures.wareki import wareki
 
 DOCUMENTS = ("checklist", "route", "application")
 TITLES = {"checklist": "手続きのご案内", "route": "順路表", "application": "共通申請書"}

@@ -27,7 +27,7 @@ PURE = (
     "procedures/form_pdf.py",
     "okuyami/guide.py",
     "okuyami/display.py",
-    "okuyami/wareki.py",
+    "procedures/wareki.py",
     "procedures/facts.py",
     "okuyami/residents/extract.py",
     "okuyami/residents/kana.py",

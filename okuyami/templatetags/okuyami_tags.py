@@ -5,8 +5,8 @@ from datetime import date
 from django import template
 
 from okuyami import display
-from okuyami.wareki import seireki as _seireki
-from okuyami.wareki import wareki as _wareki
+from procedures.wareki import seireki as _seireki
+from procedures.wareki import wareki as _wareki
 
 register = template.Library()
 
