@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.staff import Role, is_operator, membership_for
 from core.web.query import query_bool
-from okuyami import printing, selectors, services
+from okuyami import form_printing, printing, selectors, services
 from okuyami.display import guide_for_display
 from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, MarkForm
 from okuyami.guide import AdjustmentAction
@@ -26,6 +26,7 @@ from okuyami.models import Case, Mark
 from okuyami.services import Shown
 from procedures.answer_fields import UNKNOWN
 from procedures.evaluation import answer_label
+from procedures.form_pdf import FormPdfError
 from procedures.selectors import catalog_for
 
 CONFLICT = (
@@ -225,6 +226,7 @@ def result(request, case):
         "marks": selectors.marks_by_key(case),
         "print_documents": printing.TITLES.items(),
         "actions": AdjustmentAction.__members__,
+        "forms": form_printing.route_forms(catalog_for(municipality=case.municipality), guide),
     }
     shown(request, Shown.RESULT, case)
     return render(request, "okuyami/result.html", context)
@@ -323,4 +325,23 @@ def print_pdf(request, case, document):
         raise Http404("その書類はありません。")
     response = printing.pdf_response(case, document, large=query_bool(request.GET, "large"))
     services.case_printed(case=case, user=request.user, title=printing.TITLES[document], pdf=True)
+    return response
+
+
+@counter_view
+def print_forms(request, case, procedure=None, number=None):
+    """申請書を印刷: every form of the route in one PDF, or one form alone."""
+    forms = form_printing.chosen(form_printing.forms_of_case(case), procedure, number)
+    if not forms:
+        raise Http404("印刷する申請書はありません。")
+    name = "forms" if procedure is None else f"form-{procedure}-{number}"
+    try:
+        response = form_printing.pdf_response(case, forms, today=timezone.localdate(), name=name)
+    except FormPdfError as error:  # a stored PDF this machine's qpdf cannot read: say which, print nothing
+        messages.error(
+            request, f"申請書を印刷できませんでした（{error.message_ja}）。編集者に連絡してください。"
+        )
+        return redirect("okuyami:result", pk=case.pk)
+    title = form_printing.printed_title(forms, everything=procedure is None)
+    services.case_printed(case=case, user=request.user, title=title, pdf=True)
     return response
