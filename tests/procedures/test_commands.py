@@ -134,6 +134,8 @@ def test_import_catalog_stores_the_whole_catalog(tmp_path, catalog_document):
         "Choice": 5,
         "Procedure": 9,
         "Document": 4,
+        "ApplicationForm": 0,  # a plain .json catalog has no forms
+        "FormPdf": 0,
     }
     kokuho_loss = Procedure.objects.get(key="kokuho_loss")
     assert kokuho_loss.applies_if == 'insurance == "kokuho"'
