@@ -14,6 +14,7 @@ from django.http import Http404
 from django.urls import path
 
 from core.staff import is_operator
+from core.web.middleware import takes_uploads
 from procedures import admin_views, form_admin_views
 from procedures.catalog_io import deadline_entry
 from procedures.deadlines import DEATH, Deadline, Unit
@@ -194,6 +195,8 @@ class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
             def wrapped(request, *args, **kwargs):
                 return function(self, request, *args, **kwargs)
 
+            if function is admin_views.import_file:  # a bundle of up to 50 MB
+                takes_uploads(wrapped)
             return path(
                 name[0], self.admin_site.admin_view(wrapped), name=f"procedures_municipality_{name[1]}"
             )
@@ -482,20 +485,22 @@ class ProcedureAdmin(CatalogAdmin):
     change_form_template = "admin/procedures/procedure/change_form.html"
 
     def get_urls(self):
-        def view(function, route, name, cacheable=False):
+        def view(function, route, name, cacheable=False, uploads=False):
             def wrapped(request, *args, **kwargs):
                 return function(self, request, *args, **kwargs)
 
+            if uploads:  # a form's PDF, up to 10 MB
+                takes_uploads(wrapped)
             wrapped = self.admin_site.admin_view(wrapped, cacheable=cacheable)
             return path(route, wrapped, name=f"procedures_procedure_{name}")
 
         form = "<path:object_id>/forms/<int:form_id>/"
         return [
-            view(form_admin_views.form_list, "<path:object_id>/forms/", "forms"),
+            view(form_admin_views.form_list, "<path:object_id>/forms/", "forms", uploads=True),
             view(form_admin_views.form_edit, form, "form"),
             # A page image never changes (its URL names the PDF's hash): the browser may keep it.
             view(form_admin_views.form_page, f"{form}pages/<int:page>.png", "form_page", cacheable=True),
-            view(form_admin_views.form_replace, f"{form}replace/", "form_replace"),
+            view(form_admin_views.form_replace, f"{form}replace/", "form_replace", uploads=True),
             view(form_admin_views.form_remove, f"{form}delete/", "form_delete"),
             *super().get_urls(),
         ]

@@ -6,15 +6,16 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.limits import MAX_PUBLIC_BODY_BYTES
+from core.limits import MAX_PUBLIC_BODY_BYTES, MAX_UPLOAD_BODY_BYTES
 from core.web.errors import ApiError, where_message
 from core.web.fields import BoundedDateField
 from core.web.openapi import ErrorSerializer
+from core.web.parsers import JSONParser
 from core.web.permissions import EditorRole
 from core.web.query import query_bool
 from procedures import date_limits
@@ -247,6 +248,7 @@ class CatalogImportApi(APIView):
 
     permission_classes = [IsAuthenticated, EditorRole]
     parser_classes = [JSONParser, BundleParser]
+    max_request_bytes = MAX_UPLOAD_BODY_BYTES  # a bundle (JSONParser keeps a document to 6 MB)
 
     @extend_schema(
         request={"application/json": CatalogDocument, "application/zip": OpenApiTypes.BINARY},
