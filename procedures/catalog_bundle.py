@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from core.limits import MAX_FILE_BYTES
 from procedures.catalog import Catalog, CatalogPdf
 from procedures.catalog_io import FILE_RE, CatalogInvalid, dumps, loads, read_catalog, write_catalog
 from procedures.form_pdf import MAX_BYTES as MAX_PDF_BYTES
@@ -24,7 +25,7 @@ from procedures.form_pdf import FormPdfError, inspect_pdf
 CATALOG = "catalog.json"
 FORMS_DIR = "forms/"
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024  # the .zip as uploaded
-MAX_CATALOG_BYTES = 10 * 1024 * 1024  # catalog.json, inflated
+MAX_CATALOG_BYTES = MAX_FILE_BYTES  # catalog.json, inflated: as a plain .json catalog
 MAX_ENTRIES = 500
 MAX_INFLATED_BYTES = 100 * 1024 * 1024  # every file read from it, together
 ZIP_MAGIC = b"PK\x03\x04"

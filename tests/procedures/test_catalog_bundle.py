@@ -130,6 +130,11 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_inflated():
     with pytest.raises(CatalogInvalid) as raised:
         read_bundle(data)
     assert raised.value.errors == ["bundle: forms/big.pdf is larger than 10 MB"]
+    # catalog.json is held to a plain .json catalog's limit.
+    data = zipped({"catalog.json": b" " * (6 * 1024 * 1024)})
+    with pytest.raises(CatalogInvalid) as raised:
+        read_bundle(data)
+    assert raised.value.errors == ["bundle: catalog.json is larger than 5 MB"]
 
 
 def test_a_bundle_with_too_many_files_is_refused():
