@@ -164,16 +164,19 @@ PDF_CACHE_BYTES = 64 * 1024 * 1024
 def form_pdf_bytes(*, municipality: Municipality, hashes) -> dict[str, bytes]:
     """The bytes of the municipality's stored PDFs with these hashes, by hash."""
     wanted = set(hashes)
-    found = {sha: _PDF_CACHE[sha] for sha in wanted if sha in _PDF_CACHE}
+    with _PDF_CACHE_LOCK:  # threads of one server share the cache
+        found = {sha: _PDF_CACHE[sha] for sha in wanted if sha in _PDF_CACHE}
     missing = wanted - set(found)
     if missing:
         rows = FormPdf.objects.filter(municipality=municipality, sha256__in=missing).values_list(
             "sha256", "data"
         )
-        for sha, data in rows:
-            found[sha] = _PDF_CACHE[sha] = bytes(data)
-        while sum(len(data) for data in _PDF_CACHE.values()) > PDF_CACHE_BYTES and len(_PDF_CACHE) > 1:
-            del _PDF_CACHE[next(iter(_PDF_CACHE))]
+        loaded = {sha: bytes(data) for sha, data in rows}
+        found.update(loaded)
+        with _PDF_CACHE_LOCK:
+            _PDF_CACHE.update(loaded)
+            while sum(map(len, _PDF_CACHE.values())) > PDF_CACHE_BYTES and len(_PDF_CACHE) > 1:
+                del _PDF_CACHE[next(iter(_PDF_CACHE))]
     return found
 
 
