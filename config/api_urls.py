@@ -9,8 +9,14 @@ from procedures import api as catalog
 urlpatterns = [
     path("municipalities/", catalog.MunicipalityListApi.as_view(), name="municipality-list"),
     path("municipalities/<str:code>/catalog", catalog.CatalogApi.as_view(), name="municipality-catalog"),
+    path(
+        "municipalities/<str:code>/catalog/bundle",
+        catalog.CatalogBundleApi.as_view(),
+        name="municipality-catalog-bundle",
+    ),
     re_path(r"^municipalities/(?P<code>[^/]+)/evaluate/?$", catalog.EvaluateApi.as_view(), name="evaluate"),
     path("catalog", catalog.CatalogExportApi.as_view(), name="catalog-export"),
+    path("catalog/bundle", catalog.CatalogBundleExportApi.as_view(), name="catalog-bundle"),
     path("catalog/import", catalog.CatalogImportApi.as_view(), name="catalog-import"),
     path("cases/", counter.CaseListApi.as_view(), name="case-list"),
     path("cases/<int:pk>/", counter.CaseDetailApi.as_view(), name="case-detail"),
@@ -21,7 +27,7 @@ urlpatterns = [
     path("cases/<int:pk>/cancel", counter.CaseCancelApi.as_view(), name="case-cancel"),
     path("cases/<int:pk>/marks", counter.CaseMarksApi.as_view(), name="case-marks"),
     re_path(
-        r"^cases/(?P<pk>[0-9]+)/(?P<document>checklist|route|application)\.pdf$",
+        r"^cases/(?P<pk>[0-9]+)/(?P<document>checklist|route|application|forms)\.pdf$",
         counter.CasePdfApi.as_view(),
         name="case-pdf",
     ),

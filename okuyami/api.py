@@ -16,12 +16,13 @@ from core.web.fields import BoundedDateField, BoundedDateTimeField, StrictCharFi
 from core.web.openapi import VERSION_REQUIRED, ErrorSerializer, date_pattern
 from core.web.permissions import CounterRole
 from core.web.query import query_bool
-from okuyami import selectors, services
+from okuyami import form_printing, selectors, services
 from okuyami.models import Case, Mark, validate_appointment, validate_case_date, validate_not_future
 from okuyami.printing import TITLES, pdf_response
 from okuyami.services import API, Shown
 from procedures import date_limits
 from procedures.evaluation import CaseInvalid
+from procedures.form_pdf import FormPdfError
 from procedures.rules import parse_date
 
 CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
@@ -395,7 +396,8 @@ class CaseMarksApi(CounterApi):
 
 
 class CasePdfApi(CounterApi):
-    """A printed document of the case as PDF: checklist, route or application (?large=1)."""
+    """A printed document of the case as PDF: checklist, route or application (?large=1), or forms:
+    the municipality's own forms of the route, filled in (404 when there are none)."""
 
     @extend_schema(
         parameters=[OpenApiParameter("large", bool, description="large print (文字を大きく)")],
@@ -406,8 +408,18 @@ class CasePdfApi(CounterApi):
         case = self.case()
         if case.is_cancelled:
             raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT)
-        response = pdf_response(case, document, large=large)
-        services.case_printed(case=case, user=request.user, title=TITLES[document], pdf=True, channel=API)
+        if document == "forms":
+            forms = form_printing.forms_of_case(case)
+            if not forms:
+                raise ApiError([(None, "none of the procedures on the case's route has a form")], 404)
+            try:
+                response = form_printing.pdf_response(case, forms, today=timezone.localdate(), name="forms")
+            except FormPdfError as error:
+                raise ApiError([(None, f"a form could not be printed: {error.message}")], 409) from None
+            title = form_printing.printed_title(forms, everything=True)
+        else:
+            response, title = pdf_response(case, document, large=large), TITLES[document]
+        services.case_printed(case=case, user=request.user, title=title, pdf=True, channel=API)
         return response
 
 

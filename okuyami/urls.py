@@ -23,6 +23,10 @@ urlpatterns = [
     path("cases/<int:pk>/adjust/", views.adjust, name="adjust"),
     path("cases/<int:pk>/finalise/", views.finalise, name="finalise"),
     path("cases/<int:pk>/marks/", views.mark, name="mark"),
+    path("cases/<int:pk>/print/forms.pdf", views.print_forms, name="print-forms"),
+    path(
+        "cases/<int:pk>/print/forms/<slug:procedure>-<int:number>.pdf", views.print_forms, name="print-form"
+    ),
     path("cases/<int:pk>/print/<slug:document>/", views.print_preview, name="print-preview"),
     path("cases/<int:pk>/print/<slug:document>.pdf", views.print_pdf, name="print-pdf"),
     path("relay/", views.relay, name="relay"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core.staff import Role, is_operator, membership_for
 from core.web.query import query_bool
-from okuyami import printing, selectors, services
+from okuyami import form_printing, printing, selectors, services
 from okuyami.display import age_at_death_text, guide_for_display
 from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, CaseSearchForm, MarkForm, ReasonForm
 from okuyami.guide import AdjustmentAction, correction_of, guide_changes
@@ -32,6 +32,7 @@ from okuyami.services import Shown
 from procedures.answer_fields import UNKNOWN
 from procedures.catalog import KEY_RE
 from procedures.evaluation import answer_label
+from procedures.form_pdf import FormPdfError
 from procedures.selectors import catalog_for
 from procedures.wareki import wareki
 
@@ -365,6 +366,7 @@ def result(request, case):
         "refinalise": case.is_open and case.finalisations.exists(),
         "placed": placed,
         "other_messages": other,
+        "forms": form_printing.route_forms(catalog_for(municipality=case.municipality), guide),
     }
     shown(request, Shown.RESULT, case)
     return render(request, "okuyami/result.html", context)
@@ -626,3 +628,25 @@ def _refuse_print(request, case: Case, document: str):
         messages.error(request, CANCELLED)
         return redirect(case)
     return None
+
+
+@counter_view
+def print_forms(request, case, procedure=None, number=None):
+    """申請書を印刷: every form of the route in one PDF, or one form alone."""
+    if case.is_cancelled:
+        messages.error(request, CANCELLED)
+        return redirect(case)
+    forms = form_printing.chosen(form_printing.forms_of_case(case), procedure, number)
+    if not forms:
+        raise Http404("印刷する申請書はありません。")
+    name = "forms" if procedure is None else f"form-{procedure}-{number}"
+    try:
+        response = form_printing.pdf_response(case, forms, today=timezone.localdate(), name=name)
+    except FormPdfError as error:  # a stored PDF this machine's qpdf cannot read: say which, print nothing
+        messages.error(
+            request, f"申請書を印刷できませんでした（{error.message_ja}）。編集者に連絡してください。"
+        )
+        return redirect("okuyami:result", pk=case.pk)
+    title = form_printing.printed_title(forms, everything=procedure is None)
+    services.case_printed(case=case, user=request.user, title=title, pdf=True)
+    return response

@@ -21,7 +21,18 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "alice", "bob", "erin", "operator"]
 # Every okuyami URL name with the arguments to visit it; a new name without an entry fails the run.
-NOT_HTML = {"home", "logout", "adjust", "finalise", "mark", "print-pdf", "questions"}  # POST, PDF, redirects
+# POST, PDF, redirects
+NOT_HTML = {
+    "home",
+    "logout",
+    "adjust",
+    "finalise",
+    "mark",
+    "print-pdf",
+    "print-forms",
+    "print-form",
+    "questions",
+}
 
 
 def okuyami_urls(case: Case, finalised: Case) -> dict[str, str]:
@@ -41,6 +52,8 @@ def okuyami_urls(case: Case, finalised: Case) -> dict[str, str]:
         "mark": [case.pk],
         "print-preview": [case.pk, "checklist"],
         "print-pdf": [case.pk, "route"],
+        "print-forms": [case.pk],
+        "print-form": [case.pk, "kokuho_loss", 1],
     }
     return {name: reverse(f"okuyami:{name}", args=args.get(name, [])) for name in url_names("okuyami")}
 
