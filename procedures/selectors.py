@@ -259,6 +259,27 @@ def catalog_snapshot_for(*, municipality: Municipality) -> dict:
         return document
 
 
+# The rows edited together with an item of the catalog (the admin's inlines), and their fields.
+_ITEM_CHILDREN = {
+    Question: ("choices", ("value", "label", "position")),
+    Procedure: ("documents", ("text", "position")),
+}
+
+
+def item_state(model, pk) -> dict | None:
+    """What an item of the catalog holds now, with its choices or documents, as plain values; None
+    when it is gone. Two states differ exactly when someone changed the item in between."""
+    names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    state = model._default_manager.filter(pk=pk).values(*names).first()
+    if state is not None and model in _ITEM_CHILDREN:
+        related, fields = _ITEM_CHILDREN[model]
+        children = getattr(model, related).rel.related_model._default_manager
+        state[related] = [
+            list(row) for row in children.filter(**{model._meta.model_name: pk}).values_list(*fields)
+        ]
+    return state
+
+
 # --- Who may edit which catalog: the one place that decides it. ---
 
 # How each catalog model reaches its municipality.

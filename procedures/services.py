@@ -56,7 +56,8 @@ def catalog_import(
     note: str = "",
     expected_version: int | None = None,
 ) -> tuple[Municipality, bool]:
-    """Replace the municipality's whole catalog with a validated one, atomically.
+    """Replace the municipality's whole catalog with a validated one, atomically, in place: an
+    item whose key stays keeps its row and id (see `_catalog_sync`).
 
     Returns the municipality and whether it was created. With `expected_version`,
     raises CatalogChanged (and changes nothing) when the stored catalog is no longer
@@ -71,78 +72,139 @@ def catalog_import(
     municipality.name, municipality.prefecture = m.name, m.prefecture
     municipality.save(update_fields=["name", "prefecture", "updated_at"])
 
-    _catalog_clear(municipality)
-
-    places = Place.objects.bulk_create(
-        [
-            Place(municipality=municipality, key=p.key, name=p.name, order=p.order, outside=p.outside)
-            for p in catalog.places
-        ]
-    )
-    place_by_key = {p.key: p for p in places}
-    counters = Counter.objects.bulk_create(
-        [
-            Counter(
-                municipality=municipality,
-                place=place_by_key[c.place],
-                key=c.key,
-                name=c.name,
-                order=c.order,
-                location=c.location or "",
-                phone=c.phone or "",
-                hours=c.hours or "",
-            )
-            for c in catalog.counters
-        ]
-    )
-    counter_by_key = {c.key: c for c in counters}
-    questions = Question.objects.bulk_create(
-        [
-            Question(
-                municipality=municipality,
-                key=q.key,
-                position=position,
-                text=q.text,
-                help=q.help or "",
-                type=q.type,
-                ask_if=q.ask_if.source if q.ask_if else "",
-                allow_unknown=q.allow_unknown,
-            )
-            for position, q in enumerate(catalog.questions, start=1)
-        ]
-    )
-    Choice.objects.bulk_create(
-        [
-            Choice(question=question, value=c.value, label=c.label, position=position)
-            for question, q in zip(questions, catalog.questions, strict=True)
-            for position, c in enumerate(q.choices, start=1)
-        ]
-    )
-    rows = []
-    for p in catalog.procedures:
-        row = Procedure(
-            municipality=municipality,
-            counter=counter_by_key[p.counter],
-            key=p.key,
-            name=p.name,
-            applies_if=p.applies_if.source,
-            deadline_note=p.deadline_note or "",
-            description=p.description or "",
-            url=p.url or "",
-            order=p.order,
-        )
-        row.set_deadline(p.deadline)
-        rows.append(row)
-    procedures = Procedure.objects.bulk_create(rows)
-    Document.objects.bulk_create(
-        [
-            Document(procedure=procedure, text=text, position=position)
-            for procedure, p in zip(procedures, catalog.procedures, strict=True)
-            for position, text in enumerate(p.documents, start=1)
-        ]
-    )
+    _catalog_sync(municipality, catalog)
     catalog_touch(municipality=municipality, user=user, action=action, note=note)
     return municipality, created
+
+
+def _catalog_sync(municipality: Municipality, catalog: Catalog) -> None:
+    """Make the stored catalog the given one, item by item by key.
+
+    A row whose key stays keeps its id (and is written only when a field changed), so admin
+    links, its change history and a change form another editor has open keep working after an
+    import, an undo or a restore. Documents and choices are matched by position and value.
+    """
+    places, places_gone = _sync(
+        Place.objects.filter(municipality=municipality),
+        {p.key: {"name": p.name, "order": p.order, "outside": p.outside} for p in catalog.places},
+        municipality=municipality,
+    )
+    counters, counters_gone = _sync(
+        Counter.objects.filter(municipality=municipality),
+        {
+            c.key: {
+                "place_id": places[c.place].pk,
+                "name": c.name,
+                "order": c.order,
+                "location": c.location or "",
+                "phone": c.phone or "",
+                "hours": c.hours or "",
+            }
+            for c in catalog.counters
+        },
+        municipality=municipality,
+    )
+    questions, questions_gone = _sync(
+        Question.objects.filter(municipality=municipality),
+        {
+            q.key: {
+                "position": position,
+                "text": q.text,
+                "help": q.help or "",
+                "type": q.type.value,
+                "ask_if": q.ask_if.source if q.ask_if else "",
+                "allow_unknown": q.allow_unknown,
+            }
+            for position, q in enumerate(catalog.questions, start=1)
+        },
+        municipality=municipality,
+    )
+    _, choices_gone = _sync(
+        Choice.objects.filter(question__municipality=municipality),
+        {
+            (questions[q.key].pk, c.value): {"label": c.label, "position": position}
+            for q in catalog.questions
+            for position, c in enumerate(q.choices, start=1)
+        },
+        key=lambda choice: (choice.question_id, choice.value),
+        fields=lambda key: {"question_id": key[0], "value": key[1]},
+    )
+    procedure_rows = {}
+    for p in catalog.procedures:
+        row = Procedure()
+        row.set_deadline(p.deadline)
+        procedure_rows[p.key] = {
+            "counter_id": counters[p.counter].pk,
+            "name": p.name,
+            "applies_if": p.applies_if.source,
+            "deadline_amount": row.deadline_amount,
+            "deadline_unit": row.deadline_unit,
+            "deadline_from": row.deadline_from,
+            "deadline_note": p.deadline_note or "",
+            "description": p.description or "",
+            "url": p.url or "",
+            "order": p.order,
+        }
+    procedures, procedures_gone = _sync(
+        Procedure.objects.filter(municipality=municipality), procedure_rows, municipality=municipality
+    )
+    _, documents_gone = _sync(
+        Document.objects.filter(procedure__municipality=municipality),
+        {
+            (procedures[p.key].pk, position): {"text": text}
+            for p in catalog.procedures
+            for position, text in enumerate(p.documents, start=1)
+        },
+        key=lambda document: (document.procedure_id, document.position),
+        fields=lambda key: {"procedure_id": key[0], "position": key[1]},
+    )
+    # What is gone goes last, children first: a counter or place is protected while referenced.
+    for model, gone in (
+        (Document, documents_gone),
+        (Choice, choices_gone),
+        (Procedure, procedures_gone),
+        (Question, questions_gone),
+        (Counter, counters_gone),
+        (Place, places_gone),
+    ):
+        if gone:
+            model.objects.filter(pk__in=gone).delete()
+
+
+def _sync(queryset, wanted: dict, *, municipality=None, key=None, fields=None) -> tuple[dict, list[int]]:
+    """The rows of `queryset` made to hold `wanted` ({key: {field: value}}): changed rows updated in
+    place, missing ones created. Returns the rows by key and the ids of the rows not wanted (left
+    for the caller to delete, children first). `key(row)` is a row's key (default: its `key`
+    field); `fields(key)` what a new row takes from its key (default: key and municipality)."""
+    key = key or (lambda row: row.key)
+    fields = fields or (lambda k: {"key": k, "municipality": municipality})
+    model = queryset.model
+    existing, doubles = {}, []
+    for row in (
+        queryset
+    ):  # in the model's order: of two rows with one key (documents at one position) the first stays
+        if key(row) in existing:
+            doubles.append(row.pk)
+        else:
+            existing[key(row)] = row
+    rows, changed_fields, changed_rows, created = {}, set(), [], []
+    for k, values in wanted.items():
+        row = existing.get(k)
+        if row is None:
+            row = model(**fields(k), **values)
+            created.append(row)
+        else:
+            changed = [name for name, value in values.items() if getattr(row, name) != value]
+            for name in changed:
+                setattr(row, name, values[name])
+            if changed:
+                changed_fields.update(changed)
+                changed_rows.append(row)
+        rows[k] = row
+    if changed_rows:
+        model.objects.bulk_update(changed_rows, sorted(changed_fields), batch_size=500)
+    model.objects.bulk_create(created, batch_size=500)
+    return rows, [row.pk for k, row in existing.items() if k not in wanted] + doubles
 
 
 def _catalog_clear(municipality: Municipality) -> None:
