@@ -155,7 +155,7 @@ def import_file(model_admin, request, object_id):
             catalog_import(
                 catalog=read_catalog(pending["document"]),
                 user=request.user,
-                note=f"{pending['filename']} を取り込み",
+                note=f"「{pending['filename']}」を取り込み",
                 expected_version=pending["version"],
             )
         except CatalogChanged:
@@ -166,7 +166,8 @@ def import_file(model_admin, request, object_id):
         except (CatalogInvalid, DatabaseError):
             messages.error(request, "取り込めませんでした。カタログは変更していません。")
             return redirect(request.path)
-        messages.success(request, f"{pending['filename']} を取り込みました。")
+        # Not the file name first: the admin shows messages with their first letter capitalised.
+        messages.success(request, f"「{pending['filename']}」を取り込みました。")
         return redirect(_change_url(municipality))
 
     form = CatalogUploadForm(request.POST or None, request.FILES or None)
@@ -335,9 +336,11 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
     if mode == "undo":
         target, conflicts = undo_change(current, previous.document, revision.document)
         note = f"版{revision.catalog_version}の変更を取り消し"
+        done = f"版{revision.catalog_version}の変更を取り消しました。"
     else:
         target = copy.deepcopy(revision.document)
         note = f"版{revision.catalog_version}の状態に復元"
+        done = f"版{revision.catalog_version}の状態に復元しました。"
     target["municipality"]["code"] = municipality.code
     if not conflicts:
         try:
@@ -356,7 +359,7 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
         except CatalogChanged:
             messages.error(request, "確認のあとにカタログが変更されました。もう一度確かめてください。")
             return redirect(request.path)
-        messages.success(request, f"{note}しました。")
+        messages.success(request, done)
         return redirect(reverse("admin:procedures_municipality_revisions", args=[municipality.pk]))
     return _render(
         model_admin,

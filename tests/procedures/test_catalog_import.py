@@ -110,7 +110,7 @@ def test_the_admin_shows_the_difference_then_applies_it(client, bob, city_a, cat
     assert Procedure.objects.filter(municipality=city_a, key="pension_stop").exists()
     assert not Procedure.objects.filter(municipality=city_a, key="recent_move").exists()
     revision = CatalogRevision.objects.filter(municipality=city_a).order_by("-pk").first()
-    assert (revision.user, revision.action, revision.note) == (bob, "import", f"catalog.{fmt} を取り込み")
+    assert (revision.user, revision.action, revision.note) == (bob, "import", f"「catalog.{fmt}」を取り込み")
 
 
 def test_an_excel_file_with_errors_is_refused_with_where_and_changes_nothing(
