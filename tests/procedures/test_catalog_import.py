@@ -104,8 +104,10 @@ def test_the_admin_shows_the_difference_then_applies_it(client, bob, city_a, cat
     )
     assert stored() == before  # only shown so far
 
-    response = client.post(import_url(city_a), {"apply": "1"})
-    assert response.status_code == 302
+    response = client.post(import_url(city_a), {"apply": "1"}, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    # The name as it was: the admin capitalises a message's first letter, and a name never starts one.
+    assert f"「catalog.{fmt}」を取り込みました。" in response.content.decode()
     assert Procedure.objects.get(municipality=city_a, key="koki_loss").deadline_days == 30
     assert Procedure.objects.filter(municipality=city_a, key="pension_stop").exists()
     assert not Procedure.objects.filter(municipality=city_a, key="recent_move").exists()

@@ -103,8 +103,9 @@ def test_undoing_one_change_keeps_the_later_ones(client, bob, city_a):
     assert page.status_code == 200
     assert [(i.key, i.kind) for i in page.context["changes"].items] == [("kokuho_loss", "changed")]
     assert Procedure.objects.get(municipality=city_a, key="kokuho_loss").deadline_days == 7  # only shown
-    response = client.post(revert_url(first, "undo"), {"version": fresh(city_a).catalog_version})
-    assert response.status_code == 302
+    response = client.post(revert_url(first, "undo"), {"version": fresh(city_a).catalog_version}, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    assert f"版{first.catalog_version}の変更を取り消しました。" in response.content.decode()
     assert Procedure.objects.get(municipality=city_a, key="kokuho_loss").deadline_days == 14
     assert Procedure.objects.get(municipality=city_a, key="seal").name == "印鑑登録証の返還"
     revision = latest(city_a)
