@@ -17,6 +17,7 @@ from django.urls import path, reverse
 
 from core.staff import is_operator
 from procedures import admin_views
+from procedures.admin_widgets import ConditionWidget
 from procedures.catalog_io import deadline_entry
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
@@ -25,6 +26,7 @@ from procedures.selectors import (
     MUNICIPALITY_PATH,
     catalog_errors_with,
     catalog_scope,
+    condition_questions,
     editor_municipality,
     item_state,
     may_edit_catalogs,
@@ -208,6 +210,26 @@ def _changed_fields(model, seen: dict, current: dict) -> list[str]:
             label = field.related_model._meta.verbose_name if field.one_to_many else field.verbose_name
             names.append(str(label))
     return names or ["（不明）"]
+
+
+def _condition_municipality(request, obj) -> int | None:
+    """The municipality whose questions a condition field's helper lists: the item's, or the
+    editor's own on an add form (None for the operator, who picks it on the form)."""
+    if obj is not None:
+        return obj.municipality_id
+    municipality = editor_municipality(request.user)
+    return municipality.pk if municipality is not None else None
+
+
+def _with_condition_helper(form, field: str, questions: list[dict], *, asking: bool = False):
+    """`form` whose condition `field` lists `questions` and offers the builder."""
+
+    class Form(form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields[field].widget = ConditionWidget(questions, asking=asking)
+
+    return Form
 
 
 def _catalog_clean(form, section: str, entry: dict, *, field_of=None, **extra) -> None:
@@ -424,6 +446,13 @@ class QuestionAdmin(CatalogAdmin):
     search_fields = ["text", "key", "ask_if"]
     ordering = ["municipality", "position", "key"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        questions = condition_questions(
+            municipality_id=_condition_municipality(request, obj), before=obj.position if obj else None
+        )
+        return _with_condition_helper(form, "ask_if", questions, asking=True)
+
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         for question in objs:
@@ -565,7 +594,8 @@ class ProcedureAdmin(CatalogAdmin):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, date_questions=date_questions, **kwargs)
 
-        return Form
+        questions = condition_questions(municipality_id=_condition_municipality(request, obj))
+        return _with_condition_helper(Form, "applies_if", questions)
 
     list_filter = ["municipality", ("counter", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "key", "applies_if", "description"]

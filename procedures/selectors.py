@@ -19,6 +19,7 @@ from procedures.models import (
     Procedure,
     Question,
 )
+from procedures.rules import AGE, QuestionType
 
 # Compiled catalogs, keyed by municipality and catalog version: conditions are
 # parsed once per catalog change, not per evaluation. updated_at is part of the
@@ -257,6 +258,34 @@ def catalog_snapshot_for(*, municipality: Municipality) -> dict:
         return write_catalog(read_catalog(document))
     except CatalogInvalid:
         return document
+
+
+def condition_questions(*, municipality_id: int | None, before: int | None = None) -> list[dict]:
+    """What a condition of the municipality can read, for the admin's condition helper: age at
+    death, then each question with its key, type and choice values, in asking order. `before`: only
+    the questions asked before that position (what an ask_if may read)."""
+    if municipality_id is None:
+        return []
+    questions = Question.objects.filter(municipality_id=municipality_id).prefetch_related("choices")
+    if before is not None:
+        questions = questions.filter(position__lt=before)
+    age = {
+        "key": AGE,
+        "text": "亡くなったときの年齢（満年齢）",
+        "type": AGE,
+        "type_label": "年齢",
+        "choices": [],
+    }
+    return [age] + [
+        {
+            "key": q.key,
+            "text": q.text,
+            "type": q.type,
+            "type_label": QuestionType(q.type).label,
+            "choices": [{"value": c.value, "label": c.label} for c in q.choices.all()],
+        }
+        for q in questions
+    ]
 
 
 # The rows edited together with an item of the catalog (the admin's inlines), and their fields.
