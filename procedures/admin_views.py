@@ -18,9 +18,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.staff import Role, is_operator, staff_membership_set
-from procedures.catalog import SECTION_LABELS, SECTIONS
+from procedures.catalog import SECTIONS
 from procedures.catalog_changes import catalog_changes, undo_change
 from procedures.catalog_io import CatalogInvalid, dumps, read_catalog, write_catalog
+from procedures.catalog_labels import SECTION_LABELS
 from procedures.catalog_xlsx import read_catalog_file, write_xlsx
 from procedures.evaluation import (
     CaseInvalid,
@@ -91,7 +92,13 @@ def _changes_context(before: dict | None, after: dict) -> dict:
         for section in SECTIONS
         if changes.of(section)
     ]
-    return {"changes": changes, "change_sections": sections}
+    texts = {q.get("key"): q.get("text") for q in after.get("questions", []) if isinstance(q, dict)}
+    order = changes.question_order[1] if changes.question_order else ()
+    return {
+        "changes": changes,
+        "change_sections": sections,
+        "question_order": [f"{texts.get(key, key)}（{key}）" for key in order],
+    }
 
 
 def overview_context(municipality: Municipality) -> dict:

@@ -98,8 +98,7 @@ def test_the_admin_shows_the_difference_then_applies_it(client, bob, city_a, cat
     }
     html = response.content.decode()
     assert (
-        "<del>14 days from death</del>" in html
-        and "<ins>30 days from death</ins>" in html
+        "期限: <del>亡くなった日から14日</del> → <ins>亡くなった日から30日</ins>" in html
         and "年金の停止" in html
     )
     assert stored() == before  # only shown so far

@@ -88,8 +88,14 @@ def test_the_diff_view_shows_what_changed_field_by_field(client, bob, city_a):
         ("deadline", "14 days from death", "7 days from death"),
         ("name", "国民健康保険の資格喪失届", "国保の資格喪失届"),
     ]
+    # On the screen in Japanese: the field's name and the values as an editor reads them.
+    assert sorted((f.label, f.before_ja, f.after_ja) for f in item.fields) == [
+        ("手続き名", "国民健康保険の資格喪失届", "国保の資格喪失届"),
+        ("期限", "亡くなった日から14日", "亡くなった日から7日"),
+    ]
     html = response.content.decode()
-    assert "<del>14 days from death</del>" in html and "<ins>7 days from death</ins>" in html
+    assert "期限: <del>亡くなった日から14日</del> → <ins>亡くなった日から7日</ins>" in html
+    assert "deadline" not in html and "days from death" not in html
 
 
 # --- Reverting ----------------------------------------------------------------------------------------------
