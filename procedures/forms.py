@@ -13,8 +13,11 @@ from procedures.catalog_xlsx import MAX_BYTES
 from procedures.models import Municipality
 from procedures.rules import QuestionType
 
-# The preview's own non-answer: the question left unanswered, as if never asked.
-UNANSWERED, UNANSWERED_LABEL = "__none__", "回答なし"
+# The preview's one non-answer: nothing entered or chosen is 「回答なし」, as if the question was
+# never asked, for every type of question. わからない is an answer the family can give (where the
+# question allows it), and a multi question's 「該当なし」 is the answer "none of these".
+UNANSWERED_LABEL = "回答なし"
+NONE_APPLIES, NONE_APPLIES_LABEL = "__none__", "該当なし"
 
 
 class CatalogUploadForm(forms.Form):
@@ -67,7 +70,9 @@ class MunicipalityFromTemplateForm(forms.Form):
 
 
 class CatalogPreviewForm(forms.Form):
-    """Every question of a catalog with わからない chosen, for trying the rules without a case."""
+    """Every question of a catalog, for trying the rules without a case. A question left empty is
+    「回答なし」 (not asked); わからない is chosen where the question allows it, and is where every
+    such question starts, so that a first try shows what the counter would have to confirm."""
 
     death_date = forms.DateField(
         label="亡くなった日（※必須）", widget=forms.DateInput(attrs={"type": "date"})
@@ -85,6 +90,10 @@ class CatalogPreviewForm(forms.Form):
         self.fields["death_date"].initial = timezone.localdate()
         for question in catalog.questions:
             self.fields[f"q_{question.key}"] = _question_field(question)
+            if question.allow_unknown and question.type in (QuestionType.NUMBER, QuestionType.DATE):
+                self.fields[f"u_{question.key}"] = forms.BooleanField(
+                    label=f"わからない（{question.text}）", required=False, initial=True
+                )
 
     def case_document(self) -> dict:
         """The case document of okuyami-catalog/1 for the cleaned answers."""
@@ -92,10 +101,10 @@ class CatalogPreviewForm(forms.Form):
         answers, unknown = {}, []
         for question in self.catalog.questions:
             value = data.get(f"q_{question.key}")
-            if value == UNKNOWN or (value in (None, "") and question.allow_unknown):
+            if value == UNKNOWN:
                 unknown.append(question.key)
-            elif value not in (None, "", UNANSWERED):
-                answers[question.key] = value
+            elif value not in (None, "", []):
+                answers[question.key] = [] if value == NONE_APPLIES else value
         birth = data.get("birth_date")
         return {
             "deceased": {
@@ -119,10 +128,16 @@ class CatalogPreviewForm(forms.Form):
             self.add_error("birth_date", "＊生年月日が亡くなった日より後になっています。")
         for question in self.catalog.questions:
             name = f"q_{question.key}"
-            if cleaned.get(name) in (None, ""):
+            if cleaned.pop(f"u_{question.key}", False):
+                if cleaned.get(name) not in (None, ""):
+                    self.add_error(name, "＊値を入れたときは「わからない」を外してください。")
+                cleaned[name] = UNKNOWN
+            if cleaned.get(name) in (None, "", [], UNKNOWN):
                 continue
             try:
-                cleaned[name] = answer_value(question, cleaned[name], markers={UNANSWERED: UNANSWERED_LABEL})
+                cleaned[name] = answer_value(
+                    question, cleaned[name], markers={NONE_APPLIES: NONE_APPLIES_LABEL}
+                )
             except forms.ValidationError as exc:
                 self.add_error(name, f"＊{exc.messages[0]}")
         return cleaned
@@ -137,18 +152,21 @@ def _in_range(day):
 def _question_field(question) -> forms.Field:
     help_text = f"{question.help + '　' if question.help else ''}キー: {question.key}"
     if question.type == QuestionType.MULTI:
-        help_text += "　何も選ばなければ「該当なし」です。"
+        help_text += "　何も選ばなければ「回答なし」です。"
     elif question.type in (QuestionType.NUMBER, QuestionType.DATE):
-        help_text += (
-            "　空欄なら「わからない」です。" if question.allow_unknown else "　空欄なら「回答なし」です。"
-        )
-    initial = UNKNOWN if question.allow_unknown else UNANSWERED
-    return answer_field(
+        help_text += "　空欄なら「回答なし」です。"
+    multi = question.type == QuestionType.MULTI
+    picked = question.type in (QuestionType.YES_NO, QuestionType.CHOICE, QuestionType.MULTI)
+    field = answer_field(
         question,
         required=False,
-        markers=((UNANSWERED, UNANSWERED_LABEL),),
+        markers=((NONE_APPLIES, NONE_APPLIES_LABEL),) if multi else (),
         drop_down=True,
         # Django prints help_text as HTML: the editor's 補足 is text, so it is escaped here.
         help_text=escape(help_text),
-        initial=[initial] if question.type == QuestionType.MULTI else initial,
+        # A number's or a date's わからない is the box beside it (CatalogPreviewForm).
+        initial=([UNKNOWN] if multi else UNKNOWN) if question.allow_unknown and picked else None,
     )
+    if question.type in (QuestionType.YES_NO, QuestionType.CHOICE):
+        field.choices = [("", UNANSWERED_LABEL), *field.choices]
+    return field
