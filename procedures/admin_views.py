@@ -21,7 +21,7 @@ from core.staff import Role, is_operator, staff_membership_set
 from procedures.catalog import SECTIONS
 from procedures.catalog_changes import catalog_changes, undo_change
 from procedures.catalog_io import CatalogInvalid, dumps, read_catalog, write_catalog
-from procedures.catalog_labels import SECTION_LABELS
+from procedures.catalog_labels import SECTION_LABELS, field_label
 from procedures.catalog_xlsx import read_catalog_file, write_xlsx
 from procedures.evaluation import (
     CaseInvalid,
@@ -331,6 +331,13 @@ def revision_detail(model_admin, request, object_id, revision_id):
     )
 
 
+def _conflict_label(conflict) -> str:
+    """An item (or a municipality field) an undo cannot take back, as the editor knows it."""
+    if conflict.section == "municipality":
+        return f"市区町村の「{field_label('municipality', conflict.key)}」"
+    return f"{SECTION_LABELS[conflict.section]}「{conflict.key}」"
+
+
 def revision_revert(model_admin, request, object_id, revision_id, mode):
     """Undo one change (`undo`) or bring the catalog back to a revision (`restore`): see, then apply."""
     municipality = model_admin.municipality_for(request, object_id)
@@ -376,7 +383,7 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
         "変更の取り消し" if mode == "undo" else "この版に戻す",
         revision=revision,
         mode=mode,
-        conflicts=[f"{SECTION_LABELS.get(c.section, '市区町村')}「{c.key}」" for c in conflicts],
+        conflicts=[_conflict_label(c) for c in conflicts],
         catalog_errors=errors,
         warnings=catalog_warnings(catalog) if catalog else [],
         **_changes_context(current, target),

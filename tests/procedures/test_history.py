@@ -142,6 +142,20 @@ def test_an_undo_that_later_changes_overlap_is_refused(client, bob, city_a):
     assert fresh(city_a).catalog_version == version
 
 
+def test_an_undo_refused_for_a_municipality_field_names_it_in_japanese(client, bob, city_a, catalog_document):
+    import_catalog(
+        catalog_document(municipality={"code": "122041", "name": "ふなばし市", "prefecture": "千葉県"})
+    )
+    first = latest(city_a)
+    import_catalog(
+        catalog_document(municipality={"code": "122041", "name": "フナバシ市", "prefecture": "千葉県"})
+    )
+    client.force_login(bob)
+    page = client.get(revert_url(first, "undo"))
+    assert page.context["conflicts"] == ["市区町村の「市区町村名」"]
+    assert "市区町村の「市区町村名」" in page.content.decode()
+
+
 def test_an_undo_that_would_break_the_catalog_is_refused(client, bob, city_a, catalog_document):
     document = catalog_document()
     document["questions"].append({"key": "dog", "text": "犬を飼っていましたか？", "type": "yes_no"})
