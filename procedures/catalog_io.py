@@ -26,6 +26,7 @@ from procedures.catalog import (
     build_catalog,
     municipality_code_error,
 )
+from procedures.catalog_errors import CatalogInvalid
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_KEYS, UNIT_RANGE, Deadline, Unit
 from procedures.rules import (
     AGE,
@@ -39,14 +40,6 @@ from procedures.rules import (
 
 FORMAT = "okuyami-catalog/1"
 MAX_DEADLINE_DAYS = MAX_DAYS
-
-
-class CatalogInvalid(Exception):
-    """A document that breaks the format; `errors` lists every `<where>: <message>`."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 # --- Reading ------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def place_label(path: str, document: Any = None) -> str:
         first = steps.split(".")[0]
         label = field_label(section, first)
     item = _STEP.search(rest)
-    suffix = f" {int(item.group(1)) + 1}つ目" if item else ""
+    suffix = f"の{int(item.group(1)) + 1}つ目" if item else ""
     return f"{place}の「{label}」{suffix}"
 
 

@@ -22,6 +22,7 @@ PURE = (
     "procedures/catalog_io.py",
     "procedures/catalog_changes.py",
     "procedures/catalog_labels.py",
+    "procedures/catalog_errors.py",
     "procedures/catalog_xlsx.py",
     "procedures/evaluation.py",
     "procedures/warnings.py",
