@@ -10,7 +10,7 @@ from django.db.models import F
 from core.audit import audit
 from core.models import AuditEvent
 from procedures.catalog import Catalog, municipality_code_error
-from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog, write_catalog
 from procedures.models import (
     CatalogRevision,
     Choice,
@@ -20,6 +20,7 @@ from procedures.models import (
     Place,
     Procedure,
     Question,
+    deadline_columns,
 )
 from procedures.selectors import catalog_snapshot_for
 
@@ -73,7 +74,10 @@ def catalog_import(
     municipality.save(update_fields=["name", "prefecture", "updated_at"])
 
     _catalog_sync(municipality, catalog)
-    catalog_touch(municipality=municipality, user=user, action=action, note=note)
+    # The stored catalog is now this one: its document is the revision's, not read back and checked.
+    catalog_touch(
+        municipality=municipality, user=user, action=action, note=note, document=write_catalog(catalog)
+    )
     return municipality, created
 
 
@@ -82,18 +86,18 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog) -> None:
 
     A row whose key stays keeps its id (and is written only when a field changed), so admin
     links, its change history and a change form another editor has open keep working after an
-    import, an undo or a restore. Documents and choices are matched by position and value.
+    import, an undo or a restore. Choices are matched by value, documents by position.
     """
     places, places_gone = _sync(
         Place.objects.filter(municipality=municipality),
         {p.key: {"name": p.name, "order": p.order, "outside": p.outside} for p in catalog.places},
-        municipality=municipality,
+        new={"municipality_id": municipality.pk},
     )
     counters, counters_gone = _sync(
         Counter.objects.filter(municipality=municipality),
         {
             c.key: {
-                "place_id": places[c.place].pk,
+                "place_id": places[c.place],
                 "name": c.name,
                 "order": c.order,
                 "location": c.location or "",
@@ -102,7 +106,7 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog) -> None:
             }
             for c in catalog.counters
         },
-        municipality=municipality,
+        new={"municipality_id": municipality.pk},
     )
     questions, questions_gone = _sync(
         Question.objects.filter(municipality=municipality),
@@ -117,46 +121,42 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog) -> None:
             }
             for position, q in enumerate(catalog.questions, start=1)
         },
-        municipality=municipality,
+        new={"municipality_id": municipality.pk},
     )
     _, choices_gone = _sync(
         Choice.objects.filter(question__municipality=municipality),
         {
-            (questions[q.key].pk, c.value): {"label": c.label, "position": position}
+            (questions[q.key], c.value): {"label": c.label, "position": position}
             for q in catalog.questions
             for position, c in enumerate(q.choices, start=1)
         },
-        key=lambda choice: (choice.question_id, choice.value),
-        fields=lambda key: {"question_id": key[0], "value": key[1]},
+        key=("question_id", "value"),
     )
-    procedure_rows = {}
-    for p in catalog.procedures:
-        row = Procedure()
-        row.set_deadline(p.deadline)
-        procedure_rows[p.key] = {
-            "counter_id": counters[p.counter].pk,
-            "name": p.name,
-            "applies_if": p.applies_if.source,
-            "deadline_amount": row.deadline_amount,
-            "deadline_unit": row.deadline_unit,
-            "deadline_from": row.deadline_from,
-            "deadline_note": p.deadline_note or "",
-            "description": p.description or "",
-            "url": p.url or "",
-            "order": p.order,
-        }
     procedures, procedures_gone = _sync(
-        Procedure.objects.filter(municipality=municipality), procedure_rows, municipality=municipality
+        Procedure.objects.filter(municipality=municipality),
+        {
+            p.key: {
+                "counter_id": counters[p.counter],
+                "name": p.name,
+                "applies_if": p.applies_if.source,
+                **deadline_columns(p.deadline),
+                "deadline_note": p.deadline_note or "",
+                "description": p.description or "",
+                "url": p.url or "",
+                "order": p.order,
+            }
+            for p in catalog.procedures
+        },
+        new={"municipality_id": municipality.pk},
     )
     _, documents_gone = _sync(
         Document.objects.filter(procedure__municipality=municipality),
         {
-            (procedures[p.key].pk, position): {"text": text}
+            (procedures[p.key], position): {"text": text}
             for p in catalog.procedures
             for position, text in enumerate(p.documents, start=1)
         },
-        key=lambda document: (document.procedure_id, document.position),
-        fields=lambda key: {"procedure_id": key[0], "position": key[1]},
+        key=("procedure_id", "position"),
     )
     # What is gone goes last, children first: a counter or place is protected while referenced.
     for model, gone in (
@@ -171,40 +171,36 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog) -> None:
             model.objects.filter(pk__in=gone).delete()
 
 
-def _sync(queryset, wanted: dict, *, municipality=None, key=None, fields=None) -> tuple[dict, list[int]]:
-    """The rows of `queryset` made to hold `wanted` ({key: {field: value}}): changed rows updated in
-    place, missing ones created. Returns the rows by key and the ids of the rows not wanted (left
-    for the caller to delete, children first). `key(row)` is a row's key (default: its `key`
-    field); `fields(key)` what a new row takes from its key (default: key and municipality)."""
-    key = key or (lambda row: row.key)
-    fields = fields or (lambda k: {"key": k, "municipality": municipality})
+def _sync(queryset, wanted: dict, *, key: tuple[str, ...] = ("key",), new: dict | None = None):
+    """The rows of `queryset` made to hold `wanted` ({key: {field: value}}): a row whose fields differ
+    is updated in place (those fields only), a missing one created with `new` and its key fields.
+    Returns the ids by key, and the ids of the rows not wanted, left for the caller to delete
+    (children first). `key` names the fields that make a row's key (one: the key itself)."""
     model = queryset.model
-    existing, doubles = {}, []
-    for row in (
-        queryset
-    ):  # in the model's order: of two rows with one key (documents at one position) the first stays
-        if key(row) in existing:
-            doubles.append(row.pk)
+    names = list(dict.fromkeys(name for values in wanted.values() for name in values))
+    existing: dict = {}
+    doubles: list[int] = []
+    # Plain values, no model instances: a catalog of thousands of rows compares in milliseconds.
+    for row in queryset.order_by("pk").values("pk", *key, *names):
+        row_key = row[key[0]] if len(key) == 1 else tuple(row[name] for name in key)
+        if row_key in existing:
+            doubles.append(row["pk"])  # two documents at one position: the first stays
         else:
-            existing[key(row)] = row
-    rows, changed_fields, changed_rows, created = {}, set(), [], []
-    for k, values in wanted.items():
-        row = existing.get(k)
+            existing[row_key] = row
+    ids, created = {}, []
+    for row_key, values in wanted.items():
+        row = existing.get(row_key)
         if row is None:
-            row = model(**fields(k), **values)
-            created.append(row)
-        else:
-            changed = [name for name, value in values.items() if getattr(row, name) != value]
-            for name in changed:
-                setattr(row, name, values[name])
-            if changed:
-                changed_fields.update(changed)
-                changed_rows.append(row)
-        rows[k] = row
-    if changed_rows:
-        model.objects.bulk_update(changed_rows, sorted(changed_fields), batch_size=500)
-    model.objects.bulk_create(created, batch_size=500)
-    return rows, [row.pk for k, row in existing.items() if k not in wanted] + doubles
+            own = {key[0]: row_key} if len(key) == 1 else dict(zip(key, row_key, strict=True))
+            created.append((row_key, model(**(new or {}), **own, **values)))
+            continue
+        ids[row_key] = row["pk"]
+        changed = {name: value for name, value in values.items() if row[name] != value}
+        if changed:
+            model.objects.filter(pk=row["pk"]).update(**changed)
+    model.objects.bulk_create([instance for _, instance in created], batch_size=500)
+    ids.update((row_key, instance.pk) for row_key, instance in created)
+    return ids, [row["pk"] for row_key, row in existing.items() if row_key not in wanted] + doubles
 
 
 def _catalog_clear(municipality: Municipality) -> None:
@@ -222,9 +218,15 @@ def municipality_delete(*, municipality: Municipality) -> None:
 
 
 def catalog_touch(
-    *, municipality: Municipality, user=None, action: str = CatalogRevision.Action.EDIT, note: str = ""
+    *,
+    municipality: Municipality,
+    user=None,
+    action: str = CatalogRevision.Action.EDIT,
+    note: str = "",
+    document: dict | None = None,
 ) -> CatalogRevision:
-    """Record that the catalog changed: a new version (cached compilations are dropped) and a revision."""
+    """Record that the catalog changed: a new version (cached compilations are dropped) and a revision
+    holding `document`, the catalog as stored now (read from the database when not given)."""
     Municipality.objects.filter(pk=municipality.pk).update(catalog_version=F("catalog_version") + 1)
     municipality.refresh_from_db(fields=["catalog_version", "updated_at"])
     user = user if getattr(user, "pk", None) is not None else None
@@ -235,7 +237,7 @@ def catalog_touch(
         username=user.get_username() if user else "",
         action=action,
         note=note,
-        document=catalog_snapshot_for(municipality=municipality),
+        document=document if document is not None else catalog_snapshot_for(municipality=municipality),
     )
     audit(
         municipality=municipality,
