@@ -9,7 +9,7 @@ from django.urls import reverse
 from procedures.catalog_io import read_catalog, write_catalog
 from procedures.models import Choice, Counter, Document, Place, Procedure, Question
 from procedures.selectors import catalog_snapshot_for
-from tests.conftest import import_catalog
+from tests.conftest import fixture_document, import_catalog
 from tests.procedures.test_admin import procedure_form
 from tests.procedures.test_history import change_url, fresh, latest, revert_url
 
@@ -218,3 +218,10 @@ def test_another_municipalitys_item_answers_the_same_not_found_page(client, bob,
     assert other.name not in response.content.decode()
     assert Procedure.objects.get(pk=other.pk).name != "書き換え"
     assert reverse("admin:procedures_procedure_changelist") in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["sample-city.json", "national-template.json"])
+def test_the_revision_of_an_import_is_the_catalog_as_stored(name):
+    """catalog_import records the catalog it imported, without reading it back: the same document."""
+    municipality = import_catalog(fixture_document(name))
+    assert latest(municipality).document == catalog_snapshot_for(municipality=municipality)
