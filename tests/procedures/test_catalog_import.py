@@ -64,7 +64,11 @@ def test_an_import_from_the_command_line_is_recorded(tmp_path, city_a, catalog_d
     path = write_json(tmp_path, "c.json", changed_document(catalog_document))
     run("import_catalog", path)
     revision = CatalogRevision.objects.filter(municipality=city_a).order_by("-pk").first()
-    assert (revision.action, revision.user, revision.note) == ("import", None, f"import_catalog {path}")
+    assert (revision.action, revision.user, revision.note) == (
+        "import",
+        None,
+        "コマンド（import_catalog）で「c.json」を取り込み",
+    )
 
 
 # --- The admin -------------------------------------------------------------------------------------------
