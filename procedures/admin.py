@@ -19,6 +19,7 @@ from core.staff import is_operator
 from procedures import admin_views
 from procedures.admin_widgets import ConditionWidget
 from procedures.catalog_io import deadline_entry
+from procedures.catalog_labels import field_label
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
 from procedures.rules import ConditionError, QuestionType, names_in, parse
@@ -391,7 +392,12 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             position=question.position,
         )
         if errors:
-            raise ValidationError([f"{field}: {message}" if field else message for field, message in errors])
+            raise ValidationError(
+                [
+                    f"＊{field_label('questions', field)}: {message.removeprefix('＊')}" if field else message
+                    for field, message in errors
+                ]
+            )
 
 
 class ChoiceInline(MunicipalityScopedAdmin, admin.TabularInline):

@@ -107,7 +107,7 @@ def overview_context(municipality: Municipality) -> dict:
         warnings = catalog_warnings(catalog_for(municipality=municipality))
     except CatalogInvalid as exc:
         return {
-            "catalog_errors": exc.errors,
+            "catalog_errors": exc.japanese(),
             "recent_revisions": revisions_for(municipality=municipality)[:5],
         }
     return {"catalog_warnings": warnings, "recent_revisions": revisions_for(municipality=municipality)[:5]}
@@ -184,7 +184,7 @@ def import_file(model_admin, request, object_id):
         try:
             catalog = read_catalog_file(upload.read(), upload.name)
         except CatalogInvalid as exc:
-            errors = exc.errors
+            errors = exc.japanese()
         else:
             if catalog.municipality.code != municipality.code:
                 errors = [
@@ -360,7 +360,7 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
         try:
             catalog = read_catalog(target)
         except CatalogInvalid as exc:
-            errors = exc.errors
+            errors = exc.japanese()
     if request.method == "POST" and catalog is not None:
         try:
             catalog_import(

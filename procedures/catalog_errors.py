@@ -6,7 +6,7 @@ Japanese for the editors' screens, naming the value that is wrong:
 
     problem("procedures[9].deadline_days", "must be an integer", "は整数ではありません", value="２年")
     str(...)        -> "procedures[9].deadline_days: must be an integer"
-    .japanese(doc)  -> "手続き 10番目（kokuho_loss）の「期限の日数」: 「２年」は整数ではありません"
+    .japanese(doc)  -> "手続き「国民健康保険の資格喪失届」（kokuho_loss）の「期限の日数」: 「２年」は…"
 
 A Japanese message that starts with は, が, の or を follows the value (「２年」は…); any other is a
 sentence of its own. A workbook gives its errors a Japanese place of their own (「手続き 9行目
@@ -46,6 +46,8 @@ class CatalogError:
 
     def japanese(self, document: Any = None) -> str:
         """「<where in Japanese>: <message>」; `document` names items by their keys."""
+        if not (self.where or self.place_ja) and self.message_ja == self.message:
+            return self.message  # untranslated, its place (a workbook's cell) written in it
         place = self.place_ja or place_label(self.where, document)
         return f"{place}: {self.text_ja}"
 
@@ -76,15 +78,18 @@ def quote(value: Any) -> str:
 
 class CatalogInvalid(Exception):
     """A catalog that breaks the format. `errors`: every `<where>: <message>` in English (the API,
-    the CLI); `problems`: the same as CatalogError, with Japanese for the screens."""
+    the CLI); `problems`: the same as CatalogError, with Japanese for the screens; `document`: the
+    document read, when there was one, to name items in Japanese."""
 
-    def __init__(self, errors: list[CatalogError | str]):
+    def __init__(self, errors: list[CatalogError | str], *, document: Any = None):
         self.problems = [e if isinstance(e, CatalogError) else untranslated(e) for e in errors]
         self.errors = [str(p) for p in self.problems]
+        self.document = document
         super().__init__("\n".join(self.errors))
 
     def japanese(self, document: Any = None) -> list[str]:
-        return [p.japanese(document) for p in self.problems]
+        """Every error in Japanese, each with its place."""
+        return [p.japanese(document if document is not None else self.document) for p in self.problems]
 
 
 def untranslated(error: str) -> CatalogError:

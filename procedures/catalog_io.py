@@ -223,7 +223,7 @@ def _read(document: Any) -> Catalog:
     procedures = _read_procedures(r, doc, {c.key: c for c in counters}, questions)
 
     if r.errors or municipality is None:
-        raise CatalogInvalid(r.errors)
+        raise CatalogInvalid(r.errors, document=document)
     return build_catalog(municipality, places, counters, questions, procedures)
 
 

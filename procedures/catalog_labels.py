@@ -81,7 +81,8 @@ def field_label(section: str, field: str) -> str:
 
 def place_label(path: str, document: Any = None) -> str:
     """Where a path of a document is, in Japanese: 'procedures[3].deadline.from' ->
-    '手続き 4番目（kokuho_loss）の「期限の起算日」'. `document` names the item by its key."""
+    '手続き「国民健康保険の資格喪失届」（kokuho_loss）の「期限の起算日」' (`document` names the
+    item), or '手続き 4番目の「期限の起算日」'."""
     if not path:
         return "ファイル全体"
     head, _, rest = path.partition(".")
@@ -95,10 +96,7 @@ def place_label(path: str, document: Any = None) -> str:
         return f"{section_label(section)}の「{field_label('municipality', rest)}」"
     if index is None:
         return f"{section_label(section)}の一覧" if section in SECTION_LABELS else f"「{path}」"
-    place = f"{section_label(section)} {int(index) + 1}番目"
-    key = _key_at(document, section, int(index))
-    if key:
-        place += f"（{key}）"
+    place = _item_label(document, section, int(index))
     if not rest:
         return place
     if rest.startswith("choices["):
@@ -116,9 +114,18 @@ def place_label(path: str, document: Any = None) -> str:
     return f"{place}の「{label}」{suffix}"
 
 
-def _key_at(document: Any, section: str, index: int) -> str | None:
+def _item_label(document: Any, section: str, index: int) -> str:
+    """「手続き「国民健康保険の資格喪失届」（kokuho_loss）」 when the document names the item, else
+    「手続き 10番目」."""
     try:
-        key = document[section][index].get("key")
-    except (TypeError, KeyError, IndexError, AttributeError):
-        return None
-    return key if isinstance(key, str) else None
+        item = document[section][index]
+    except (TypeError, KeyError, IndexError):
+        item = None
+    item = item if isinstance(item, dict) else {}
+    key, name = item.get("key"), item.get("text" if section == "questions" else "name")
+    if isinstance(name, str) and name.strip():
+        name = name if len(name) <= 30 else name[:29] + "…"
+        return f"{section_label(section)}「{name}」" + (f"（{key}）" if isinstance(key, str) else "")
+    if isinstance(key, str):
+        return f"{section_label(section)}「{key}」"
+    return f"{section_label(section)} {index + 1}番目"

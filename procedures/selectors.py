@@ -7,6 +7,7 @@ from django.db import connection
 from core.models import StaffMembership
 from core.staff import Role, is_operator, membership_for
 from procedures.catalog import Catalog
+from procedures.catalog_errors import CatalogError
 from procedures.catalog_io import FORMAT, CatalogInvalid, deadline_entry, read_catalog, write_catalog
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.models import (
@@ -233,22 +234,18 @@ def catalog_errors_with(
     try:
         read_catalog(document)
     except CatalogInvalid as exc:
-        return [_locate(document, section, index, error) for error in exc.errors]
+        return [_locate(document, section, index, problem) for problem in exc.problems]
     return []
 
 
-def _locate(document: dict, section: str, index: int, error: str) -> tuple[str | None, str]:
-    where, _, message = error.partition(": ")
+def _locate(document: dict, section: str, index: int, problem: CatalogError) -> tuple[str | None, str]:
+    """(field, Japanese message): an error in the entry's own field goes next to it, without its
+    place; any other names the item and field it is in."""
     own = f"{section}[{index}]"
-    if where.startswith(own + "."):
+    if problem.where.startswith(own + "."):
         # The field, with its part when it is an object: "deadline.from" (a list keeps its name only).
-        return where[len(own) + 1 :].split("[")[0], message
-    name, _, rest = where.partition("]")
-    items_name, _, position = name.partition("[")
-    if position.isdigit() and items_name in document:
-        key = document[items_name][int(position)].get("key")
-        return None, f"{items_name}[{position}] '{key}'{rest}: {message}"
-    return None, error
+        return problem.where[len(own) + 1 :].split("[")[0], f"＊{problem.text_ja}"
+    return None, f"＊{problem.japanese(document)}"
 
 
 def catalog_snapshot_for(*, municipality: Municipality) -> dict:

@@ -12,11 +12,23 @@ from tests.conftest import build_catalog_document
 @pytest.mark.parametrize(
     ("path", "place"),
     [
-        ("procedures[3].deadline.from", "手続き 4番目（koki_loss）の「期限の起算日」"),
-        ("procedures[2].documents[1]", "手続き 3番目（kokuho_loss）の「持ち物」の2つ目"),
-        ("questions[2].choices[1].value", "質問 3番目（insurance）の選択肢 2番目の「値」"),
-        ("questions[0].ask_if", "質問 1番目（head_of_household）の「質問する条件」"),
-        ("counters[1].place", "窓口 2番目（shimin）の「場所」"),
+        (
+            "procedures[3].deadline.from",
+            "手続き「後期高齢者医療の資格喪失届」（koki_loss）の「期限の起算日」",
+        ),
+        (
+            "procedures[2].documents[1]",
+            "手続き「国民健康保険の資格喪失届」（kokuho_loss）の「持ち物」の2つ目",
+        ),
+        (
+            "questions[2].choices[1].value",
+            "質問「亡くなった方の健康保険は？」（insurance）の選択肢 2番目の「値」",
+        ),
+        (
+            "questions[0].ask_if",
+            "質問「亡くなった方は世帯主でしたか？」（head_of_household）の「質問する条件」",
+        ),
+        ("counters[1].place", "窓口「市民課」（shimin）の「場所」"),
         ("municipality.code", "市区町村の「団体コード」"),
         ("format", "「形式」"),
         ("places", "場所の一覧"),
@@ -32,7 +44,7 @@ def test_an_error_says_english_for_the_api_and_japanese_naming_the_value_for_scr
     error = problem("procedures[2].deadline_days", "must be an integer", "は整数ではありません", value="２年")
     assert str(error) == "procedures[2].deadline_days: must be an integer"
     assert error.japanese(build_catalog_document()) == (
-        "手続き 3番目（kokuho_loss）の「期限の日数」: 「２年」は整数ではありません"
+        "手続き「国民健康保険の資格喪失届」（kokuho_loss）の「期限の日数」: 「２年」は整数ではありません"
     )
     placed = error.at("procedures row 9 column E", "手続き 9行目 「期限の日数」列")
     assert str(placed) == "procedures row 9 column E: must be an integer"
