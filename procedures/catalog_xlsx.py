@@ -2,10 +2,14 @@
 
 Sheets: `catalog` (format and municipality, one field a row), then `places`, `counters`,
 `questions`, `choices` (one choice a row, in order, naming its question) and `procedures`
-(documents one per line in a cell). Row 1 of each sheet names the fields of the format.
+(documents one per line in a cell). Row 1 of each sheet names the columns in Japanese, for the
+editors; row 2, hidden, names them by the format's English keys, so that a round trip is lossless
+whatever an editor writes in row 1. The `catalog` sheet names its fields in Japanese too.
 
-Reading gives the JSON document plus where each part of it came from, so that the
-errors of `catalog_io.read_catalog` are reported as `<sheet> row N column X: message`.
+Reading takes the columns from the hidden row when it is there, else from row 1 by Japanese name
+or English key (a workbook of an older export has the keys in row 1 and no hidden row). It gives
+the JSON document plus where each part of it came from, so that the errors of
+`catalog_io.read_catalog` are reported as `<sheet> row N column X: message`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from core.limits import MAX_FILE_BYTES, megabytes
 from procedures.catalog import SECTIONS, Catalog
 from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
+from procedures.catalog_labels import field_label
 from procedures.deadlines import UNIT_KEYS
 from procedures.rules import QuestionType
 
@@ -102,6 +107,7 @@ SHEETS: dict[str, tuple[_Column, ...]] = {
     ),
 }
 SHEET_ORDER = ("catalog", *SHEETS)
+CATALOG_HEADER = ("field", "value")  # the catalog sheet's hidden row of keys
 # Fields a row must have a column for; the rest may be left out of a sheet.
 REQUIRED_COLUMNS = {
     "places": ("key", "name", "order"),
@@ -360,11 +366,13 @@ def _deadline_cells(procedure: dict) -> dict:
 
 def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
     fields = {name: kind for name, kind, _ in CATALOG_ROWS}
+    names = {_catalog_label(name): name for name in fields}  # 団体コード -> code
     found: dict[str, Any] = {}
     for row, (name, value, *_) in enumerate(_rows(sheet, "catalog"), 1):
-        if row == 1 or (_blank(name) and _blank(value)):
-            continue  # the header
+        if row == 1 or (_blank(name) and _blank(value)) or (row == 2 and name == CATALOG_HEADER[0]):
+            continue  # the header, and its hidden row of keys
         name = name.strip() if isinstance(name, str) else name
+        name = names.get(name, name)
         if name not in fields:
             errors.append(
                 f"{Cell('catalog', row, 'A')}: unknown field {name!r} (the fields are {', '.join(fields)})"
@@ -392,30 +400,38 @@ def _read_sheet(sheet, name: str, errors: list[str]) -> list[tuple[int, dict, di
     """(row number, values by field, column letter by field) for every row that is not blank."""
     kinds = {field_name: kind for field_name, kind, _ in SHEETS[name]}
     rows = _rows(sheet, name)
-    header = rows[0] if rows else ()
+    # The hidden row of keys, when there is one, names the columns; else row 1 does, in Japanese or
+    # by key. A key row is one whose every title is a key of the sheet.
+    keyed = len(rows) > 1 and not _is_key_row(rows[0], kinds) and _is_key_row(rows[1], kinds)
+    header_row = 2 if keyed else 1
+    header = rows[header_row - 1] if rows else ()
+    titles = {} if keyed else {_sheet_label(name, field_name): field_name for field_name in kinds}
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         title = title.strip() if isinstance(title, str) else title
+        title = titles.get(title, title)
         letter = get_column_letter(index + 1)
         if _blank(title):
-            if any(len(row) > index and not _blank(row[index]) for row in rows[1:]):
+            if any(len(row) > index and not _blank(row[index]) for row in rows[header_row:]):
                 errors.append(
-                    f"{Cell(name, 1, letter)}: column {letter} has values but no field name in row 1"
+                    f"{Cell(name, header_row, letter)}: column {letter} has values but no field name "
+                    f"in row {header_row}"
                 )
         elif title not in kinds:
             errors.append(
-                f"{Cell(name, 1, letter)}: unknown column {title!r} (the columns are {', '.join(kinds)})"
+                f"{Cell(name, header_row, letter)}: unknown column {title!r} "
+                f"(the columns are {', '.join(kinds)})"
             )
         elif title in columns:
-            errors.append(f"{Cell(name, 1, letter)}: column '{title}' given twice")
+            errors.append(f"{Cell(name, header_row, letter)}: column '{title}' given twice")
         else:
             columns[title] = index
     for required in REQUIRED_COLUMNS[name]:
         if required not in columns:
-            errors.append(f"{Cell(name, 1)}: missing column '{required}'")
+            errors.append(f"{Cell(name, header_row)}: missing column '{required}'")
     letters = {field_name: get_column_letter(index + 1) for field_name, index in columns.items()}
     result = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[header_row:], start=header_row + 1):
         if all(_blank(value) for value in row):
             continue
         values = {}
@@ -427,6 +443,23 @@ def _read_sheet(sheet, name: str, errors: list[str]) -> list[tuple[int, dict, di
                 values[field_name] = []  # as export_catalog writes a procedure with nothing to bring
         result.append((number, values, letters))
     return result
+
+
+def _is_key_row(row: tuple, kinds: dict) -> bool:
+    """Whether a row names columns by key: two of its titles or more are keys of the sheet (one
+    misspelt key is then reported, not read as data; no row of data holds two field names)."""
+    titles = [title.strip() if isinstance(title, str) else title for title in row]
+    return sum(1 for title in titles if isinstance(title, str) and title in kinds) >= 2
+
+
+def _sheet_label(sheet: str, field_name: str) -> str:
+    """A column's Japanese name, as row 1 shows it."""
+    return field_label(sheet, field_name)
+
+
+def _catalog_label(name: str) -> str:
+    """A field's Japanese name on the catalog sheet."""
+    return field_label("", name) if name == "format" else field_label("municipality", name)
 
 
 def _blank(value: Any) -> bool:
@@ -463,11 +496,12 @@ def write_xlsx(document: dict) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "catalog"
-    _header(sheet, (("field", "text", "項目"), ("value", "text", "値")))
+    _header(sheet, ((CATALOG_HEADER[0], "text", "項目"), (CATALOG_HEADER[1], "text", "値")), ("項目", "値"))
     municipality = document["municipality"]
     values = {"format": document["format"], **municipality}
-    for row, (name, _, hint) in enumerate(CATALOG_ROWS, start=2):
-        sheet.cell(row=row, column=1, value=name).comment = Comment(hint, "okuyami")
+    for row, (name, _, hint) in enumerate(CATALOG_ROWS, start=3):
+        cell = sheet.cell(row=row, column=1, value=_catalog_label(name))
+        cell.comment = Comment(f"{hint}\nキー: {name}", "okuyami")
         _set(sheet.cell(row=row, column=2), values.get(name), "text")
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 30
@@ -481,8 +515,8 @@ def write_xlsx(document: dict) -> bytes:
     ]
     for name, columns in SHEETS.items():
         sheet = workbook.create_sheet(name)
-        _header(sheet, columns)
-        for row, item in enumerate(rows[name], start=2):
+        _header(sheet, columns, [_sheet_label(name, field_name) for field_name, _, _ in columns])
+        for row, item in enumerate(rows[name], start=3):
             for column, (field_name, kind, _) in enumerate(columns, start=1):
                 _set(sheet.cell(row=row, column=column), item.get(field_name), kind)
         for column, (field_name, _, _) in enumerate(columns, start=1):
@@ -493,12 +527,15 @@ def write_xlsx(document: dict) -> bytes:
     return output.getvalue()
 
 
-def _header(sheet, columns) -> None:
-    for column, (name, _, hint) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=column, value=name)
+def _header(sheet, columns, titles) -> None:
+    """Row 1: the Japanese titles, with their hints as notes; row 2, hidden: the format's keys."""
+    for column, ((name, _, hint), title) in enumerate(zip(columns, titles, strict=True), start=1):
+        cell = sheet.cell(row=1, column=column, value=title)
         cell.font = Font(bold=True)
-        cell.comment = Comment(hint, "okuyami")
-    sheet.freeze_panes = "A2"
+        cell.comment = Comment(f"{hint}\nキー: {name}", "okuyami")
+        sheet.cell(row=2, column=column, value=name)
+    sheet.row_dimensions[2].hidden = True
+    sheet.freeze_panes = "A3"
 
 
 def _set(cell, value: Any, kind: str) -> None:

@@ -123,15 +123,15 @@ def test_an_excel_file_with_errors_is_refused_with_where_and_changes_nothing(
 ):
     client.force_login(bob)
     workbook = load_workbook(io.BytesIO(write_xlsx(write_catalog(read_catalog(catalog_document())))))
-    workbook["procedures"]["D3"] = "insurance == 'kokuhoo'"
+    workbook["procedures"]["D4"] = "insurance == 'kokuhoo'"
     out = io.BytesIO()
     workbook.save(out)
     before, version = stored(), city_a.catalog_version
     response = upload(client, city_a, "catalog.xlsx", out.getvalue())
     assert response.status_code == 200
     (error,) = response.context["file_errors"]
-    assert error.startswith("procedures row 3 column D: 'insurance' has no choice 'kokuhoo'")
-    assert "procedures row 3 column D" in response.content.decode()
+    assert error.startswith("procedures row 4 column D: 'insurance' has no choice 'kokuhoo'")
+    assert "procedures row 4 column D" in response.content.decode()
     assert client.post(import_url(city_a), {"apply": "1"}).status_code == 302  # nothing pending
     assert stored() == before
     assert Municipality.objects.get(pk=city_a.pk).catalog_version == version
