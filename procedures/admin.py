@@ -417,7 +417,7 @@ class QuestionAdminForm(SeenStateForm):
             try:
                 parse(source)
             except ConditionError as exc:
-                raise ValidationError(str(exc)) from None
+                raise ValidationError(f"＊{exc.ja}") from None
         return source
 
     def clean(self):

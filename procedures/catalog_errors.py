@@ -16,11 +16,17 @@ sentence of its own. A workbook gives its errors a Japanese place of their own (
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from procedures.catalog_labels import place_label
 
+# A path to an item inside a message (the first of two duplicates): "procedures[1]",
+# "questions[2].choices[0]".
+PATH_REF = re.compile(
+    r"(?<![A-Za-z0-9_])(?:places|counters|questions|procedures)\[\d+\](?:\.choices\[\d+\])?"
+)
 NO_VALUE: Any = type("NoValue", (), {"__repr__": lambda self: "NO_VALUE"})()
 _PARTICLES = ("は", "が", "の", "を", "に", "と", "で")
 _LONGEST = 40  # characters of a value quoted in a message
@@ -48,8 +54,14 @@ class CatalogError:
         """「<where in Japanese>: <message>」; `document` names items by their keys."""
         if not (self.where or self.place_ja) and self.message_ja == self.message:
             return self.message  # untranslated, its place (a workbook's cell) written in it
-        place = self.place_ja or place_label(self.where, document)
-        return f"{place}: {self.text_ja}"
+        place = self.place_ja or (place_label(self.where, document) if self.where else "")
+        text = self.text(document)
+        return f"{place}: {text}" if place else text
+
+    def text(self, document: Any = None) -> str:
+        """The Japanese message, naming another item it mentions ("procedures[1]", a duplicate's
+        first) as a place: 手続き「世帯主変更届」（hoh_change）."""
+        return PATH_REF.sub(lambda match: place_label(match.group(), document), self.text_ja)
 
     def at(self, where: str, place_ja: str = "") -> CatalogError:
         """The same error, placed elsewhere (a workbook's cell, or a path one level down)."""

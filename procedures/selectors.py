@@ -244,7 +244,7 @@ def _locate(document: dict, section: str, index: int, problem: CatalogError) -> 
     own = f"{section}[{index}]"
     if problem.where.startswith(own + "."):
         # The field, with its part when it is an object: "deadline.from" (a list keeps its name only).
-        return problem.where[len(own) + 1 :].split("[")[0], f"＊{problem.text_ja}"
+        return problem.where[len(own) + 1 :].split("[")[0], f"＊{problem.text(document)}"
     return None, f"＊{problem.japanese(document)}"
 
 

@@ -247,8 +247,8 @@ def test_the_deadline_group_offers_the_date_questions_only(admin_client, importe
     [
         ({"deadline_amount": "", "deadline_from": "moved_in"}, "deadline_amount", "期限の長さを入力"),
         ({"deadline_amount": 2, "deadline_from": "pension"}, "deadline_from", "正しく選択してください"),
-        ({"deadline_amount": 0, "deadline_unit": "months"}, "deadline_amount", "from 1 to 1,200"),
-        ({"deadline_amount": 101, "deadline_unit": "years"}, "deadline_amount", "from 1 to 100"),
+        ({"deadline_amount": 0, "deadline_unit": "months"}, "deadline_amount", "「0」は1から1,200まで"),
+        ({"deadline_amount": 101, "deadline_unit": "years"}, "deadline_amount", "「101」は1から100まで"),
     ],
 )
 def test_a_deadline_that_does_not_fit_is_refused_on_its_field(
@@ -318,7 +318,7 @@ def test_renaming_a_question_an_ask_if_reads_is_refused(admin_client, imported):
     question = Question.objects.get(key="head_of_household")
     response = admin_client.post(change_url(question), question_form(question, key="householder"))
     assert response.status_code == 200
-    assert "unknown question 'head_of_household'" in " ".join(choice_errors(response))
+    assert "「head_of_household」という質問はありません" in " ".join(choice_errors(response))
     assert "（household_left）の「質問する条件」" in " ".join(choice_errors(response))
     assert Question.objects.filter(key="head_of_household").exists()
 

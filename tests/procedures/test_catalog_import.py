@@ -130,8 +130,11 @@ def test_an_excel_file_with_errors_is_refused_with_where_and_changes_nothing(
     response = upload(client, city_a, "catalog.xlsx", out.getvalue())
     assert response.status_code == 200
     (error,) = response.context["file_errors"]
-    assert error.startswith("procedures row 4 column D: 'insurance' has no choice 'kokuhoo'")
-    assert "procedures row 4 column D" in response.content.decode()
+    assert error == (
+        "シート「procedures」の4行目 D列「対象となる条件」: 質問「insurance」に選択肢「kokuhoo」はありません"
+        "（「kokuho」のまちがいですか？）。選択肢の値: kokuho、koki、shaho"
+    )
+    assert "シート「procedures」の4行目 D列「対象となる条件」" in response.content.decode()
     assert client.post(import_url(city_a), {"apply": "1"}).status_code == 302  # nothing pending
     assert stored() == before
     assert Municipality.objects.get(pk=city_a.pk).catalog_version == version

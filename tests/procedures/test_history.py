@@ -164,7 +164,7 @@ def test_an_undo_that_would_break_the_catalog_is_refused(client, bob, city_a, ca
     client.force_login(bob)
     edit_procedure(client, "seal", city_a, applies_if="dog == true")
     page = client.get(revert_url(added_question, "undo"))
-    assert any("unknown question 'dog'" in error for error in page.context["catalog_errors"])
+    assert any("「dog」という質問はありません" in error for error in page.context["catalog_errors"])
     before = stored()
     client.post(revert_url(added_question, "undo"), {"version": fresh(city_a).catalog_version})
     assert stored() == before
