@@ -124,6 +124,48 @@ def test_a_change_url_still_works_after_an_import_and_an_undo(client, bob, city_
     assert Procedure.objects.filter(municipality=city_a, key="recent_move").exists()
 
 
+def test_an_undo_keeps_every_id_the_import_kept_and_a_re_added_item_works(
+    client, bob, city_a, catalog_document
+):
+    """Import then undo: every row in all three catalogs keeps its id; a row the import changed
+    keeps it too; what the import added is gone; what it removed comes back and can be edited."""
+    client.force_login(bob)
+    before = ids(city_a)
+    import_catalog(changed(catalog_document))
+    imported = ids(city_a)
+    response = client.post(revert_url(latest(city_a), "undo"), {"version": fresh(city_a).catalog_version})
+    assert response.status_code == 302
+    after = ids(city_a)
+    for section, rows in imported.items():
+        kept = {key: pk for key, pk in rows.items() if key in before[section] and key in after[section]}
+        assert kept, section
+        assert {key: after[section][key] for key in kept} == kept, section
+        assert {key: before[section][key] for key in kept} == kept, section
+    # koki_loss was changed by the import and back by the undo: the same row throughout.
+    assert (
+        before["procedures"]["koki_loss"]
+        == imported["procedures"]["koki_loss"]
+        == after["procedures"]["koki_loss"]
+    )
+    assert Procedure.objects.get(pk=after["procedures"]["koki_loss"]).deadline_days == 14
+    # What the import added is gone, rows and their change pages.
+    assert "pension_stop" not in after["procedures"] and "fukushi" not in after["counters"]
+    assert ("insurance", "kumiai") not in after["choices"]
+    gone = Procedure(pk=imported["procedures"]["pension_stop"])
+    assert client.get(change_url(gone)).status_code == 404
+    # What it removed is back, under a new id, and its change page saves.
+    assert set(after["procedures"]) == set(before["procedures"])
+    back = Procedure.objects.get(pk=after["procedures"]["recent_move"])
+    assert back.pk != before["procedures"]["recent_move"]
+    response = client.post(change_url(back), opened_form(client, back, deadline_note="転入から3か月以内"))
+    assert response.status_code == 302
+    assert Procedure.objects.get(pk=back.pk).deadline_note == "転入から3か月以内"
+    assert catalog_snapshot_for(municipality=city_a)["procedures"] == [
+        {**p, "deadline_note": "転入から3か月以内"} if p["key"] == "recent_move" else p
+        for p in write_catalog(read_catalog(catalog_document()))["procedures"]
+    ]
+
+
 def opened_form(client, obj, **changes) -> dict:
     """The POST data of a procedure's change form as it was opened now, with `changes` typed in."""
     response = client.get(change_url(obj))
