@@ -64,6 +64,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "description": "説明",
         "url": "参考URL",
         "order": "窓口内の順",
+        "forms": "申請書",
     },
 }
 

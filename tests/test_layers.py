@@ -27,9 +27,12 @@ PURE = (
     "procedures/evaluation.py",
     "procedures/warnings.py",
     "procedures/form_pdf.py",
+    "procedures/catalog_forms.py",
+    "procedures/catalog_bundle.py",
+    "procedures/form_images.py",
     "okuyami/guide.py",
     "okuyami/display.py",
-    "okuyami/wareki.py",
+    "procedures/wareki.py",
     "procedures/facts.py",
     "okuyami/residents/extract.py",
     "okuyami/residents/kana.py",
@@ -37,6 +40,7 @@ PURE = (
     "okuyami/residents/live.py",
     "okuyami/residents/prefill.py",
     "okuyami/residents/sample.py",
+    "okuyami/merge.py",
 )
 
 

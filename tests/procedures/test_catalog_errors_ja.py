@@ -10,8 +10,9 @@ import pytest
 from django.conf import settings
 from openpyxl import load_workbook
 
+from procedures.catalog_files import read_catalog_file
 from procedures.catalog_io import CatalogInvalid, read_catalog, write_catalog
-from procedures.catalog_xlsx import read_catalog_file, write_xlsx
+from procedures.catalog_xlsx import write_xlsx
 from procedures.rules import ConditionError, QuestionSpec, QuestionType, compile_condition
 from tests.conftest import build_catalog_document
 
@@ -123,6 +124,7 @@ def test_a_condition_error_is_in_japanese_too(condition, english, japanese):
     assert caught.value.ja == japanese
 
 
+@pytest.mark.django_db  # a workbook's reader looks up the forms the municipality keeps
 def test_the_workbooks_error_names_sheet_row_column_its_title_and_the_value():
     # The issue's own example: 「procedures row 9 column E: must be an integer」 said neither 「２年」
     # nor which column E is.

@@ -2,78 +2,30 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from okuyami.models import Case
 from procedures.models import Procedure
 from procedures.services import catalog_touch
+from procedures.wareki import wareki
 
 pytestmark = pytest.mark.django_db
 
 
 def preview(client, municipality, **answers):
-    """The preview as the browser sends its form: every field as the page set it, then `answers`
-    (None leaves a field out: a box unticked, nothing chosen)."""
-    url = reverse("admin:procedures_municipality_preview", args=[municipality.pk])
-    form = client.get(url).context["form"]
-    query = {"run": "1"}
-    for name in form.fields:
-        value = form[name].value()
-        if value is True:
-            query[name] = "on"
-        elif value not in (None, False, ""):
-            query[name] = value
-    query |= {"death_date": "2026-11-20", **answers}
-    return client.get(url, {name: value for name, value in query.items() if value is not None})
+    # As the browser sends the form: the multi question's わからない box is ticked unless unticked.
+    query = {"run": "1", "death_date": "2026-11-20", "q_vehicles": "__unknown__", **answers}
+    return client.get(reverse("admin:procedures_municipality_preview", args=[municipality.pk]), query)
 
 
-def test_the_form_asks_every_question_with_wakaranai_chosen_where_allowed(client, bob, city_a):
+def test_the_form_asks_every_question_with_wakaranai_chosen(client, bob, city_a):
     client.force_login(bob)
     response = client.get(reverse("admin:procedures_municipality_preview", args=[city_a.pk]))
     form = response.context["form"]
     keys = ["head_of_household", "household_left", "insurance", "pension", "vehicles", "care", "moved_in"]
     assert [name for name in form.fields if name.startswith("q_")] == [f"q_{key}" for key in keys]
     assert form["q_insurance"].initial == "__unknown__"
-    assert form["u_household_left"].initial is True  # a number's わからない is a box beside it
-    assert form["q_head_of_household"].initial is None  # わからない not allowed: 回答なし
     assert response.context["result"] is None
-
-
-def test_one_no_answer_state_for_every_kind_of_question(client, bob, city_a):
-    """Nothing entered or chosen is 「回答なし」 (as if not asked), whatever the question's type;
-    わからない is chosen, never implied by a blank."""
-    client.force_login(bob)
-    form = client.get(reverse("admin:procedures_municipality_preview", args=[city_a.pk])).context["form"]
-    for name in ("q_head_of_household", "q_insurance", "q_pension"):
-        assert form.fields[name].choices[0] == ("", "回答なし")
-    assert ("__none__", "該当なし") in form.fields["q_vehicles"].choices
-    html = client.get(reverse("admin:procedures_municipality_preview", args=[city_a.pk])).content.decode()
-    assert "空欄なら「わからない」" not in html and "何も選ばなければ「該当なし」" not in html
-
-    blank = {f"q_{key}": "" for key in ("insurance", "pension", "care", "household_left", "moved_in")}
-    response = preview(
-        client,
-        city_a,
-        birth_date="1950-01-01",
-        q_vehicles=None,
-        u_household_left=None,
-        u_moved_in=None,
-        **blank,
-    )
-    document = response.context["form"].case_document()
-    assert document["answers"] == {} and document["unknown"] == []
-    # Unanswered is never 要確認: with the age known, nothing is left to confirm.
-    assert response.context["result"]["maybe"] == []
-
-    response = preview(client, city_a, q_vehicles="__none__", q_household_left="", u_household_left="on")
-    document = response.context["form"].case_document()
-    assert document["answers"]["vehicles"] == [] and "household_left" in document["unknown"]
-
-
-def test_a_value_with_wakaranai_ticked_is_an_error(client, bob, city_a):
-    client.force_login(bob)
-    response = preview(client, city_a, q_household_left="2", u_household_left="on")
-    assert response.context["result"] is None
-    assert "「わからない」を外してください" in response.content.decode()
 
 
 def test_all_unknown_gives_the_everyone_procedures_and_a_list_to_confirm(client, bob, city_a):
@@ -96,7 +48,6 @@ def test_answers_change_the_route(client, bob, city_a):
         q_insurance="koki",
         q_head_of_household="yes",
         q_household_left="1",
-        u_household_left=None,
     )
     result = response.context["result"]
     assert [item["key"] for item in result["applies"]] == ["seal", "kaigo_loss", "koki_loss"]
@@ -122,7 +73,6 @@ def test_the_preview_follows_a_catalog_edit(client, bob, city_a):
         {"q_household_left": "many"},
         {"q_insurance": "private"},
         {"q_vehicles": ["__unknown__", "kei"]},
-        {"q_vehicles": ["__none__", "kei"]},
     ],
 )
 def test_bad_sample_answers_are_shown_as_errors_not_a_500(client, bob, city_a, bad):
@@ -145,8 +95,62 @@ def test_a_deadline_from_an_unanswered_date_shows_its_rule_and_one_in_months_its
     client.force_login(bob)
     html = preview(client, city_a, q_insurance="koki").content.decode()
     assert "印鑑登録証の返却（期限 転入した日の翌日から2年）" in html
-    assert "後期高齢者医療の資格喪失届（期限 2027-02-22）" in html  # 2026-11-20 + 3か月 = 2027-02-20 (土)
-    html = preview(
-        client, city_a, q_insurance="koki", q_moved_in="2026-01-05", u_moved_in=None
-    ).content.decode()
-    assert "印鑑登録証の返却（期限 2028-01-05）" in html
+    # 2026-11-20 + 3か月 = 2027-02-20 (土): the Monday after, in 和暦 as the counter shows it.
+    assert "後期高齢者医療の資格喪失届（期限 令和9年2月22日（月））" in html
+    html = preview(client, city_a, q_insurance="koki", q_moved_in="2026-01-05").content.decode()
+    assert "印鑑登録証の返却（期限 令和10年1月5日（水））" in html
+
+
+# --- Issue #15, item 11: dates in 和暦, one way of not answering ------------------------------------------
+
+
+def test_dates_are_typed_in_wareki_or_seireki_and_shown_back_in_wareki(client, bob, city_a):
+    client.force_login(bob)
+    iso = preview(client, city_a, birth_date="1945-03-10", q_insurance="koki")
+    typed = preview(client, city_a, death_date="R8.11.20", birth_date="昭和20年3月10日", q_insurance="koki")
+    assert typed.context["result"] == iso.context["result"]
+    assert typed.context["form"].cleaned_data["birth_date"].isoformat() == "1945-03-10"
+    html = typed.content.decode()
+    assert 'value="令和8年11月20日"' in html and 'value="昭和20年3月10日"' in html
+    assert 'type="date"' not in html and "和暦でも西暦でも入力できます" in html
+    first = client.get(reverse("admin:procedures_municipality_preview", args=[city_a.pk])).content.decode()
+    assert f'value="{wareki(timezone.localdate())}"' in first  # today, the first death date offered
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("S19.2.30", "＊亡くなった日：その日はカレンダーにありません。"),
+        ("平成32年1月1日", "＊亡くなった日：平成は"),
+        ("きのう", "＊亡くなった日を「昭和19年10月15日」「S19.10.15」「1944-10-15」のように"),
+    ],
+)
+def test_a_date_that_is_not_a_day_is_named_in_the_summary(client, bob, city_a, typed, message):
+    client.force_login(bob)
+    response = preview(client, city_a, death_date=typed)
+    assert response.status_code == 200 and response.context["result"] is None
+    html = response.content.decode()
+    assert message in html and f'value="{typed}"' in html
+
+
+def test_each_question_offers_one_way_of_not_answering(client, bob, city_a):
+    """わからない where the question allows it (the counter's only non-answer), else 回答なし;
+    never both, so an editor does not have to know how the two differ."""
+    client.force_login(bob)
+    form = client.get(reverse("admin:procedures_municipality_preview", args=[city_a.pk])).context["form"]
+    offered = {
+        name: [label for value, label in field.choices if value in ("__unknown__", "__none__")]
+        for name, field in form.fields.items()
+        if name.startswith("q_") and hasattr(field, "choices")
+    }
+    assert offered == {
+        "q_head_of_household": ["回答なし"],  # allow_unknown: false
+        "q_insurance": ["わからない"],
+        "q_pension": ["わからない"],
+        "q_vehicles": ["わからない"],
+        "q_care": ["わからない"],
+    }
+    assert form["q_head_of_household"].initial == "__none__" and form["q_pension"].initial == "__unknown__"
+    # A value the form does not offer is refused, not taken as the other non-answer.
+    response = preview(client, city_a, q_pension="__none__")
+    assert response.context["result"] is None and "q_pension" in response.context["form"].errors
