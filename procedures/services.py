@@ -464,9 +464,10 @@ def _file_for(procedure: Procedure, form: ApplicationForm, sha: str) -> str:
 
 
 def catalog_errors(*, municipality: Municipality) -> list[str]:
-    """Every error of the municipality's stored catalog (read again, not from the cache)."""
+    """Every error of the municipality's stored catalog (read again, not from the cache), in
+    Japanese for the editor's screen, each with its place: ＊手続き「…」（key）の「…」: …"""
     try:
         read_kept(catalog_document_for(municipality=municipality), municipality=municipality)
     except CatalogInvalid as exc:
-        return exc.errors
+        return [f"＊{text}" for text in exc.japanese()]
     return []
