@@ -6,17 +6,22 @@ is decided in one place, `MunicipalityScopedAdmin` (on top of `selectors.catalog
 the operator (superuser) every municipality, an editor their own, nobody else anything.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
-from django.urls import path
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from core.staff import is_operator
 from core.web.middleware import takes_uploads
 from procedures import admin_views, form_admin_views
+from procedures.admin_widgets import ConditionWidget
 from procedures.catalog_io import deadline_entry
+from procedures.catalog_labels import field_label
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.models import (
     ApplicationForm,
@@ -33,7 +38,9 @@ from procedures.selectors import (
     MUNICIPALITY_PATH,
     catalog_errors_with,
     catalog_scope,
+    condition_questions,
     editor_municipality,
+    item_state,
     may_edit_catalogs,
     question_entry,
 )
@@ -116,7 +123,24 @@ class MunicipalityScopedAdmin:
         return shown if is_operator(request.user) else [f for f in shown if f != "municipality"]
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404(f"{opts.verbose_name} {object_id} は見つかりません。")
+        """A 404 that says what happened: an item is gone after another editor's import, undo or
+        delete. What a form sent is shown, so that nothing typed is lost. Another municipality's
+        id answers the same page, so ids cannot be probed."""
+        posted = []
+        if request.method == "POST":
+            for field in opts.concrete_fields:
+                value = request.POST.get(field.name, "").strip()
+                if value and field.editable and not field.is_relation:
+                    posted.append((field.verbose_name, value))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": f"{opts.verbose_name}が見つかりません",
+            "object_id": object_id,
+            "posted": posted,
+            "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+        }
+        return TemplateResponse(request, "admin/procedures/gone.html", context, status=404)
 
 
 class CatalogAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
@@ -151,6 +175,73 @@ class CatalogAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
                 user=request.user,
                 note=f"{self.opts.verbose_name}（{', '.join(keys)}）を削除",
             )
+
+
+class SeenStateForm(forms.ModelForm):
+    """A change form that knows what the item held when it was opened (a hidden field), so that a
+    save after another editor's change to the same item (an edit, an import, an undo) is refused
+    with what changed instead of silently undoing it. Saving again then keeps this form's values."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["seen"] = json.dumps(item_state(type(self.instance), self.instance.pk))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk or not cleaned.get("seen"):
+            return cleaned
+        try:
+            seen = json.loads(cleaned["seen"])
+        except ValueError:
+            seen = None
+        current = item_state(type(self.instance), self.instance.pk)
+        if current is None or seen == current:
+            return cleaned
+        changed = _changed_fields(type(self.instance), seen if isinstance(seen, dict) else {}, current)
+        self.data = self.data.copy()  # the page now carries what is stored: a second save is deliberate
+        self.data[self.add_prefix("seen")] = json.dumps(current)
+        raise ValidationError(
+            "＊この画面を開いたあとで、ほかの人（取り込み・取り消しを含む）がこの"
+            f"{self._meta.model._meta.verbose_name}を変更したため、保存していません。"
+            f"変わった項目: {'、'.join(changed)}。今の内容を確かめるには、この画面を開き直してください。"
+            "この画面の内容で上書きするときは、もう一度保存してください。",
+            code="changed_meanwhile",
+        )
+
+
+def _changed_fields(model, seen: dict, current: dict) -> list[str]:
+    """The Japanese names of what differs between two states of an item (a field, or its choices
+    or documents)."""
+    names = []
+    for name, value in current.items():
+        if seen.get(name) != value:
+            field = model._meta.get_field(name)  # a field by its attname, or the related rows
+            label = field.related_model._meta.verbose_name if field.one_to_many else field.verbose_name
+            names.append(str(label))
+    return names or ["（不明）"]
+
+
+def _condition_municipality(request, obj) -> int | None:
+    """The municipality whose questions a condition field's helper lists: the item's, or the
+    editor's own on an add form (None for the operator, who picks it on the form)."""
+    if obj is not None:
+        return obj.municipality_id
+    municipality = editor_municipality(request.user)
+    return municipality.pk if municipality is not None else None
+
+
+def _with_condition_helper(form, field: str, questions: list[dict], *, asking: bool = False):
+    """`form` whose condition `field` lists `questions` and offers the builder."""
+
+    class Form(form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields[field].widget = ConditionWidget(questions, asking=asking)
+
+    return Form
 
 
 def _catalog_clean(form, section: str, entry: dict, *, field_of=None, **extra) -> None:
@@ -240,7 +331,7 @@ class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(CatalogAdmin):
-    class Form(forms.ModelForm):
+    class Form(SeenStateForm):
         class Meta:
             model = Place
             fields = ["municipality", "key", "name", "order", "outside"]
@@ -265,7 +356,7 @@ class PlaceAdmin(CatalogAdmin):
 
 @admin.register(Counter)
 class CounterAdmin(CatalogAdmin):
-    class Form(forms.ModelForm):
+    class Form(SeenStateForm):
         class Meta:
             model = Counter
             fields = ["municipality", "key", "name", "place", "order", "location", "phone", "hours"]
@@ -314,7 +405,12 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             position=question.position,
         )
         if errors:
-            raise ValidationError([f"{field}: {message}" if field else message for field, message in errors])
+            raise ValidationError(
+                [
+                    f"＊{field_label('questions', field)}: {message.removeprefix('＊')}" if field else message
+                    for field, message in errors
+                ]
+            )
 
 
 class ChoiceInline(MunicipalityScopedAdmin, admin.TabularInline):
@@ -323,7 +419,7 @@ class ChoiceInline(MunicipalityScopedAdmin, admin.TabularInline):
     extra = 0
 
 
-class QuestionAdminForm(forms.ModelForm):
+class QuestionAdminForm(SeenStateForm):
     class Meta:
         model = Question
         fields = ["municipality", "key", "position", "text", "help", "type", "ask_if", "allow_unknown"]
@@ -334,7 +430,7 @@ class QuestionAdminForm(forms.ModelForm):
             try:
                 parse(source)
             except ConditionError as exc:
-                raise ValidationError(str(exc)) from None
+                raise ValidationError(f"＊{exc.ja}") from None
         return source
 
     def clean(self):
@@ -368,6 +464,13 @@ class QuestionAdmin(CatalogAdmin):
     list_filter = ["municipality", "type", "allow_unknown"]
     search_fields = ["text", "key", "ask_if"]
     ordering = ["municipality", "position", "key"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        questions = condition_questions(
+            municipality_id=_condition_municipality(request, obj), before=obj.position if obj else None
+        )
+        return _with_condition_helper(form, "ask_if", questions, asking=True)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
@@ -406,7 +509,7 @@ class DocumentInline(MunicipalityScopedAdmin, admin.TabularInline):
 DEADLINE_FIELDS = ("deadline_amount", "deadline_unit", "deadline_from")
 
 
-class ProcedureAdminForm(forms.ModelForm):
+class ProcedureAdminForm(SeenStateForm):
     """The deadline is one group: a number, 日/か月/年, and 亡くなった日 or a date question."""
 
     deadline_from = forms.ChoiceField(
@@ -506,7 +609,7 @@ class ProcedureAdmin(CatalogAdmin):
         ]
 
     fieldsets = [
-        (None, {"fields": ["municipality", "counter", "key", "name", "applies_if"]}),
+        (None, {"fields": ["municipality", "counter", "key", "name", "applies_if", "seen"]}),
         (
             "期限",
             {
@@ -546,7 +649,8 @@ class ProcedureAdmin(CatalogAdmin):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, date_questions=date_questions, **kwargs)
 
-        return Form
+        questions = condition_questions(municipality_id=_condition_municipality(request, obj))
+        return _with_condition_helper(Form, "applies_if", questions)
 
     list_filter = ["municipality", ("counter", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "key", "applies_if", "description"]

@@ -19,10 +19,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.staff import Role, is_operator, staff_membership_set
-from procedures.catalog import SECTION_LABELS, SECTIONS
+from procedures.catalog import SECTIONS
 from procedures.catalog_changes import catalog_changes, undo_change
 from procedures.catalog_files import JSON, XLSX, ZIP, bundle_for, has_forms, read_catalog_file
 from procedures.catalog_io import CatalogInvalid, dumps, write_catalog
+from procedures.catalog_labels import SECTION_LABELS, field_label
 from procedures.catalog_xlsx import write_xlsx
 from procedures.evaluation import (
     CaseInvalid,
@@ -101,7 +102,13 @@ def _changes_context(before: dict | None, after: dict) -> dict:
         for section in SECTIONS
         if changes.of(section)
     ]
-    return {"changes": changes, "change_sections": sections}
+    texts = {q.get("key"): q.get("text") for q in after.get("questions", []) if isinstance(q, dict)}
+    order = changes.question_order[1] if changes.question_order else ()
+    return {
+        "changes": changes,
+        "change_sections": sections,
+        "question_order": [f"{texts.get(key, key)}（{key}）" for key in order],
+    }
 
 
 def overview_context(municipality: Municipality) -> dict:
@@ -110,7 +117,7 @@ def overview_context(municipality: Municipality) -> dict:
         warnings = catalog_warnings(catalog_for(municipality=municipality))
     except CatalogInvalid as exc:
         return {
-            "catalog_errors": exc.errors,
+            "catalog_errors": exc.japanese(),
             "recent_revisions": revisions_for(municipality=municipality)[:5],
         }
     return {"catalog_warnings": warnings, "recent_revisions": revisions_for(municipality=municipality)[:5]}
@@ -165,7 +172,7 @@ def import_file(model_admin, request, object_id):
             catalog_import(
                 catalog=read_kept(pending["document"], municipality=municipality),
                 user=request.user,
-                note=f"{pending['filename']} を取り込み",
+                note=f"「{pending['filename']}」を取り込み",
                 expected_version=pending["version"],
             )
         except CatalogChanged:
@@ -176,7 +183,8 @@ def import_file(model_admin, request, object_id):
         except (CatalogInvalid, DatabaseError):
             messages.error(request, "取り込めませんでした。カタログは変更していません。")
             return redirect(request.path)
-        messages.success(request, f"{pending['filename']} を取り込みました。")
+        # Not the file name first: the admin shows messages with their first letter capitalised.
+        messages.success(request, f"「{pending['filename']}」を取り込みました。")
         return redirect(_change_url(municipality))
 
     form = CatalogUploadForm(request.POST or None, request.FILES or None)
@@ -186,7 +194,7 @@ def import_file(model_admin, request, object_id):
         try:
             read = read_catalog_file(upload.read(), upload.name)
         except CatalogInvalid as exc:
-            errors = exc.errors
+            errors = exc.japanese()
         else:
             catalog = read.catalog
             if catalog.municipality.code != municipality.code:
@@ -357,6 +365,13 @@ def revision_detail(model_admin, request, object_id, revision_id):
     )
 
 
+def _conflict_label(conflict) -> str:
+    """An item (or a municipality field) an undo cannot take back, as the editor knows it."""
+    if conflict.section == "municipality":
+        return f"市区町村の「{field_label('municipality', conflict.key)}」"
+    return f"{SECTION_LABELS[conflict.section]}「{conflict.key}」"
+
+
 def revision_revert(model_admin, request, object_id, revision_id, mode):
     """Undo one change (`undo`) or bring the catalog back to a revision (`restore`): see, then apply."""
     municipality = model_admin.municipality_for(request, object_id)
@@ -369,17 +384,17 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
     if mode == "undo":
         target, conflicts = undo_change(current, previous.document, revision.document)
         note = f"版{revision.catalog_version}の変更を取り消し"
-        done = f"版{revision.catalog_version}の変更を取り消しました"
+        done = f"版{revision.catalog_version}の変更を取り消しました。"
     else:
         target = copy.deepcopy(revision.document)
         note = f"版{revision.catalog_version}の状態に復元"
-        done = f"版{revision.catalog_version}の状態に復元しました"
+        done = f"版{revision.catalog_version}の状態に復元しました。"
     target["municipality"]["code"] = municipality.code
     if not conflicts:
         try:
             catalog = read_kept(target, municipality=municipality)
         except CatalogInvalid as exc:
-            errors = exc.errors
+            errors = exc.japanese()
     if request.method == "POST" and catalog is not None:
         try:
             catalog_import(
@@ -392,7 +407,7 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
         except CatalogChanged:
             messages.error(request, "確認のあとにカタログが変更されました。もう一度確かめてください。")
             return redirect(request.path)
-        messages.success(request, f"{done}。")
+        messages.success(request, done)
         return redirect(reverse("admin:procedures_municipality_revisions", args=[municipality.pk]))
     return _render(
         model_admin,
@@ -402,7 +417,7 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
         "変更の取り消し" if mode == "undo" else "この版に戻す",
         revision=revision,
         mode=mode,
-        conflicts=[f"{SECTION_LABELS.get(c.section, '市区町村')}「{c.key}」" for c in conflicts],
+        conflicts=[_conflict_label(c) for c in conflicts],
         catalog_errors=errors,
         warnings=catalog_warnings(catalog) if catalog else [],
         **_changes_context(current, target),

@@ -289,7 +289,7 @@ class CatalogImportApi(APIView):
         dry_run = query_bool(request.query_params, "dry_run")
         if not dry_run:
             try:
-                catalog_import(catalog=catalog, pdfs=pdfs, user=request.user, note="REST API")
+                catalog_import(catalog=catalog, pdfs=pdfs, user=request.user, note="API で取り込み")
             except DatabaseError:
                 raise ApiError(
                     [(None, "the database refused the import; nothing was changed")],

@@ -17,9 +17,8 @@ from procedures.rules import Condition, QuestionSpec, QuestionType
 if TYPE_CHECKING:
     from procedures.form_pdf import FormInfo
 
-# The sections of a catalog, in the order of the format, and their names on the screens.
+# The sections of a catalog, in the order of the format (their Japanese names: catalog_labels).
 SECTIONS = ("places", "counters", "questions", "procedures")
-SECTION_LABELS = {"places": "場所", "counters": "窓口", "questions": "質問", "procedures": "手続き"}
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # A procedure's url is a web page: https:// or http:// only (javascript: and data: are refused).

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from procedures.catalog import SECTIONS
-from procedures.deadlines import DEATH, UNIT_KEYS
+from procedures.catalog_labels import field_label
+from procedures.deadlines import DEATH, UNIT_KEYS, Deadline, Unit
+from procedures.evaluation import date_subject
+from procedures.rules import QuestionType
 
 MUNICIPALITY_FIELDS = ("code", "name", "prefecture")
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
@@ -28,6 +31,9 @@ class FieldChange:
     name: str
     before: Any
     after: Any
+    label: str = ""  # the field's Japanese name (catalog_labels), for the screens
+    before_ja: str = ""  # the values as the screens show them
+    after_ja: str = ""
 
     @property
     def before_text(self) -> str:
@@ -91,6 +97,67 @@ def display(value: Any) -> str:
     return str(value)
 
 
+class _Japanese:
+    """Field values as an editor reads them: はい/いいえ, deadlines in words, counters and places by
+    name, choices by label. Names come from the two documents compared."""
+
+    def __init__(self, *documents: dict | None):
+        self.names: dict[tuple[str, str], str] = {}
+        for document in documents:
+            for section in SECTIONS:
+                for item in (document or {}).get(section, []):
+                    if isinstance(item, dict) and isinstance(item.get("key"), str):
+                        name = item.get("text" if section == "questions" else "name")
+                        self.names.setdefault((section, item["key"]), str(name))
+
+    def change(self, section: str, name: str, before: Any, after: Any) -> FieldChange:
+        return FieldChange(
+            name,
+            before,
+            after,
+            _form_label(name) if section == "procedures" else field_label(section, name),
+            self.text(section, name, before),
+            self.text(section, name, after),
+        )
+
+    def text(self, section: str, name: str, value: Any) -> str:
+        if value is None or value == [] or value == "":
+            return "（なし）"
+        if isinstance(value, bool):
+            return "はい" if value else "いいえ"
+        reference = {("counters", "place"): "places", ("procedures", "counter"): "counters"}.get(
+            (section, name)
+        )
+        if reference and isinstance(value, str):
+            return self.named(reference, value)
+        if section == "questions" and name == "type" and QuestionType.of(value):
+            return f"{QuestionType(value).label}（{value}）"
+        if section == "questions" and name == "choices" and isinstance(value, list):
+            return "、".join(
+                f"{c.get('label')}（{c.get('value')}）" if isinstance(c, dict) else str(c) for c in value
+            )
+        if name == "deadline" and isinstance(value, dict):
+            return self.deadline(value)
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value)
+        return str(value)
+
+    def named(self, section: str, key: str) -> str:
+        name = self.names.get((section, key))
+        return f"{name}（{key}）" if name else key
+
+    def deadline(self, value: dict) -> str:
+        units = [unit for unit in Unit if isinstance(value.get(unit.value), int)]
+        if len(units) != 1:
+            return display(value)
+        start = value.get("from") or DEATH
+        rule = Deadline(value[units[0].value], units[0], start)
+        if rule.from_death:
+            return rule.wording()
+        text = self.names.get(("questions", start))
+        return rule.wording(date_subject(text) if text else start)
+
+
 def _deadline_text(deadline: dict) -> str:
     """{"years": 2, "from": "funeral_date"} -> "2 years from funeral_date" (as the format names them)."""
     amounts = " ".join(f"{deadline[unit]} {unit}" for unit in UNIT_KEYS if unit in deadline)
@@ -133,6 +200,22 @@ def _form_fields(forms: list) -> dict[str, Any]:
     return flat
 
 
+def _form_label(name: str) -> str:
+    """A procedure's field in Japanese, its forms' too (`_form_fields`): 「申請書「forms/x.pdf」」,
+    「申請書「forms/x.pdf」 1ページの欄 deceased.name」."""
+    if name == "forms":
+        return "申請書（印刷する順）"
+    parts = name.split(" ")
+    if parts[0] != "form" or len(parts) < 2:
+        return field_label("procedures", name)
+    form, rest = f"申請書「{parts[1]}」", parts[2:]
+    if rest and rest[0].startswith("#"):  # a second form with the same file
+        form, rest = f"{form}{rest[0]}", rest[1:]
+    if rest and rest[0].startswith("p") and rest[0][1:].isdigit():
+        return f"{form} {rest[0][1:]}ページの欄 {' '.join(rest[1:])}".rstrip()
+    return f"{form} {' '.join(rest)}".rstrip()
+
+
 def _unique(taken: dict, name: str) -> str:
     number, unique = 1, name
     while unique in taken:
@@ -164,8 +247,14 @@ def _name(section: str, item: dict) -> str:
 
 def catalog_changes(before: dict | None, after: dict) -> CatalogChanges:
     """Every difference from `before` (None: an empty catalog) to `after`."""
+    japanese = _Japanese(before, after)
     municipality = tuple(
-        FieldChange(name, (before or {}).get("municipality", {}).get(name), after["municipality"].get(name))
+        japanese.change(
+            "municipality",
+            name,
+            (before or {}).get("municipality", {}).get(name),
+            after["municipality"].get(name),
+        )
         for name in MUNICIPALITY_FIELDS
         if before and before["municipality"].get(name) != after["municipality"].get(name)
     )
@@ -177,7 +266,7 @@ def catalog_changes(before: dict | None, after: dict) -> CatalogChanges:
                 items.append(ItemChange(section, key, ADDED, _name(section, item)))
             elif old[key] != item:
                 fields = tuple(
-                    FieldChange(name, old[key].get(name), item.get(name))
+                    japanese.change(section, name, old[key].get(name), item.get(name))
                     for name in dict.fromkeys([*old[key], *item])
                     if old[key].get(name) != item.get(name)
                 )

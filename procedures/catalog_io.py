@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from core.collector import collector_paused
-from core.limits import JSON_TOO_DEEP, MAX_FILE_BYTES, json_too_deep, megabytes
+from core.limits import JSON_TOO_DEEP, MAX_FILE_BYTES, MAX_JSON_DEPTH, json_too_deep, megabytes
 from procedures.catalog import (
     KEY_RE,
     URL_RE,
@@ -33,6 +33,7 @@ from procedures.catalog import (
     build_catalog,
     municipality_code_error,
 )
+from procedures.catalog_errors import NO_VALUE, CatalogError, CatalogInvalid
 from procedures.catalog_forms import FILE_PATTERN, value_problem
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_KEYS, UNIT_RANGE, Deadline, Unit
 from procedures.form_pdf import FormPdfError, Placement, placement_problems
@@ -47,6 +48,7 @@ from procedures.rules import (
 )
 
 FORMAT = "okuyami-catalog/1"
+_UNIT_JA = {Unit.DAYS: "日数", Unit.MONTHS: "月数", Unit.YEARS: "年数"}
 MAX_DEADLINE_DAYS = MAX_DAYS
 FILE_RE = re.compile(FILE_PATTERN)
 # In the documents this project keeps (revisions, diffs), each form also names its PDF by hash.
@@ -54,14 +56,6 @@ SHA256 = "sha256"
 
 # The files of a bundle, by path: each a PDF the catalog may name, or why it was refused.
 BundleFiles = Mapping[str, CatalogPdf | FormPdfError]
-
-
-class CatalogInvalid(Exception):
-    """A document that breaks the format; `errors` lists every `<where>: <message>`."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 # --- Reading ------------------------------------------------------------------------
@@ -74,51 +68,81 @@ def loads(text: str | bytes) -> Any:
         seen: dict[str, Any] = {}
         for name, value in items:
             if name in seen:
-                raise CatalogInvalid([f"{name}: field given twice in one object"])
+                raise CatalogInvalid(
+                    [
+                        CatalogError(
+                            "",
+                            f"{name}: field given twice in one object",
+                            f"項目「{name}」が2回書かれています",
+                        )
+                    ]
+                )
             seen[name] = value
         return seen
 
     if len(text) > MAX_FILE_BYTES:
-        raise CatalogInvalid([f"file: larger than {megabytes(MAX_FILE_BYTES)}"])
+        size = megabytes(MAX_FILE_BYTES)
+        raise CatalogInvalid(
+            [CatalogError("", f"file: larger than {size}", f"ファイルが大きすぎます（{size}まで）")]
+        )
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")  # the format is UTF-8; json.loads would guess UTF-16/32 too
         document = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        raise CatalogInvalid([f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
+        message = f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ja = f"JSON として読めません（{exc.lineno}行目 {exc.colno}文字目: {exc.msg}）"
+        raise CatalogInvalid([CatalogError("", message, ja)]) from None
     except UnicodeDecodeError:
-        raise CatalogInvalid(["not valid JSON: the file is not UTF-8"]) from None
+        ja = "JSON として読めません（文字コードが UTF-8 ではありません）"
+        raise CatalogInvalid([CatalogError("", "not valid JSON: the file is not UTF-8", ja)]) from None
     except RecursionError:  # "[" x 3000: Python's parser recurses once per level
-        raise CatalogInvalid([JSON_TOO_DEEP]) from None
+        raise CatalogInvalid([_too_deep()]) from None
     if json_too_deep(document):
-        raise CatalogInvalid([JSON_TOO_DEEP])
+        raise CatalogInvalid([_too_deep()])
     return document
 
 
+def _too_deep() -> CatalogError:
+    return CatalogError("", JSON_TOO_DEEP, f"JSON の入れ子が深すぎます（{MAX_JSON_DEPTH}段まで）")
+
+
+def _hint(close: list[str]) -> tuple[str, str]:
+    """A misspelling's hint, in English and in Japanese."""
+    if not close:
+        return "", ""
+    return f" (did you mean '{close[0]}'?)", f"（「{close[0]}」のまちがいですか？）"
+
+
+_KEY_RULE_JA = "は使えません（半角英小文字で始め、半角英小文字・数字・_ だけで64文字まで）"
+
+
 class _Reader:
-    """Collects every error instead of stopping at the first."""
+    """Collects every error instead of stopping at the first, in English and in Japanese."""
 
     def __init__(self):
-        self.errors: list[str] = []
+        self.errors: list[CatalogError] = []
 
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
+    def error(self, where: str, message: str, ja: str | None = None, value: Any = NO_VALUE) -> None:
+        """`ja` starting with a particle follows the quoted `value` (「２年」は整数ではありません)."""
+        self.errors.append(CatalogError(where, message, message if ja is None else ja, value))
 
     def obj(
         self, value: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> dict | None:
         if not isinstance(value, dict):
-            self.error(where, "must be an object")
+            self.error(where, "must be an object", "項目の集まり（JSON のオブジェクト）にしてください")
             return None
         known = (*required, *optional)
         for name in value:
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.error(f"{where}.{name}" if where else name, f"unknown field{hint}")
+                hint, hint_ja = _hint(difflib.get_close_matches(name, known, n=1))
+                self.error(
+                    f"{where}.{name}" if where else name, f"unknown field{hint}", f"ない項目です{hint_ja}"
+                )
         for name in required:
             if name not in value:
-                self.error(f"{where}.{name}" if where else name, "is required")
+                self.error(f"{where}.{name}" if where else name, "is required", "必須です。書いてください")
         return value
 
     def string(self, data: dict, name: str, where: str, *, optional: bool = False) -> str | None:
@@ -126,8 +150,12 @@ class _Reader:
         if value is None and (optional or name not in data):
             return None
         if not isinstance(value, str) or (not optional and not value.strip(WHITE_SPACE)):
+            blank = isinstance(value, str)
             self.error(
-                f"{where}.{name}", "must be a non-empty string" if not optional else "must be a string"
+                f"{where}.{name}",
+                "must be a non-empty string" if not optional else "must be a string",
+                "空欄です。必須なので書いてください" if blank else "は文字ではありません",
+                value,
             )
             return None
         return value or None
@@ -139,10 +167,15 @@ class _Reader:
         if value is None and (optional or name not in data):
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(f"{where}.{name}", "must be an integer")
+            self.error(f"{where}.{name}", "must be an integer", "は整数ではありません", value)
             return None
         if minimum is not None and value < minimum:
-            self.error(f"{where}.{name}", f"must be an integer ≥ {minimum}")
+            self.error(
+                f"{where}.{name}",
+                f"must be an integer ≥ {minimum}",
+                f"は{minimum}以上の整数ではありません",
+                value,
+            )
             return None
         return value
 
@@ -159,7 +192,7 @@ class _Reader:
             return []  # reported as required
         value = data[name]
         if not isinstance(value, list):
-            self.error(name, "must be a list")
+            self.error(name, "must be a list", "一覧（JSON の配列）にしてください")
             return []
         return value
 
@@ -168,10 +201,15 @@ class _Reader:
         if "key" not in data:
             return None
         if not isinstance(key, str) or not KEY_RE.match(key):
-            self.error(f"{where}.key", f"{key!r} must match ^[a-z][a-z0-9_]{{0,63}}$")
+            self.error(f"{where}.key", f"{key!r} must match ^[a-z][a-z0-9_]{{0,63}}$", _KEY_RULE_JA, key)
             return None
         if key in seen:
-            self.error(f"{where}.key", f"duplicate key '{key}' (also {seen[key]})")
+            self.error(
+                f"{where}.key",
+                f"duplicate key '{key}' (also {seen[key]})",
+                f"は{seen[key]}にもあります（重ねて使えません）",
+                key,
+            )
             return None
         seen[key] = where
         return key
@@ -181,9 +219,14 @@ class _Reader:
         if name not in data:
             return None
         if not isinstance(value, str) or value not in known:
-            close = difflib.get_close_matches(str(value), list(known), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            self.error(f"{where}.{name}", f"unknown {what} {value!r}{hint}")
+            hint, hint_ja = _hint(difflib.get_close_matches(str(value), list(known), n=1))
+            what_ja = {"place": "場所", "counter": "窓口"}.get(what, what)
+            self.error(
+                f"{where}.{name}",
+                f"unknown {what} {value!r}{hint}",
+                f"という{what_ja}のキーはありません{hint_ja}",
+                value,
+            )
             return None
         return value
 
@@ -200,12 +243,16 @@ class _Reader:
         source = data.get(name)
         if source is None:
             if required and name in data:
-                self.error(f"{where}.{name}", 'must be a condition ("true" for a procedure everyone needs)')
+                self.error(
+                    f"{where}.{name}",
+                    'must be a condition ("true" for a procedure everyone needs)',
+                    "条件を書いてください（全員が対象なら true）",
+                )
             return None
         try:
             return compile_condition(source, specs, available=available)
         except ConditionError as exc:
-            self.error(f"{where}.{name}", str(exc))
+            self.error(f"{where}.{name}", str(exc), exc.ja)
             return None
 
 
@@ -225,9 +272,22 @@ def _read(document: Any, files: BundleFiles | None) -> Catalog:
     r = _Reader()
     doc = r.obj(document, "", ("format", "municipality", "places", "counters", "questions", "procedures"))
     if doc is None:
-        raise CatalogInvalid(["document: must be a JSON object"])
+        raise CatalogInvalid(
+            [
+                CatalogError(
+                    "",
+                    "document: must be a JSON object",
+                    "ファイルの中身が JSON のオブジェクトではありません",
+                )
+            ]
+        )
     if "format" in doc and doc["format"] != FORMAT:
-        r.error("format", f'must be exactly "{FORMAT}", not {doc["format"]!r}')
+        r.error(
+            "format",
+            f'must be exactly "{FORMAT}", not {doc["format"]!r}',
+            f"は「{FORMAT}」ではありません",
+            doc["format"],
+        )
 
     municipality = None
     m = (
@@ -237,7 +297,12 @@ def _read(document: Any, files: BundleFiles | None) -> Catalog:
     )
     if m is not None:
         if "code" in m and (problem := municipality_code_error(m["code"])):
-            r.error("municipality.code", problem)
+            r.error(
+                "municipality.code",
+                problem,
+                "は団体コードとして正しくありません（6桁の数字で、6桁目は検査数字です）",
+                m["code"],
+            )
         name = r.string(m, "name", "municipality")
         prefecture = r.string(m, "prefecture", "municipality")
         if not r.errors:
@@ -249,7 +314,7 @@ def _read(document: Any, files: BundleFiles | None) -> Catalog:
     procedures = _read_procedures(r, doc, {c.key: c for c in counters}, questions, files)
 
     if r.errors or municipality is None:
-        raise CatalogInvalid(r.errors)
+        raise CatalogInvalid(r.errors, document=document)
     return build_catalog(municipality, places, counters, questions, procedures)
 
 
@@ -263,7 +328,7 @@ def _read_places(r: _Reader, doc: dict) -> list[CatalogPlace]:
         if outside is None:
             outside = False
         elif not isinstance(outside, bool):
-            r.error(f"{where}.outside", "must be true or false")
+            r.error(f"{where}.outside", "must be true or false", "は true か false ではありません", outside)
         if len(r.errors) == errors and key is not None:  # without a key (reported): nothing to name it by
             places.append(CatalogPlace(key, name, order, outside))
     return places
@@ -295,17 +360,32 @@ def _read_questions(r: _Reader, doc: dict) -> list[CatalogQuestion]:
         earlier = frozenset(q.key for q in questions)
         key = r.key(data, where, seen)
         if key == AGE:
-            r.error(f"{where}.key", "'age' is the built-in age at death; choose another key")
+            r.error(
+                f"{where}.key",
+                "'age' is the built-in age at death; choose another key",
+                "は亡くなったときの年齢のために決まっているキーです。別のキーにしてください",
+                key,
+            )
         text = r.string(data, "text", where)
         qtype = QuestionType.of(data.get("type"))
         if "type" in data and qtype is None:
-            r.error(f"{where}.type", f"{data['type']!r} is not one of {', '.join(QuestionType)}")
+            r.error(
+                f"{where}.type",
+                f"{data['type']!r} is not one of {', '.join(QuestionType)}",
+                f"は回答の種類ではありません（{' / '.join(QuestionType)} のどれかです）",
+                data["type"],
+            )
         choices = _read_choices(r, data, where, qtype)
         allow_unknown = data.get("allow_unknown")
         if allow_unknown is None:
             allow_unknown = True
         elif not isinstance(allow_unknown, bool):
-            r.error(f"{where}.allow_unknown", "must be true or false")
+            r.error(
+                f"{where}.allow_unknown",
+                "must be true or false",
+                "は true か false ではありません",
+                allow_unknown,
+            )
         help_text = r.string(data, "help", where, optional=True)
         # Without its key or type (reported as required) there is no question to refer to.
         if len(r.errors) == errors and key is not None and qtype is not None:
@@ -325,11 +405,19 @@ def _read_choices(
 ) -> tuple[CatalogChoice, ...]:
     if qtype is None or not qtype.has_choices:
         if data.get("choices") is not None and qtype is not None:
-            r.error(f"{where}.choices", f"not allowed for a {qtype} question")
+            r.error(
+                f"{where}.choices",
+                f"not allowed for a {qtype} question",
+                f"「{qtype.label}」の質問には選択肢を付けられません",
+            )
         return ()
     raw = data.get("choices")
     if not isinstance(raw, list) or not raw:
-        r.error(f"{where}.choices", f"a {qtype} question needs a non-empty list of choices")
+        r.error(
+            f"{where}.choices",
+            f"a {qtype} question needs a non-empty list of choices",
+            f"「{qtype.label}」の質問には選択肢が1つ以上必要です",
+        )
         return ()
     choices, seen = [], {}
     for index, item in enumerate(raw):
@@ -340,9 +428,16 @@ def _read_choices(
         value = choice.get("value")
         if "value" in choice:
             if not isinstance(value, str) or not KEY_RE.match(value):
-                r.error(f"{cwhere}.value", f"{value!r} must match ^[a-z][a-z0-9_]{{0,63}}$")
+                r.error(
+                    f"{cwhere}.value", f"{value!r} must match ^[a-z][a-z0-9_]{{0,63}}$", _KEY_RULE_JA, value
+                )
             elif value in seen:
-                r.error(f"{cwhere}.value", f"duplicate value '{value}' (also {seen[value]})")
+                r.error(
+                    f"{cwhere}.value",
+                    f"duplicate value '{value}' (also {seen[value]})",
+                    f"は{seen[value]}にもあります（重ねて使えません）",
+                    value,
+                )
             else:
                 seen[value] = cwhere
         label = r.string(choice, "label", cwhere)
@@ -376,16 +471,28 @@ def _read_procedures(
             n: r.string(data, n, where, optional=True) for n in ("deadline_note", "description", "url")
         }
         if optional["url"] is not None and not URL_RE.match(optional["url"]):
-            r.error(f"{where}.url", "must be a web address starting with https:// or http://")
+            r.error(
+                f"{where}.url",
+                "must be a web address starting with https:// or http://",
+                "は https:// か http:// で始まるアドレスではありません",
+                optional["url"],
+            )
         documents = data.get("documents")
         if documents is None:
             documents = []
         elif not isinstance(documents, list):
-            r.error(f"{where}.documents", "must be a list of non-empty strings")
+            r.error(
+                f"{where}.documents", "must be a list of non-empty strings", "持ち物は1行に1つ書いてください"
+            )
             documents = []
         for dindex, document in enumerate(documents):
             if not isinstance(document, str) or not document.strip(WHITE_SPACE):
-                r.error(f"{where}.documents[{dindex}]", "must be a non-empty string")
+                r.error(
+                    f"{where}.documents[{dindex}]",
+                    "must be a non-empty string",
+                    "は持ち物として書けません",
+                    document,
+                )
         order = r.integer(data, "order", where, optional=True)
         forms = _read_forms(r, data, where, files, questions)
         if len(r.errors) == errors:
@@ -425,7 +532,9 @@ def _read_forms(
         return ()
     if files is None:
         r.error(
-            f"{where}.forms", "a plain .json catalog may not have forms: import a bundle (.zip) with the PDFs"
+            f"{where}.forms",
+            "a plain .json catalog may not have forms: import a bundle (.zip) with the PDFs",
+            "申請書のあるカタログは、PDF を含む一式（.zip）で取り込んでください",
         )
         return ()
     forms = []
@@ -448,6 +557,7 @@ def _read_forms(
                 r.error(
                     f"{fwhere}.fields[{problem.field}]{_PLACEMENT_WHERE.get(problem.code, '')}",
                     problem.message,
+                    problem.message_ja,
                 )
         if len(r.errors) == errors:
             forms.append(CatalogForm(entry["file"], title, tuple(fields), pdf))
@@ -459,7 +569,7 @@ def _list(r: _Reader, data: dict, name: str, where: str) -> list:
     if value is None:
         return []  # reported as required, or not given
     if not isinstance(value, list):
-        r.error(f"{where}.{name}", "must be a list")
+        r.error(f"{where}.{name}", "must be a list", "一覧（JSON の配列）にしてください")
         return []
     return value
 
@@ -469,14 +579,19 @@ def _form_file(r: _Reader, entry: dict, where: str, files: BundleFiles) -> Catal
     if "file" not in entry:
         return None
     if not isinstance(path, str) or not FILE_RE.match(path):
-        r.error(f"{where}.file", f"{path!r} must be a path in the bundle matching {FILE_PATTERN}")
+        r.error(
+            f"{where}.file",
+            f"{path!r} must be a path in the bundle matching {FILE_PATTERN}",
+            "は一式の中のファイルの場所として書けません",
+            path,
+        )
         return None
     found = files.get(path)
     if found is None:
-        r.error(f"{where}.file", f"'{path}' is not in the bundle")
+        r.error(f"{where}.file", f"'{path}' is not in the bundle", "は一式（.zip）の中にありません", path)
         return None
     if isinstance(found, FormPdfError):
-        r.error(f"{where}.file", f"'{path}': {found.message}")
+        r.error(f"{where}.file", f"'{path}': {found.message}", f"「{path}」: {found.message_ja}")
         return None
     return found
 
@@ -493,15 +608,15 @@ def _read_form_field(r: _Reader, item: Any, where: str, question_keys: list[str]
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
         ):
-            r.error(f"{where}.{name}", "must be a number")
+            r.error(f"{where}.{name}", "must be a number", "は数ではありません", value)
         numbers[name] = value
     acroform = r.string(data, "acroform", where, optional=True)
     value = data.get("value")
     if "value" in data:
         if not isinstance(value, str):
-            r.error(f"{where}.value", "must be a string")
+            r.error(f"{where}.value", "must be a string", "は文字ではありません", value)
         elif (problem := value_problem(value, question_keys)) is not None:
-            r.error(f"{where}.value", problem.message)
+            r.error(f"{where}.value", problem.message, problem.message_ja)
     if len(r.errors) != errors or page is None or not isinstance(value, str):
         return None
     return CatalogFormField(page, value, acroform=acroform, **numbers)
@@ -511,12 +626,21 @@ def _read_deadline(r: _Reader, data: dict, where: str, questions: list[CatalogQu
     """`deadline_days` (days from the death) or `deadline`, never both."""
     days = r.integer(data, "deadline_days", where, optional=True, minimum=0)
     if days is not None and days > MAX_DAYS:
-        r.error(f"{where}.deadline_days", f"must be at most {MAX_DAYS} (100 years)")
+        r.error(
+            f"{where}.deadline_days",
+            f"must be at most {MAX_DAYS} (100 years)",
+            f"は長すぎます（{MAX_DAYS:,}日、100年まで）",
+            days,
+        )
     raw = data.get("deadline")
     if raw is None:
         return Deadline(days, Unit.DAYS) if days is not None and days <= MAX_DAYS else None
     if data.get("deadline_days") is not None:
-        r.error(f"{where}.deadline", "give deadline or deadline_days, not both")
+        r.error(
+            f"{where}.deadline",
+            "give deadline or deadline_days, not both",
+            "期限の日数と期限（月数・年数・起算日）の両方は書けません。どちらかにしてください",
+        )
         return None
     dwhere = f"{where}.deadline"
     spec = r.obj(raw, dwhere, (), (*UNIT_KEYS, "from"))
@@ -525,13 +649,25 @@ def _read_deadline(r: _Reader, data: dict, where: str, questions: list[CatalogQu
     units = [unit for unit in Unit if unit.value in spec]
     if len(units) != 1:
         found = " and ".join(u.value for u in units) if units else "none"
-        r.error(dwhere, f"needs exactly one of days, months or years (found {found})")
+        found_ja = (
+            "と".join(_UNIT_JA[u] for u in units) + "が書かれています" if units else "どれも書かれていません"
+        )
+        r.error(
+            dwhere,
+            f"needs exactly one of days, months or years (found {found})",
+            f"日数・月数・年数のどれか1つだけを書いてください（{found_ja}）",
+        )
         return None
     unit = units[0]
     amount = spec[unit.value]
     low, high = UNIT_RANGE[unit]
     if isinstance(amount, bool) or not isinstance(amount, int) or not low <= amount <= high:
-        r.error(f"{dwhere}.{unit.value}", f"must be an integer from {low} to {high:,}")
+        r.error(
+            f"{dwhere}.{unit.value}",
+            f"must be an integer from {low} to {high:,}",
+            f"は{low}から{high:,}までの整数ではありません",
+            amount,
+        )
         return None
     start = spec.get("from")
     if start is None:
@@ -541,11 +677,15 @@ def _read_deadline(r: _Reader, data: dict, where: str, questions: list[CatalogQu
         question = next((q for q in questions if q.key == start), None)
         if not isinstance(start, str) or question is None or question.type != QuestionType.DATE:
             what = f"a {question.type} question" if question is not None else "not a question"
-            close = difflib.get_close_matches(str(start), dates, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint, hint_ja = _hint(difflib.get_close_matches(str(start), dates, n=1))
+            what_ja = (
+                f"は「{question.type.label}」の質問です" if question is not None else "という質問はありません"
+            )
             r.error(
                 f"{dwhere}.from",
                 f'{start!r} is {what}: must be "death" or the key of a date question{hint}',
+                f"{what_ja}。起算日は death（亡くなった日）か日付の質問のキーにしてください{hint_ja}",
+                start,
             )
             return None
     return Deadline(amount, unit, start)

@@ -2,10 +2,14 @@
 
 Sheets: `catalog` (format and municipality, one field a row), then `places`, `counters`,
 `questions`, `choices` (one choice a row, in order, naming its question) and `procedures`
-(documents one per line in a cell). Row 1 of each sheet names the fields of the format.
+(documents one per line in a cell). Row 1 of each sheet names the columns in Japanese, for the
+editors; row 2, hidden, names them by the format's English keys, so that a round trip is lossless
+whatever an editor writes in row 1. The `catalog` sheet names its fields in Japanese too.
 
-Reading gives the JSON document plus where each part of it came from, so that the
-errors of `catalog_io.read_catalog` are reported as `<sheet> row N column X: message`.
+Reading takes the columns from the hidden row when it is there, else from row 1 by Japanese name
+or English key (a workbook of an older export has the keys in row 1 and no hidden row). It gives
+the JSON document plus where each part of it came from, so that the errors of
+`catalog_io.read_catalog` are reported as `<sheet> row N column X: message`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from xml.etree import ElementTree
 
@@ -25,7 +29,10 @@ from openpyxl.utils import get_column_letter
 
 from core.limits import MAX_FILE_BYTES, megabytes
 from procedures.catalog import SECTIONS, Catalog
+from procedures.catalog_errors import PATH_REF as _PATH_REF
+from procedures.catalog_errors import CatalogError
 from procedures.catalog_io import FORMAT, BundleFiles, CatalogInvalid, read_catalog
+from procedures.catalog_labels import field_label
 from procedures.deadlines import UNIT_KEYS
 from procedures.rules import QuestionType
 
@@ -103,6 +110,7 @@ SHEETS: dict[str, tuple[_Column, ...]] = {
     ),
 }
 SHEET_ORDER = ("catalog", *SHEETS)
+CATALOG_HEADER = ("field", "value")  # the catalog sheet's hidden row of keys
 # Fields a row must have a column for; the rest may be left out of a sheet.
 REQUIRED_COLUMNS = {
     "places": ("key", "name", "order"),
@@ -112,7 +120,6 @@ REQUIRED_COLUMNS = {
     "procedures": ("key", "name", "counter", "applies_if"),
 }
 _INT_RE = re.compile(r"^\s*-?[0-9]+\s*$")
-_PATH_REF = re.compile(rf"\b(?:{'|'.join(SECTIONS)})\[\d+\](?:\.choices\[\d+\])?")
 # Text that a spreadsheet reads as a formula (also after apostrophes it would keep), and that
 # text as the export wrote it, with one apostrophe more.
 _FORMULA = re.compile(r"^'*[=+\-@]")
@@ -126,10 +133,28 @@ class Cell:
     sheet: str
     row: int
     column: str | None = None  # a column letter, or None for the whole row
+    title: str = ""  # the column's Japanese name, as row 1 shows it
 
     def __str__(self) -> str:
         where = f"{self.sheet} row {self.row}"
         return f"{where} column {self.column}" if self.column else where
+
+    @property
+    def japanese(self) -> str:
+        """シート「procedures」の9行目 E列「期限の日数」: what an editor looks for in Excel."""
+        where = f"シート「{self.sheet}」の{self.row}行目"
+        if self.column:
+            where += f" {self.column}列"
+        return f"{where}「{self.title}」" if self.title else where
+
+
+def _layout_error(cell: Cell | str, message: str, ja: str) -> CatalogError:
+    """An error of the workbook's layout (a sheet, a column), placed in both languages."""
+    if isinstance(cell, Cell):
+        return CatalogError("", f"{cell}: {message}", ja, place_ja=cell.japanese)
+    return CatalogError(
+        "", f"{cell}: {message}", ja, place_ja="ブック" if cell == "workbook" else f"シート「{cell}」"
+    )
 
 
 @dataclass
@@ -139,15 +164,19 @@ class XlsxDocument:
     document: dict
     cells: dict[str, Cell] = field(default_factory=dict)  # "procedures[3].applies_if" -> its cell
 
-    def locate(self, error: str) -> str:
-        """'procedures[3].applies_if: msg' -> 'procedures row 5 column D: msg'."""
-        where, sep, message = error.partition(": ")
-        if not sep:
-            return error
-        cell = self._cell(where)
+    def locate(self, error: CatalogError) -> CatalogError:
+        """'procedures[3].applies_if: msg' -> 'procedures row 5 column D: msg', and in Japanese
+        シート「procedures」の5行目 D列「対象となる条件」; another item the message names, by its row."""
+        cell = self._cell(error.where) if error.where else None
         if cell is None:
             return error
-        return f"{cell}: {_PATH_REF.sub(self._row_of, message)}"
+        return replace(
+            error,
+            where=str(cell),
+            message=_PATH_REF.sub(self._row_of, error.message),
+            message_ja=_PATH_REF.sub(self._row_of_ja, error.message_ja),
+            place_ja=cell.japanese,
+        )
 
     def _cell(self, path: str) -> Cell | None:
         while path:
@@ -160,6 +189,10 @@ class XlsxDocument:
     def _row_of(self, match: re.Match) -> str:
         cell = self.cells.get(match.group())
         return f"{cell.sheet} row {cell.row}" if cell else match.group()
+
+    def _row_of_ja(self, match: re.Match) -> str:
+        cell = self.cells.get(match.group())
+        return f"シート「{cell.sheet}」の{cell.row}行目" if cell else match.group()
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -187,30 +220,49 @@ def read_xlsx_catalog(
     try:
         return read_catalog(xlsx.document, files=files), xlsx
     except CatalogInvalid as exc:
-        raise CatalogInvalid([xlsx.locate(error) for error in exc.errors]) from None
+        raise CatalogInvalid([xlsx.locate(error) for error in exc.problems]) from None
 
 
 def read_xlsx(data: bytes) -> XlsxDocument:
     """The catalog document of a workbook (not yet validated); CatalogInvalid when its layout is wrong."""
     if len(data) > MAX_BYTES:
-        raise CatalogInvalid([f"workbook: larger than {megabytes(MAX_BYTES)}"])
+        raise CatalogInvalid(
+            [
+                _layout_error(
+                    "workbook",
+                    f"larger than {megabytes(MAX_BYTES)}",
+                    f"ファイルが大きすぎます（{megabytes(MAX_BYTES)}まで）",
+                )
+            ]
+        )
     if not data.startswith(XLSX_MAGIC):
-        raise CatalogInvalid(["workbook: not an Excel .xlsx file"])
+        raise CatalogInvalid([_layout_error("workbook", "not an Excel .xlsx file", NOT_XLSX_JA)])
     _check_archive(data)
     try:
         # Read-only: rows are parsed as they are read, so reading stops at the limit.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
-        raise CatalogInvalid(["workbook: not an Excel .xlsx file, or a damaged one"]) from None
+        raise CatalogInvalid([_damaged()]) from None
     try:
         return _read_workbook(workbook)
     finally:
         workbook.close()
 
 
-def _too_large(sheet: str, detail: str) -> str:
+NOT_XLSX_JA = "Excel のブック（.xlsx）ではありません"
+
+
+def _damaged() -> CatalogError:
+    return _layout_error(
+        "workbook",
+        "not an Excel .xlsx file, or a damaged one",
+        "Excel のブック（.xlsx）ではないか、壊れています",
+    )
+
+
+def _too_large(sheet: str, detail: str) -> CatalogError:
     japanese = f"シート「{sheet}」が大きすぎます（{MAX_ROWS:,}行・{MAX_COLUMNS}列まで。カタログは数百行です）"
-    return f"{sheet}: {japanese} - the sheet is too large for a catalog: {detail}"
+    return CatalogError("", f"{sheet}: {japanese} - the sheet is too large for a catalog: {detail}", japanese)
 
 
 def _check_archive(data: bytes) -> None:
@@ -221,15 +273,24 @@ def _check_archive(data: bytes) -> None:
             unpacked = sum(entry.file_size for entry in entries)
             names = _sheet_names(archive) if unpacked > MAX_UNPACKED_BYTES else {}
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise CatalogInvalid(["workbook: not an Excel .xlsx file, or a damaged one"]) from None
+        raise CatalogInvalid([_damaged()]) from None
     if len(entries) > MAX_ENTRIES:
-        raise CatalogInvalid([f"workbook: {len(entries):,} parts; an Excel workbook has a few dozen"])
+        raise CatalogInvalid(
+            [
+                _layout_error(
+                    "workbook",
+                    f"{len(entries):,} parts; an Excel workbook has a few dozen",
+                    f"部品が多すぎます（{len(entries):,}個。Excel のブックは数十個です）",
+                )
+            ]
+        )
     if unpacked > MAX_UNPACKED_BYTES:
         largest = max(entries, key=lambda entry: entry.file_size)
         size = f"{unpacked / 1024 / 1024:,.0f} MB unpacked, at most {MAX_UNPACKED_BYTES // 1024 // 1024} MB"
         sheet = names.get(largest.filename)
         if sheet is None:
-            raise CatalogInvalid([f"workbook: ブックが大きすぎます（展開すると {size}）"])
+            japanese = f"ブックが大きすぎます（展開すると {size}）"
+            raise CatalogInvalid([CatalogError("", f"workbook: {japanese}", japanese)])
         raise CatalogInvalid([_too_large(sheet, size)])
 
 
@@ -273,13 +334,21 @@ def _rows(sheet, name: str, *, max_col: int = MAX_COLUMNS) -> list[tuple]:
 
 
 def _read_workbook(workbook) -> XlsxDocument:
-    errors: list[str] = []
+    errors: list[CatalogError] = []
     for name in workbook.sheetnames:
         if name not in SHEET_ORDER:
-            errors.append(f"workbook: unknown sheet '{name}' (the sheets are {', '.join(SHEET_ORDER)})")
+            errors.append(
+                _layout_error(
+                    "workbook",
+                    f"unknown sheet '{name}' (the sheets are {', '.join(SHEET_ORDER)})",
+                    f"シート「{name}」は読めません（シートは {'、'.join(SHEET_ORDER)} です）",
+                )
+            )
     for name in SHEET_ORDER:
         if name not in workbook.sheetnames:
-            errors.append(f"workbook: missing sheet '{name}'")
+            errors.append(
+                _layout_error("workbook", f"missing sheet '{name}'", f"シート「{name}」がありません")
+            )
     if errors:
         raise CatalogInvalid(errors)
 
@@ -297,7 +366,7 @@ def _read_workbook(workbook) -> XlsxDocument:
             where = f"{section}[{index}]"
             xlsx.cells[where] = Cell(section, row)
             for name, column in columns.items():
-                xlsx.cells[f"{where}.{name}"] = Cell(section, row, column)
+                xlsx.cells[f"{where}.{name}"] = Cell(section, row, column, _sheet_label(section, name))
             if section == "procedures":
                 _deadline_columns(values, where, xlsx)
             document[section].append(values)
@@ -309,8 +378,11 @@ def _read_workbook(workbook) -> XlsxDocument:
         question = values.pop("question", None)
         if question not in question_index:
             errors.append(
-                f"{Cell('choices', row, columns.get('question'))}: "
-                f"unknown question {question!r} (no such key in the questions sheet)"
+                _layout_error(
+                    Cell("choices", row, columns.get("question"), _sheet_label("choices", "question")),
+                    f"unknown question {question!r} (no such key in the questions sheet)",
+                    f"質問のキー「{question}」は questions シートにありません",
+                )
             )
             continue
         index = question_index[question]
@@ -322,7 +394,9 @@ def _read_workbook(workbook) -> XlsxDocument:
         xlsx.cells[f"{where}[{len(choices)}]"] = Cell("choices", row)
         for name in ("value", "label"):
             if name in columns:
-                xlsx.cells[f"{where}[{len(choices)}].{name}"] = Cell("choices", row, columns[name])
+                xlsx.cells[f"{where}[{len(choices)}].{name}"] = Cell(
+                    "choices", row, columns[name], _sheet_label("choices", name)
+                )
         choices.append(values)
     if errors:
         raise CatalogInvalid(errors)
@@ -358,29 +432,45 @@ def _deadline_cells(procedure: dict) -> dict:
     return {**procedure, **cells}
 
 
-def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
+def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[CatalogError]) -> None:
     fields = {name: kind for name, kind, _ in CATALOG_ROWS}
+    names = {_catalog_label(name): name for name in fields}  # 団体コード -> code
     found: dict[str, Any] = {}
     for row, (name, value, *_) in enumerate(_rows(sheet, "catalog"), 1):
-        if row == 1 or (_blank(name) and _blank(value)):
-            continue  # the header
+        if row == 1 or (_blank(name) and _blank(value)) or (row == 2 and name == CATALOG_HEADER[0]):
+            continue  # the header, and its hidden row of keys
         name = name.strip() if isinstance(name, str) else name
+        name = names.get(name, name)
         if name not in fields:
             errors.append(
-                f"{Cell('catalog', row, 'A')}: unknown field {name!r} (the fields are {', '.join(fields)})"
+                _layout_error(
+                    Cell("catalog", row, "A"),
+                    f"unknown field {name!r} (the fields are {', '.join(fields)})",
+                    f"項目「{name}」は読めません（項目は {'、'.join(names)} です）",
+                )
             )
             continue
         if name in found:
-            errors.append(f"{Cell('catalog', row, 'A')}: field '{name}' given twice")
+            errors.append(
+                _layout_error(
+                    Cell("catalog", row, "A"),
+                    f"field '{name}' given twice",
+                    f"項目「{_catalog_label(name)}」が2回あります",
+                )
+            )
             continue
         if name == "code" and isinstance(value, int | float) and not isinstance(value, bool):
             value = f"{int(value):06d}"  # Excel drops the leading zero of 011002
         found[name] = value
         key = "format" if name == "format" else f"municipality.{name}"
-        xlsx.cells[key] = Cell("catalog", row, "B")
+        xlsx.cells[key] = Cell("catalog", row, "B", _catalog_label(name))
     for name in fields:
         if name not in found:
-            errors.append(f"catalog: no row for '{name}'")
+            errors.append(
+                _layout_error(
+                    "catalog", f"no row for '{name}'", f"項目「{_catalog_label(name)}」の行がありません"
+                )
+            )
     xlsx.cells["municipality"] = Cell("catalog", 1)
     xlsx.document["format"] = _value(found.get("format"), "text")
     xlsx.document["municipality"] = {
@@ -388,34 +478,61 @@ def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[str]) -> None:
     }
 
 
-def _read_sheet(sheet, name: str, errors: list[str]) -> list[tuple[int, dict, dict[str, str]]]:
+def _read_sheet(sheet, name: str, errors: list[CatalogError]) -> list[tuple[int, dict, dict[str, str]]]:
     """(row number, values by field, column letter by field) for every row that is not blank."""
     kinds = {field_name: kind for field_name, kind, _ in SHEETS[name]}
     rows = _rows(sheet, name)
-    header = rows[0] if rows else ()
+    # The hidden row of keys, when there is one, names the columns; else row 1 does, in Japanese or
+    # by key. A key row is one whose every title is a key of the sheet.
+    keyed = len(rows) > 1 and not _is_key_row(rows[0], kinds) and _is_key_row(rows[1], kinds)
+    header_row = 2 if keyed else 1
+    header = rows[header_row - 1] if rows else ()
+    titles = {} if keyed else {_sheet_label(name, field_name): field_name for field_name in kinds}
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         title = title.strip() if isinstance(title, str) else title
+        title = titles.get(title, title)
         letter = get_column_letter(index + 1)
         if _blank(title):
-            if any(len(row) > index and not _blank(row[index]) for row in rows[1:]):
+            if any(len(row) > index and not _blank(row[index]) for row in rows[header_row:]):
                 errors.append(
-                    f"{Cell(name, 1, letter)}: column {letter} has values but no field name in row 1"
+                    _layout_error(
+                        Cell(name, header_row, letter),
+                        f"column {letter} has values but no field name in row {header_row}",
+                        f"{letter}列に値がありますが、列の名前がありません",
+                    )
                 )
         elif title not in kinds:
             errors.append(
-                f"{Cell(name, 1, letter)}: unknown column {title!r} (the columns are {', '.join(kinds)})"
+                _layout_error(
+                    Cell(name, header_row, letter),
+                    f"unknown column {title!r} (the columns are {', '.join(kinds)})",
+                    f"列「{title}」は読めません"
+                    f"（列は {'、'.join(_sheet_label(name, k) for k in kinds)} です）",
+                )
             )
         elif title in columns:
-            errors.append(f"{Cell(name, 1, letter)}: column '{title}' given twice")
+            errors.append(
+                _layout_error(
+                    Cell(name, header_row, letter),
+                    f"column '{title}' given twice",
+                    f"列「{_sheet_label(name, title)}」が2回あります",
+                )
+            )
         else:
             columns[title] = index
     for required in REQUIRED_COLUMNS[name]:
         if required not in columns:
-            errors.append(f"{Cell(name, 1)}: missing column '{required}'")
+            errors.append(
+                _layout_error(
+                    Cell(name, header_row),
+                    f"missing column '{required}'",
+                    f"必須の列「{_sheet_label(name, required)}」がありません",
+                )
+            )
     letters = {field_name: get_column_letter(index + 1) for field_name, index in columns.items()}
     result = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[header_row:], start=header_row + 1):
         if all(_blank(value) for value in row):
             continue
         values = {}
@@ -427,6 +544,23 @@ def _read_sheet(sheet, name: str, errors: list[str]) -> list[tuple[int, dict, di
                 values[field_name] = []  # as export_catalog writes a procedure with nothing to bring
         result.append((number, values, letters))
     return result
+
+
+def _is_key_row(row: tuple, kinds: dict) -> bool:
+    """Whether a row names columns by key: two of its titles or more are keys of the sheet (one
+    misspelt key is then reported, not read as data; no row of data holds two field names)."""
+    titles = [title.strip() if isinstance(title, str) else title for title in row]
+    return sum(1 for title in titles if isinstance(title, str) and title in kinds) >= 2
+
+
+def _sheet_label(sheet: str, field_name: str) -> str:
+    """A column's Japanese name, as row 1 shows it."""
+    return field_label(sheet, field_name)
+
+
+def _catalog_label(name: str) -> str:
+    """A field's Japanese name on the catalog sheet."""
+    return field_label("", name) if name == "format" else field_label("municipality", name)
 
 
 def _blank(value: Any) -> bool:
@@ -463,11 +597,12 @@ def write_xlsx(document: dict) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "catalog"
-    _header(sheet, (("field", "text", "項目"), ("value", "text", "値")))
+    _header(sheet, ((CATALOG_HEADER[0], "text", "項目"), (CATALOG_HEADER[1], "text", "値")), ("項目", "値"))
     municipality = document["municipality"]
     values = {"format": document["format"], **municipality}
-    for row, (name, _, hint) in enumerate(CATALOG_ROWS, start=2):
-        sheet.cell(row=row, column=1, value=name).comment = Comment(hint, "okuyami")
+    for row, (name, _, hint) in enumerate(CATALOG_ROWS, start=3):
+        cell = sheet.cell(row=row, column=1, value=_catalog_label(name))
+        cell.comment = Comment(f"{hint}\nキー: {name}", "okuyami")
         _set(sheet.cell(row=row, column=2), values.get(name), "text")
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 30
@@ -481,8 +616,8 @@ def write_xlsx(document: dict) -> bytes:
     ]
     for name, columns in SHEETS.items():
         sheet = workbook.create_sheet(name)
-        _header(sheet, columns)
-        for row, item in enumerate(rows[name], start=2):
+        _header(sheet, columns, [_sheet_label(name, field_name) for field_name, _, _ in columns])
+        for row, item in enumerate(rows[name], start=3):
             for column, (field_name, kind, _) in enumerate(columns, start=1):
                 _set(sheet.cell(row=row, column=column), item.get(field_name), kind)
         for column, (field_name, _, _) in enumerate(columns, start=1):
@@ -493,12 +628,15 @@ def write_xlsx(document: dict) -> bytes:
     return output.getvalue()
 
 
-def _header(sheet, columns) -> None:
-    for column, (name, _, hint) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=column, value=name)
+def _header(sheet, columns, titles) -> None:
+    """Row 1: the Japanese titles, with their hints as notes; row 2, hidden: the format's keys."""
+    for column, ((name, _, hint), title) in enumerate(zip(columns, titles, strict=True), start=1):
+        cell = sheet.cell(row=1, column=column, value=title)
         cell.font = Font(bold=True)
-        cell.comment = Comment(hint, "okuyami")
-    sheet.freeze_panes = "A2"
+        cell.comment = Comment(f"{hint}\nキー: {name}", "okuyami")
+        sheet.cell(row=2, column=column, value=name)
+    sheet.row_dimensions[2].hidden = True
+    sheet.freeze_panes = "A3"
 
 
 def _set(cell, value: Any, kind: str) -> None:

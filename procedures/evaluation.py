@@ -277,11 +277,13 @@ def start_label(catalog: Catalog, start: str) -> str:
     if start == DEATH:
         return "亡くなった日"
     question = catalog.question_by_key.get(start)
-    if question is None:
-        return start
-    # 「葬儀を行った日はいつですか？」「転入した日は？」 -> 葬儀を行った日, 転入した日
-    label = re.sub(r"(は|が)?(いつ|何日)?(です|でした)?か?[？?]?$", "", question.text.strip())
-    return label if label.endswith("日") else f"「{question.text}」の日"
+    return start if question is None else date_subject(question.text)
+
+
+def date_subject(text: str) -> str:
+    """What a date question asks for, as a noun: 「葬儀を行った日はいつですか？」 -> 葬儀を行った日."""
+    label = re.sub(r"(は|が)?(いつ|何日)?(です|でした)?か?[？?]?$", "", text.strip())
+    return label if label.endswith("日") else f"「{text}」の日"
 
 
 def deadline_wording(catalog: Catalog, deadline: Deadline) -> str:

@@ -213,9 +213,17 @@ class Procedure(models.Model):
         return rule.days_from_death if rule is not None else None
 
     def set_deadline(self, deadline: Deadline | None) -> None:
-        self.deadline_amount = deadline.amount if deadline else None
-        self.deadline_unit = deadline.unit.value if deadline else Unit.DAYS.value
-        self.deadline_from = "" if deadline is None or deadline.from_death else deadline.start
+        for name, value in deadline_columns(deadline).items():
+            setattr(self, name, value)
+
+
+def deadline_columns(deadline: Deadline | None) -> dict:
+    """A deadline rule as a procedure's three columns (no amount: no deadline)."""
+    return {
+        "deadline_amount": deadline.amount if deadline else None,
+        "deadline_unit": deadline.unit.value if deadline else Unit.DAYS.value,
+        "deadline_from": "" if deadline is None or deadline.from_death else deadline.start,
+    }
 
 
 class Document(models.Model):

@@ -65,7 +65,12 @@ TruthValue = bool | None  # None is "unknown"
 
 
 class ConditionError(Exception):
-    """A condition that does not parse or does not fit the catalog's questions."""
+    """A condition that does not parse or does not fit the catalog's questions. str(): English, as
+    the API and the CLI say it; `ja`: Japanese, for the editors' screens."""
+
+    def __init__(self, message: str, ja: str | None = None):
+        super().__init__(message)
+        self.ja = ja or message
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,14 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _HINTS = {"=": "'=='", "&": "'and'", "|": "'or'", "!": "'!=' or 'not'"}
+_HINTS_JA = {"=": "「==」", "&": "「and」", "|": "「or」", "!": "「!=」か「not」"}
+
+
+def _did_you_mean(close: list[str]) -> tuple[str, str]:
+    """The hint of a misspelling, in English and in Japanese."""
+    if not close:
+        return "", ""
+    return f" (did you mean '{close[0]}'?)", f"（「{close[0]}」のまちがいですか？）"
 
 
 class _Token(NamedTuple):
@@ -128,9 +141,16 @@ def _tokenize(source: str) -> list[_Token]:
         if kind == "bad":
             char, position = match.group(), match.start() + 1
             if char in "\"'":
-                raise ConditionError(f"syntax error at position {position}: unterminated string")
+                raise ConditionError(
+                    f"syntax error at position {position}: unterminated string",
+                    f"{position}文字目: 文字列を閉じる {char} がありません",
+                )
             hint = f" (did you mean {_HINTS[char]}?)" if char in _HINTS else ""
-            raise ConditionError(f"syntax error at position {position}: unexpected character {char!r}{hint}")
+            hint_ja = f"（{_HINTS_JA[char]}のまちがいですか？）" if char in _HINTS else ""
+            raise ConditionError(
+                f"syntax error at position {position}: unexpected character {char!r}{hint}",
+                f"{position}文字目: 「{char}」は条件に使えません{hint_ja}",
+            )
         tokens.append(_Token(kind, match.group(), match.start() + 1))
     tokens.append(_Token("end", "", len(source) + 1))
     return tokens
@@ -202,7 +222,8 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ConditionError(
                 f"syntax error at position {token.pos}: nested too deeply "
-                f"(at most {MAX_DEPTH} levels of parentheses and 'not')"
+                f"(at most {MAX_DEPTH} levels of parentheses and 'not')",
+                f"{token.pos}文字目: かっこと not の重なりが深すぎます（{MAX_DEPTH}段まで）",
             )
 
     @property
@@ -218,19 +239,28 @@ class _Parser:
         token = self.tokens[min(self.index + offset, len(self.tokens) - 1)]
         return token.kind == "name" and token.text == word
 
-    def error(self, message: str, token: _Token | None = None) -> ConditionError:
+    def error(self, message: str, ja: str, token: _Token | None = None) -> ConditionError:
         token = token or self.peek
-        return ConditionError(f"syntax error at position {token.pos}: {message}")
+        return ConditionError(f"syntax error at position {token.pos}: {message}", f"{token.pos}文字目: {ja}")
 
     def describe(self, token: _Token) -> str:
         return "the end of the condition" if token.kind == "end" else repr(token.text)
 
+    def describe_ja(self, token: _Token) -> str:
+        return "条件の終わり" if token.kind == "end" else f"「{token.text}」"
+
     def parse(self) -> Node:
         if self.peek.kind == "end":
-            raise ConditionError("empty condition: write 'true' for a procedure everyone needs")
+            raise ConditionError(
+                "empty condition: write 'true' for a procedure everyone needs",
+                "条件が空です。全員が対象なら true と書いてください",
+            )
         node = self.parse_or()
         if self.peek.kind != "end":
-            raise self.error(f"unexpected {self.describe(self.peek)}")
+            raise self.error(
+                f"unexpected {self.describe(self.peek)}",
+                f"{self.describe_ja(self.peek)}はここに書けません（and か or で続けてください）",
+            )
         return node
 
     def parse_or(self) -> Node:
@@ -260,7 +290,10 @@ class _Parser:
             self.enter(self.next())
             node = self.parse_or()
             if self.peek.text != ")":
-                raise self.error(f"expected ')' but found {self.describe(self.peek)}")
+                raise self.error(
+                    f"expected ')' but found {self.describe(self.peek)}",
+                    f"「)」がありません（{self.describe_ja(self.peek)}があります）",
+                )
             self.next()
             self.depth -= 1
             return node
@@ -273,9 +306,14 @@ class _Parser:
             if isinstance(operand, Name):
                 raise ConditionError(
                     f"syntax error at position {operand.pos}: a bare name is not a condition "
-                    f"(write '{operand.key} == true')"
+                    f"(write '{operand.key} == true')",
+                    f"{operand.pos}文字目: 質問のキーだけでは条件になりません"
+                    f"（「{operand.key} == true」のように書いてください）",
                 )
-            raise self.error(f"expected a comparison operator but found {self.describe(op_token)}")
+            raise self.error(
+                f"expected a comparison operator but found {self.describe(op_token)}",
+                f"==、!=、>= などの比べ方がありません（{self.describe_ja(op_token)}があります）",
+            )
         right = self.parse_operand()
         return Compare(op, operand, right, op_token.pos)
 
@@ -301,11 +339,12 @@ class _Parser:
             if self.peek.text != "]":
                 while True:
                     if self.peek.text == "[" and self.peek.kind == "punct":  # refused before it nests
-                        raise self.error("a list holds only literals")
+                        raise self.error("a list holds only literals", "[ ] の中には値だけを書けます")
                     item = self.parse_operand()
                     if not isinstance(item, Literal):
                         raise ConditionError(
-                            f"syntax error at position {item.pos}: a list holds only literals"
+                            f"syntax error at position {item.pos}: a list holds only literals",
+                            f"{item.pos}文字目: [ ] の中には値だけを書けます",
                         )
                     items.append(item)
                     if self.peek.text == ",":
@@ -313,7 +352,10 @@ class _Parser:
                         continue
                     break
             if self.peek.text != "]":
-                raise self.error(f"expected ',' or ']' but found {self.describe(self.peek)}")
+                raise self.error(
+                    f"expected ',' or ']' but found {self.describe(self.peek)}",
+                    f"「,」か「]」がありません（{self.describe_ja(self.peek)}があります）",
+                )
             self.next()
             return ListLiteral(tuple(items), token.pos)
         self.next()
@@ -326,7 +368,11 @@ class _Parser:
                 return Literal(token.text == "true", token.pos)
             if token.text not in KEYWORDS:
                 return Name(token.text, token.pos)
-        raise self.error(f"expected a question, a value or '(' but found {self.describe(token)}", token)
+        raise self.error(
+            f"expected a question, a value or '(' but found {self.describe(token)}",
+            f"質問のキー、値、「(」のどれかがありません（{self.describe_ja(token)}があります）",
+            token,
+        )
 
 
 def _unquote(text: str) -> str:
@@ -360,6 +406,30 @@ def parse_date(text: object) -> date | None:
         return None
 
 
+def _type_ja(spec: QuestionSpec) -> str:
+    """「はい／いいえ」の質問, 年齢の数."""
+    return "亡くなったときの年齢（数）" if spec.key == AGE else f"「{QuestionType(spec.type).label}」の質問"
+
+
+def _compare_with_ja(spec: QuestionSpec) -> str:
+    """How a question of this type is compared, in Japanese: the hint after a wrong type."""
+    if spec.key == AGE or spec.type == QuestionType.NUMBER:
+        return "（数は 75 のように引用符なしで書きます）"
+    if spec.type == QuestionType.YES_NO:
+        return "（true か false と比べます）"
+    if spec.type == QuestionType.DATE:
+        return '（"2024-04-01" のように書きます）'
+    return "（選択肢の値を引用符で囲んで書きます）"
+
+
+def _describe_literal_ja(literal: Literal) -> str:
+    if isinstance(literal.value, bool):
+        return f"「{str(literal.value).lower()}」（はい／いいえ）"
+    if isinstance(literal.value, int):
+        return f"数「{literal.value}」"
+    return f'文字列「"{literal.value}"」'
+
+
 def _describe_literal(literal: Literal) -> str:
     if isinstance(literal.value, bool):
         return f"the boolean {str(literal.value).lower()}"
@@ -380,12 +450,16 @@ class _Checker:
         if question is None:
             known = [*self.questions, AGE]
             close = difflib.get_close_matches(name.key, [*known, "true", "false"], n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ConditionError(f"unknown question '{name.key}'{hint}")
+            hint, hint_ja = _did_you_mean(close)
+            raise ConditionError(
+                f"unknown question '{name.key}'{hint}", f"「{name.key}」という質問はありません{hint_ja}"
+            )
         if self.available is not None and name.key not in self.available:
             raise ConditionError(
                 f"'{name.key}' is not asked before this question: "
-                "ask_if may use only age and the questions listed before it"
+                "ask_if may use only age and the questions listed before it",
+                f"「{name.key}」はこの質問より後に聞く質問です。"
+                "質問する条件には age とこの質問より前の質問だけを使えます",
             )
         return question
 
@@ -407,35 +481,51 @@ class _Checker:
             return
         for side in (node.left, node.right):
             if isinstance(side, ListLiteral):
-                raise ConditionError(f"a list can only follow 'in' or 'not in', not '{node.op}'")
+                raise ConditionError(
+                    f"a list can only follow 'in' or 'not in', not '{node.op}'",
+                    f"[ ] は in か not in の後にだけ書けます（「{node.op}」の後には書けません）",
+                )
             if isinstance(side, Name) and self.spec(side).type == QuestionType.MULTI:
                 raise ConditionError(
                     f"'{side.key}' is a multi question: test it with "
-                    f"'\"value\" in {side.key}', not '{node.op}'"
+                    f"'\"value\" in {side.key}', not '{node.op}'",
+                    f"「{side.key}」は複数選択の質問です。「{node.op}」ではなく"
+                    f'「"値" in {side.key}」と書いてください',
                 )
         self.check_pair(node.left, node.right, node.op)
 
     def check_membership(self, node: Compare) -> None:
         left, right = node.left, node.right
         if isinstance(left, ListLiteral):
-            raise ConditionError(f"a list cannot stand left of '{node.op}'")
+            raise ConditionError(
+                f"a list cannot stand left of '{node.op}'", f"[ ] は「{node.op}」の左には書けません"
+            )
         if isinstance(right, Name):
             spec = self.spec(right)
             if spec.type != QuestionType.MULTI:
                 raise ConditionError(
                     f"'{node.op}' needs a list [...] or a multi question on its right; "
-                    f"'{right.key}' is {_TYPE_NAMES[spec.type]}"
+                    f"'{right.key}' is {_TYPE_NAMES[spec.type]}",
+                    f"「{node.op}」の右には [ ] か複数選択の質問を書きます。"
+                    f"「{right.key}」は{_type_ja(spec)}です",
                 )
             if not (isinstance(left, Literal) and isinstance(left.value, str)):
                 raise ConditionError(
-                    f"the left of '{node.op} {right.key}' must be one of its values in quotes"
+                    f"the left of '{node.op} {right.key}' must be one of its values in quotes",
+                    f"「{node.op} {right.key}」の左には、その選択肢の値を引用符で囲んで書いてください",
                 )
             self.check_choice_value(spec, left)
             return
         if isinstance(right, Literal):
-            raise ConditionError(f"'{node.op}' needs a list [...] or a multi question on its right")
+            raise ConditionError(
+                f"'{node.op}' needs a list [...] or a multi question on its right",
+                f"「{node.op}」の右には [ ] か複数選択の質問を書きます",
+            )
         if isinstance(left, Name) and self.spec(left).type == QuestionType.MULTI:
-            raise ConditionError(f"'{left.key}' is a multi question: write '\"value\" in {left.key}'")
+            raise ConditionError(
+                f"'{left.key}' is a multi question: write '\"value\" in {left.key}'",
+                f'「{left.key}」は複数選択の質問です。「"値" in {left.key}」と書いてください',
+            )
         for item in right.items:
             self.check_pair(left, item, node.op)
 
@@ -448,16 +538,20 @@ class _Checker:
             self.check_name_literal(self.spec(left), right, op)
         elif type(left.value) is not type(right.value):
             raise ConditionError(
-                f"wrong type: {_describe_literal(left)} compared with {_describe_literal(right)}"
+                f"wrong type: {_describe_literal(left)} compared with {_describe_literal(right)}",
+                f"種類の違う値は比べられません（{_describe_literal_ja(left)}と{_describe_literal_ja(right)}）",
             )
         elif op in ORDERING_OPS and isinstance(left.value, bool):
-            raise ConditionError(f"'{op}' cannot order true and false")
+            raise ConditionError(
+                f"'{op}' cannot order true and false", f"true と false は「{op}」で比べられません"
+            )
 
     def check_names(self, left: Name, right: Name, op: str) -> None:
         a, b = self.spec(left), self.spec(right)
         if a.type != b.type or (a.type == QuestionType.CHOICE and a.key != b.key):
             raise ConditionError(
-                f"wrong type: '{left.key}' is {_TYPE_NAMES[a.type]}, '{right.key}' is {_TYPE_NAMES[b.type]}"
+                f"wrong type: '{left.key}' is {_TYPE_NAMES[a.type]}, '{right.key}' is {_TYPE_NAMES[b.type]}",
+                f"種類の違う質問は比べられません（「{left.key}」は{_type_ja(a)}、「{right.key}」は{_type_ja(b)}）",
             )
         self.check_ordering(a, op)
 
@@ -471,28 +565,37 @@ class _Checker:
         }[spec.type]
         if type(value) is not expected:
             what = "'age' is a number" if spec.key == AGE else f"'{spec.key}' is {_TYPE_NAMES[spec.type]}"
-            raise ConditionError(f"wrong type: {what}, compared with {_describe_literal(literal)}")
+            raise ConditionError(
+                f"wrong type: {what}, compared with {_describe_literal(literal)}",
+                f"「{spec.key}」は{_type_ja(spec)}です。{_describe_literal_ja(literal)}とは比べられません"
+                + _compare_with_ja(spec),
+            )
         if spec.type == QuestionType.CHOICE:
             self.check_choice_value(spec, literal)
         if spec.type == QuestionType.DATE and parse_date(value) is None:
             raise ConditionError(
-                f'wrong type: \'{spec.key}\' is a date question and "{value}" is not a date "YYYY-MM-DD"'
+                f'wrong type: \'{spec.key}\' is a date question and "{value}" is not a date "YYYY-MM-DD"',
+                f"「{spec.key}」は日付の質問です。「{value}」は日付ではありません"
+                '（"2024-04-01" のように書きます）',
             )
         self.check_ordering(spec, op)
 
     def check_ordering(self, spec: QuestionSpec, op: str) -> None:
         if op in ORDERING_OPS and spec.type not in (QuestionType.NUMBER, QuestionType.DATE):
             raise ConditionError(
-                f"'{op}' compares numbers or dates; '{spec.key}' is {_TYPE_NAMES[spec.type]}"
+                f"'{op}' compares numbers or dates; '{spec.key}' is {_TYPE_NAMES[spec.type]}",
+                f"「{op}」で比べられるのは数と日付だけです。「{spec.key}」は{_type_ja(spec)}です",
             )
 
     def check_choice_value(self, spec: QuestionSpec, literal: Literal) -> None:
         if literal.value not in spec.values:
             close = difflib.get_close_matches(str(literal.value), spec.values, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint, hint_ja = _did_you_mean(close)
             raise ConditionError(
                 f"'{spec.key}' has no choice '{literal.value}'{hint}; "
-                f"its choices are {', '.join(spec.values)}"
+                f"its choices are {', '.join(spec.values)}",
+                f"質問「{spec.key}」に選択肢「{literal.value}」はありません{hint_ja}。"
+                f"選択肢の値: {'、'.join(spec.values)}",
             )
 
 
@@ -538,7 +641,7 @@ def compile_condition(
     Raises ConditionError with a message naming the problem.
     """
     if not isinstance(source, str):
-        raise ConditionError("a condition must be a string")
+        raise ConditionError("a condition must be a string", "条件は文字で書いてください")
     tree, names = _parsed(source)
     # What the result depends on: the source, the questions it reads (their types and choices),
     # and which of them `available` allows.

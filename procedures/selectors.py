@@ -8,6 +8,7 @@ from django.db import connection
 from core.models import StaffMembership
 from core.staff import Role, is_operator, membership_for
 from procedures.catalog import Catalog, CatalogPdf
+from procedures.catalog_errors import CatalogError
 from procedures.catalog_forms import info_from_document
 from procedures.catalog_io import (
     FORMAT,
@@ -31,6 +32,7 @@ from procedures.models import (
     Procedure,
     Question,
 )
+from procedures.rules import AGE, QuestionType
 
 # Compiled catalogs, keyed by municipality and catalog version: conditions are
 # parsed once per catalog change, not per evaluation. updated_at is part of the
@@ -193,9 +195,13 @@ def read_kept(
     try:
         return read_catalog(plain, files=files if hashes or _has_forms(plain) else None)
     except CatalogInvalid as exc:
-        raise CatalogInvalid(
-            [*(f"{path}: the PDF is no longer stored" for path in missing), *exc.errors]
-        ) from None
+        gone = [
+            CatalogError(
+                "", f"{path}: the PDF is no longer stored", f"申請書の PDF「{path}」は保存されていません"
+            )
+            for path in missing
+        ]
+        raise CatalogInvalid([*gone, *exc.problems], document=exc.document) from None
 
 
 def _has_forms(document: dict) -> bool:
@@ -312,22 +318,18 @@ def catalog_errors_with(
     try:
         read_kept(document, municipality=municipality)
     except CatalogInvalid as exc:
-        return [_locate(document, section, index, error) for error in exc.errors]
+        return [_locate(document, section, index, problem) for problem in exc.problems]
     return []
 
 
-def _locate(document: dict, section: str, index: int, error: str) -> tuple[str | None, str]:
-    where, _, message = error.partition(": ")
+def _locate(document: dict, section: str, index: int, problem: CatalogError) -> tuple[str | None, str]:
+    """(field, Japanese message): an error in the entry's own field goes next to it, without its
+    place; any other names the item and field it is in."""
     own = f"{section}[{index}]"
-    if where.startswith(own + "."):
+    if problem.where.startswith(own + "."):
         # The field, with its part when it is an object: "deadline.from" (a list keeps its name only).
-        return where[len(own) + 1 :].split("[")[0], message
-    name, _, rest = where.partition("]")
-    items_name, _, position = name.partition("[")
-    if position.isdigit() and items_name in document:
-        key = document[items_name][int(position)].get("key")
-        return None, f"{items_name}[{position}] '{key}'{rest}: {message}"
-    return None, error
+        return problem.where[len(own) + 1 :].split("[")[0], f"＊{problem.text(document)}"
+    return None, f"＊{problem.japanese(document)}"
 
 
 def catalog_snapshot_for(*, municipality: Municipality) -> dict:
@@ -338,6 +340,55 @@ def catalog_snapshot_for(*, municipality: Municipality) -> dict:
         return write_catalog(read_kept(document, municipality=municipality), hashes=True)
     except CatalogInvalid:
         return document
+
+
+def condition_questions(*, municipality_id: int | None, before: int | None = None) -> list[dict]:
+    """What a condition of the municipality can read, for the admin's condition helper: age at
+    death, then each question with its key, type and choice values, in asking order. `before`: only
+    the questions asked before that position (what an ask_if may read)."""
+    if municipality_id is None:
+        return []
+    questions = Question.objects.filter(municipality_id=municipality_id).prefetch_related("choices")
+    if before is not None:
+        questions = questions.filter(position__lt=before)
+    age = {
+        "key": AGE,
+        "text": "亡くなったときの年齢（満年齢）",
+        "type": AGE,
+        "type_label": "年齢",
+        "choices": [],
+    }
+    return [age] + [
+        {
+            "key": q.key,
+            "text": q.text,
+            "type": q.type,
+            "type_label": QuestionType(q.type).label,
+            "choices": [{"value": c.value, "label": c.label} for c in q.choices.all()],
+        }
+        for q in questions
+    ]
+
+
+# The rows edited together with an item of the catalog (the admin's inlines), and their fields.
+_ITEM_CHILDREN = {
+    Question: ("choices", ("value", "label", "position")),
+    Procedure: ("documents", ("text", "position")),
+}
+
+
+def item_state(model, pk) -> dict | None:
+    """What an item of the catalog holds now, with its choices or documents, as plain values; None
+    when it is gone. Two states differ exactly when someone changed the item in between."""
+    names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    state = model._default_manager.filter(pk=pk).values(*names).first()
+    if state is not None and model in _ITEM_CHILDREN:
+        related, fields = _ITEM_CHILDREN[model]
+        children = getattr(model, related).rel.related_model._default_manager
+        state[related] = [
+            list(row) for row in children.filter(**{model._meta.model_name: pk}).values_list(*fields)
+        ]
+    return state
 
 
 # --- Who may edit which catalog: the one place that decides it. ---

@@ -14,7 +14,7 @@ from core.audit import audit
 from core.models import AuditEvent
 from procedures.catalog import Catalog, CatalogPdf, municipality_code_error
 from procedures.catalog_forms import info_document, value_problem
-from procedures.catalog_io import FORMAT, CatalogInvalid, form_entry, loads, read_catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, form_entry, loads, read_catalog, write_catalog
 from procedures.form_pdf import FormPdfError, Placement, inspect_pdf, placement_problems
 from procedures.models import (
     ApplicationForm,
@@ -27,6 +27,7 @@ from procedures.models import (
     Place,
     Procedure,
     Question,
+    deadline_columns,
 )
 from procedures.selectors import catalog_document_for, catalog_snapshot_for, read_kept
 
@@ -64,7 +65,8 @@ def catalog_import(
     note: str = "",
     expected_version: int | None = None,
 ) -> tuple[Municipality, bool]:
-    """Replace the municipality's whole catalog with a validated one, atomically.
+    """Replace the municipality's whole catalog with a validated one, atomically, in place: an
+    item whose key stays keeps its row and id (see `_catalog_sync`).
 
     The forms' PDFs are stored from `pdfs` (bytes by SHA-256) unless the municipality has
     them already (a revision restored). Returns the municipality and whether it was created.
@@ -81,97 +83,160 @@ def catalog_import(
     municipality.name, municipality.prefecture = m.name, m.prefecture
     municipality.save(update_fields=["name", "prefecture", "updated_at"])
 
-    _catalog_clear(municipality)
+    _catalog_sync(municipality, catalog, pdfs)
+    # The stored catalog is now this one: its document is the revision's, not read back and checked
+    # (its forms naming their PDFs by hash, as catalog_snapshot_for writes it).
+    catalog_touch(
+        municipality=municipality,
+        user=user,
+        action=action,
+        note=note,
+        document=write_catalog(catalog, hashes=True),
+    )
+    return municipality, created
 
-    places = Place.objects.bulk_create(
-        [
-            Place(municipality=municipality, key=p.key, name=p.name, order=p.order, outside=p.outside)
-            for p in catalog.places
-        ]
+
+def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[str, bytes] | None) -> None:
+    """Make the stored catalog the given one, item by item by key.
+
+    A row whose key stays keeps its id (and is written only when a field changed), so admin
+    links, its change history and a change form another editor has open keep working after an
+    import, an undo or a restore. Choices are matched by value, documents and forms by position
+    (a form's PDFs stored from `pdfs` unless the municipality has them already).
+    """
+    places, places_gone = _sync(
+        Place.objects.filter(municipality=municipality),
+        {p.key: {"name": p.name, "order": p.order, "outside": p.outside} for p in catalog.places},
+        new={"municipality_id": municipality.pk},
     )
-    place_by_key = {p.key: p for p in places}
-    counters = Counter.objects.bulk_create(
-        [
-            Counter(
-                municipality=municipality,
-                place=place_by_key[c.place],
-                key=c.key,
-                name=c.name,
-                order=c.order,
-                location=c.location or "",
-                phone=c.phone or "",
-                hours=c.hours or "",
-            )
+    counters, counters_gone = _sync(
+        Counter.objects.filter(municipality=municipality),
+        {
+            c.key: {
+                "place_id": places[c.place],
+                "name": c.name,
+                "order": c.order,
+                "location": c.location or "",
+                "phone": c.phone or "",
+                "hours": c.hours or "",
+            }
             for c in catalog.counters
-        ]
+        },
+        new={"municipality_id": municipality.pk},
     )
-    counter_by_key = {c.key: c for c in counters}
-    questions = Question.objects.bulk_create(
-        [
-            Question(
-                municipality=municipality,
-                key=q.key,
-                position=position,
-                text=q.text,
-                help=q.help or "",
-                type=q.type,
-                ask_if=q.ask_if.source if q.ask_if else "",
-                allow_unknown=q.allow_unknown,
-            )
+    questions, questions_gone = _sync(
+        Question.objects.filter(municipality=municipality),
+        {
+            q.key: {
+                "position": position,
+                "text": q.text,
+                "help": q.help or "",
+                "type": q.type.value,
+                "ask_if": q.ask_if.source if q.ask_if else "",
+                "allow_unknown": q.allow_unknown,
+            }
             for position, q in enumerate(catalog.questions, start=1)
-        ]
+        },
+        new={"municipality_id": municipality.pk},
     )
-    Choice.objects.bulk_create(
-        [
-            Choice(question=question, value=c.value, label=c.label, position=position)
-            for question, q in zip(questions, catalog.questions, strict=True)
+    _, choices_gone = _sync(
+        Choice.objects.filter(question__municipality=municipality),
+        {
+            (questions[q.key], c.value): {"label": c.label, "position": position}
+            for q in catalog.questions
             for position, c in enumerate(q.choices, start=1)
-        ]
+        },
+        key=("question_id", "value"),
     )
-    rows = []
-    for p in catalog.procedures:
-        row = Procedure(
-            municipality=municipality,
-            counter=counter_by_key[p.counter],
-            key=p.key,
-            name=p.name,
-            applies_if=p.applies_if.source,
-            deadline_note=p.deadline_note or "",
-            description=p.description or "",
-            url=p.url or "",
-            order=p.order,
-        )
-        row.set_deadline(p.deadline)
-        rows.append(row)
-    procedures = Procedure.objects.bulk_create(rows)
-    Document.objects.bulk_create(
-        [
-            Document(procedure=procedure, text=text, position=position)
-            for procedure, p in zip(procedures, catalog.procedures, strict=True)
+    procedures, procedures_gone = _sync(
+        Procedure.objects.filter(municipality=municipality),
+        {
+            p.key: {
+                "counter_id": counters[p.counter],
+                "name": p.name,
+                "applies_if": p.applies_if.source,
+                **deadline_columns(p.deadline),
+                "deadline_note": p.deadline_note or "",
+                "description": p.description or "",
+                "url": p.url or "",
+                "order": p.order,
+            }
+            for p in catalog.procedures
+        },
+        new={"municipality_id": municipality.pk},
+    )
+    _, documents_gone = _sync(
+        Document.objects.filter(procedure__municipality=municipality),
+        {
+            (procedures[p.key], position): {"text": text}
+            for p in catalog.procedures
             for position, text in enumerate(p.documents, start=1)
-        ]
+        },
+        key=("procedure_id", "position"),
     )
     stored = form_pdfs_store(
         municipality=municipality,
         pdfs={f.pdf.sha256: f.pdf for p in catalog.procedures for f in p.forms},
         data=pdfs or {},
     )
-    ApplicationForm.objects.bulk_create(
-        [
-            ApplicationForm(
-                procedure=procedure,
-                position=position,
-                file=form.file,
-                title=form.title,
-                pdf=stored[form.pdf.sha256],
-                fields=form_entry(form)["fields"],
-            )
-            for procedure, p in zip(procedures, catalog.procedures, strict=True)
+    _, forms_gone = _sync(
+        ApplicationForm.objects.filter(procedure__municipality=municipality),
+        {
+            (procedures[p.key], position): {
+                "file": form.file,
+                "title": form.title,
+                "pdf_id": stored[form.pdf.sha256].pk,
+                "fields": form_entry(form)["fields"],
+            }
+            for p in catalog.procedures
             for position, form in enumerate(p.forms, start=1)
-        ]
+        },
+        key=("procedure_id", "position"),
     )
-    catalog_touch(municipality=municipality, user=user, action=action, note=note)
-    return municipality, created
+    # What is gone goes last, children first: a counter or place is protected while referenced.
+    for model, gone in (
+        (ApplicationForm, forms_gone),
+        (Document, documents_gone),
+        (Choice, choices_gone),
+        (Procedure, procedures_gone),
+        (Question, questions_gone),
+        (Counter, counters_gone),
+        (Place, places_gone),
+    ):
+        if gone:
+            model.objects.filter(pk__in=gone).delete()
+
+
+def _sync(queryset, wanted: dict, *, key: tuple[str, ...] = ("key",), new: dict | None = None):
+    """The rows of `queryset` made to hold `wanted` ({key: {field: value}}): a row whose fields differ
+    is updated in place (those fields only), a missing one created with `new` and its key fields.
+    Returns the ids by key, and the ids of the rows not wanted, left for the caller to delete
+    (children first). `key` names the fields that make a row's key (one: the key itself)."""
+    model = queryset.model
+    names = list(dict.fromkeys(name for values in wanted.values() for name in values))
+    existing: dict = {}
+    doubles: list[int] = []
+    # Plain values, no model instances: a catalog of thousands of rows compares in milliseconds.
+    for row in queryset.order_by("pk").values("pk", *key, *names):
+        row_key = row[key[0]] if len(key) == 1 else tuple(row[name] for name in key)
+        if row_key in existing:
+            doubles.append(row["pk"])  # two documents at one position: the first stays
+        else:
+            existing[row_key] = row
+    ids, created = {}, []
+    for row_key, values in wanted.items():
+        row = existing.get(row_key)
+        if row is None:
+            own = {key[0]: row_key} if len(key) == 1 else dict(zip(key, row_key, strict=True))
+            created.append((row_key, model(**(new or {}), **own, **values)))
+            continue
+        ids[row_key] = row["pk"]
+        changed = {name: value for name, value in values.items() if row[name] != value}
+        if changed:
+            model.objects.filter(pk=row["pk"]).update(**changed)
+    model.objects.bulk_create([instance for _, instance in created], batch_size=500)
+    ids.update((row_key, instance.pk) for row_key, instance in created)
+    return ids, [row["pk"] for row_key, row in existing.items() if row_key not in wanted] + doubles
 
 
 def form_pdfs_store(
@@ -209,9 +274,15 @@ def municipality_delete(*, municipality: Municipality) -> None:
 
 
 def catalog_touch(
-    *, municipality: Municipality, user=None, action: str = CatalogRevision.Action.EDIT, note: str = ""
+    *,
+    municipality: Municipality,
+    user=None,
+    action: str = CatalogRevision.Action.EDIT,
+    note: str = "",
+    document: dict | None = None,
 ) -> CatalogRevision:
-    """Record that the catalog changed: a new version (cached compilations are dropped) and a revision."""
+    """Record that the catalog changed: a new version (cached compilations are dropped) and a revision
+    holding `document`, the catalog as stored now (read from the database when not given)."""
     Municipality.objects.filter(pk=municipality.pk).update(catalog_version=F("catalog_version") + 1)
     municipality.refresh_from_db(fields=["catalog_version", "updated_at"])
     user = user if getattr(user, "pk", None) is not None else None
@@ -222,7 +293,7 @@ def catalog_touch(
         username=user.get_username() if user else "",
         action=action,
         note=note,
-        document=catalog_snapshot_for(municipality=municipality),
+        document=document if document is not None else catalog_snapshot_for(municipality=municipality),
     )
     audit(
         municipality=municipality,
@@ -393,9 +464,10 @@ def _file_for(procedure: Procedure, form: ApplicationForm, sha: str) -> str:
 
 
 def catalog_errors(*, municipality: Municipality) -> list[str]:
-    """Every error of the municipality's stored catalog (read again, not from the cache)."""
+    """Every error of the municipality's stored catalog (read again, not from the cache), in
+    Japanese for the editor's screen, each with its place: ＊手続き「…」（key）の「…」: …"""
     try:
         read_kept(catalog_document_for(municipality=municipality), municipality=municipality)
     except CatalogInvalid as exc:
-        return exc.errors
+        return [f"＊{text}" for text in exc.japanese()]
     return []

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from procedures.catalog import SECTION_LABELS, Catalog, CatalogProcedure, CatalogQuestion
+from procedures.catalog import Catalog, CatalogProcedure, CatalogQuestion
+from procedures.catalog_labels import SECTION_LABELS
 from procedures.rules import (
     AGE,
     UNKNOWN,

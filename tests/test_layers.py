@@ -21,6 +21,8 @@ PURE = (
     "procedures/catalog.py",
     "procedures/catalog_io.py",
     "procedures/catalog_changes.py",
+    "procedures/catalog_labels.py",
+    "procedures/catalog_errors.py",
     "procedures/catalog_xlsx.py",
     "procedures/evaluation.py",
     "procedures/warnings.py",

@@ -116,7 +116,9 @@ def test_an_editor_edits_a_municipality_copied_from_the_template(
     page.set_input_files("#id_file", str(edited))
     page.click("input[type=submit][value=確認する]")
     diff = page.inner_text(".oky-changes")
-    assert "pet_registration" in diff and "30 days from death → 10 days from death" in diff.replace("\n", " ")
+    assert "pet_registration" in diff and "亡くなった日から30日 → 亡くなった日から10日" in diff.replace(
+        "\n", " "
+    )
     screens.take(page, "catalog-05-import-diff.png", full_page=True)
     assert Procedure.objects.get(municipality=sapporo, key="pet_registration").deadline_days == 30
     page.click("input[name=apply]")

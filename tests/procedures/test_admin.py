@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from procedures.catalog_errors import CatalogError
 from procedures.catalog_io import CatalogInvalid, read_catalog
 from procedures.deadlines import Deadline, Unit
 from procedures.models import Choice, Counter, Municipality, Procedure, Question
@@ -14,15 +15,16 @@ pytestmark = pytest.mark.django_db
 MANAGEMENT = {"INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0, "MAX_NUM_FORMS": 1000}
 
 
-def import_errors(document) -> list[str]:
-    """What import_catalog reports for a document: "<where>: <message>" each."""
+def import_errors(document) -> list[CatalogError]:
+    """What import_catalog reports for a document: str() is "<where>: <message>" in English."""
     with pytest.raises(CatalogInvalid) as caught:
         read_catalog(document)
-    return caught.value.errors
+    return caught.value.problems
 
 
-def message_of(error: str) -> str:
-    return error.partition(": ")[2]
+def message_of(error: CatalogError) -> str:
+    """The message an editor reads beside the field: Japanese, marked ＊."""
+    return f"＊{error.text_ja}"
 
 
 def procedure_form(procedure: Procedure | None, **changes) -> dict:
@@ -139,7 +141,7 @@ def test_a_bad_condition_is_refused_with_the_import_message_on_its_field(
     procedure = Procedure.objects.get(key="koki_loss")  # procedures[3] in the file
     before = version()
     (error,) = import_errors(catalog_document({"procedures[3].applies_if": applies_if}))
-    assert error.startswith("procedures[3].applies_if: ")
+    assert str(error).startswith("procedures[3].applies_if: ")
     response = admin_client.post(change_url(procedure), procedure_form(procedure, applies_if=applies_if))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["applies_if"] == [message_of(error)]
@@ -245,8 +247,8 @@ def test_the_deadline_group_offers_the_date_questions_only(admin_client, importe
     [
         ({"deadline_amount": "", "deadline_from": "moved_in"}, "deadline_amount", "期限の長さを入力"),
         ({"deadline_amount": 2, "deadline_from": "pension"}, "deadline_from", "正しく選択してください"),
-        ({"deadline_amount": 0, "deadline_unit": "months"}, "deadline_amount", "from 1 to 1,200"),
-        ({"deadline_amount": 101, "deadline_unit": "years"}, "deadline_amount", "from 1 to 100"),
+        ({"deadline_amount": 0, "deadline_unit": "months"}, "deadline_amount", "「0」は1から1,200まで"),
+        ({"deadline_amount": 101, "deadline_unit": "years"}, "deadline_amount", "「101」は1から100まで"),
     ],
 )
 def test_a_deadline_that_does_not_fit_is_refused_on_its_field(
@@ -303,9 +305,9 @@ def test_renaming_a_question_a_condition_reads_is_refused(
     assert response.status_code == 200
     shown = " ".join(choice_errors(response))
     for error in errors:
-        assert message_of(error) in shown
+        assert error.text_ja in shown
     for reader in readers:
-        assert f"'{reader}'" in shown
+        assert f"（{reader}）" in shown
     question.refresh_from_db()
     assert question.key == key
     assert version() == before
@@ -316,8 +318,8 @@ def test_renaming_a_question_an_ask_if_reads_is_refused(admin_client, imported):
     question = Question.objects.get(key="head_of_household")
     response = admin_client.post(change_url(question), question_form(question, key="householder"))
     assert response.status_code == 200
-    assert "unknown question 'head_of_household'" in " ".join(choice_errors(response))
-    assert "questions[1] 'household_left'" in " ".join(choice_errors(response))
+    assert "「head_of_household」という質問はありません" in " ".join(choice_errors(response))
+    assert "（household_left）の「質問する条件」" in " ".join(choice_errors(response))
     assert Question.objects.filter(key="head_of_household").exists()
 
 
@@ -336,8 +338,8 @@ def test_removing_a_choice_a_condition_uses_is_refused(
     response = admin_client.post(change_url(question), question_form(question, delete=(value,)))
     assert response.status_code == 200
     shown = " ".join(choice_errors(response))
-    assert message_of(error) in shown
-    assert f"'{reader}'" in shown
+    assert error.text_ja in shown
+    assert f"（{reader}）" in shown
     assert Choice.objects.filter(question=question, value=value).exists()
     assert version() == before
 
@@ -348,7 +350,7 @@ def test_an_ask_if_naming_a_later_question_is_refused(admin_client, imported, ca
     (error,) = import_errors(catalog_document({"questions[1].ask_if": "insurance == 'koki'"}))
     response = admin_client.post(change_url(question), question_form(question, ask_if="insurance == 'koki'"))
     assert response.status_code == 200
-    assert message_of(error) in " ".join(choice_errors(response))
+    assert error.text_ja in " ".join(choice_errors(response))
     question.refresh_from_db()
     assert question.ask_if == "head_of_household == true"
 

@@ -201,7 +201,9 @@ def test_a_duplicate_place_key_is_refused_on_its_field(client, cast, city_a):
     data = {"municipality": city_a.pk, "key": other.key, "name": place.name, "order": place.order}
     response = login(client, cast["bob"]).post(url("place_change", place.pk), data)
     assert response.status_code == 200
-    assert "duplicate key" in " ".join(response.context["adminform"].form.errors["key"])
+    assert f"「{other.key}」は場所「{other.name}」（{other.key}）にもあります" in " ".join(
+        response.context["adminform"].form.errors["key"]
+    )
 
 
 # --- Autocomplete --------------------------------------------------------------------------------------
@@ -330,7 +332,7 @@ def test_a_question_moved_before_the_one_its_ask_if_reads_is_refused(client, cas
     response = login(client, cast["bob"]).post(url("question_change", question.pk), data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["ask_if"]
-    assert "'head_of_household' is not asked before this question" in " ".join(errors)
+    assert "「head_of_household」はこの質問より後に聞く質問です" in " ".join(errors)
     question.refresh_from_db()
     assert question.position != -5
 

@@ -34,7 +34,8 @@ def saved(workbook) -> bytes:
 
 
 def column_of(sheet, name: str) -> int:
-    return next(cell.column for cell in sheet[1] if cell.value == name)
+    """A column by its key, as the hidden row 2 names it."""
+    return next(cell.column for cell in sheet[2] if cell.value == name)
 
 
 def set_cell(workbook, sheet: str, row: int, field: str, value) -> None:
@@ -63,19 +64,19 @@ def test_the_workbook_has_the_sheets_in_order_with_one_row_per_item(catalog_docu
     document = canonical(catalog_document())
     workbook = workbook_of(document)
     assert workbook.sheetnames == list(SHEET_ORDER)
-    assert workbook["procedures"].max_row == 1 + len(document["procedures"])
-    assert workbook["choices"].max_row == 1 + sum(len(q.get("choices", [])) for q in document["questions"])
+    assert workbook["procedures"].max_row == 2 + len(document["procedures"])
+    assert workbook["choices"].max_row == 2 + sum(len(q.get("choices", [])) for q in document["questions"])
     kokuho_loss = next(i for i, p in enumerate(document["procedures"]) if p["key"] == "kokuho_loss")
     documents = workbook["procedures"].cell(
-        row=kokuho_loss + 2, column=column_of(workbook["procedures"], "documents")
+        row=kokuho_loss + 3, column=column_of(workbook["procedures"], "documents")
     )
     assert documents.value == "資格確認書\n届出人の本人確認書類"
-    catalog_sheet = {row[0]: row[1] for row in workbook["catalog"].iter_rows(min_row=2, values_only=True)}
+    catalog_sheet = {row[0]: row[1] for row in workbook["catalog"].iter_rows(min_row=3, values_only=True)}
     assert catalog_sheet == {
-        "format": "okuyami-catalog/1",
-        "code": "122041",
-        "name": "船橋市",
-        "prefecture": "千葉県",
+        "形式": "okuyami-catalog/1",
+        "団体コード": "122041",
+        "市区町村名": "船橋市",
+        "都道府県": "千葉県",
     }
 
 
@@ -83,17 +84,59 @@ def test_text_that_starts_with_an_equals_sign_stays_text(catalog_document):
     document = canonical(catalog_document({"procedures[0].description": "=SUM(A1:A2) ではありません"}))
     data = write_xlsx(document)
     assert read_xlsx(data).document == document
-    cell = load_workbook(io.BytesIO(data))["procedures"]["K2"]
+    cell = load_workbook(io.BytesIO(data))["procedures"]["K3"]
     assert cell.data_type == "s"
+
+
+def test_row_1_names_the_columns_in_japanese_and_the_hidden_row_2_by_key(catalog_document):
+    workbook = workbook_of(canonical(catalog_document()))
+    sheet = workbook["procedures"]
+    titles = ["キー", "手続き名", "窓口", "対象となる条件", "期限の日数"]
+    assert [cell.value for cell in sheet[1]][:5] == titles
+    assert [cell.value for cell in sheet[2]][:5] == ["key", "name", "counter", "applies_if", "deadline_days"]
+    assert sheet.row_dimensions[2].hidden and not sheet.row_dimensions[1].hidden
+    assert sheet.freeze_panes == "A3"
+    assert "キー: applies_if" in sheet["D1"].comment.text
+    assert [cell.value for cell in workbook["choices"][1]] == ["質問のキー", "値", "表示名"]
+    assert [cell.value for cell in workbook["catalog"][1]] == ["項目", "値"]
+    assert workbook["catalog"].row_dimensions[2].hidden
+
+
+def test_the_keys_name_the_columns_whatever_an_editor_writes_in_row_1(catalog_document):
+    document = canonical(catalog_document())
+    workbook = workbook_of(document)
+    for cell in workbook["procedures"][1]:
+        cell.value = f"{cell.value}（メモ）"
+    workbook["procedures"].move_range("D1:D40", cols=10)  # applies_if moved to the end, key row too
+    assert read_xlsx(saved(workbook)).document == document
+
+
+def test_a_workbook_without_its_hidden_row_is_read_by_the_japanese_titles(catalog_document):
+    document = canonical(catalog_document())
+    workbook = workbook_of(document)
+    for name in workbook.sheetnames:
+        workbook[name].delete_rows(2)
+    assert read_xlsx(saved(workbook)).document == document
+
+
+def test_a_workbook_of_an_older_export_with_keys_in_row_1_is_read(catalog_document):
+    document = canonical(catalog_document())
+    workbook = workbook_of(document)
+    for name in workbook.sheetnames:
+        workbook[name].delete_rows(1)  # the key row is now row 1
+    catalog = workbook["catalog"]
+    for row, key in enumerate(("format", "code", "name", "prefecture"), start=2):
+        catalog.cell(row=row, column=1).value = key
+    assert read_xlsx(saved(workbook)).document == document
 
 
 def test_what_excel_does_to_cells_is_read_back_as_meant(catalog_document):
     document = canonical(catalog_document())
     workbook = workbook_of(document)
-    set_cell(workbook, "procedures", 2, "deadline_days", 14.0)  # Excel numbers are floats
-    set_cell(workbook, "procedures", 3, "order", " 7 ")  # a number typed as text
-    set_cell(workbook, "procedures", 4, "documents", "印鑑\n\n本人確認書類\n")  # blank lines
-    set_cell(workbook, "questions", 2, "allow_unknown", "FALSE")
+    set_cell(workbook, "procedures", 3, "deadline_days", 14.0)  # Excel numbers are floats
+    set_cell(workbook, "procedures", 4, "order", " 7 ")  # a number typed as text
+    set_cell(workbook, "procedures", 5, "documents", "印鑑\n\n本人確認書類\n")  # blank lines
+    set_cell(workbook, "questions", 3, "allow_unknown", "FALSE")
     catalog, _ = read_xlsx_catalog(saved(workbook))
     first, second, third = document["procedures"][:3]
     by_key = {p.key: p for p in catalog.procedures}
@@ -108,7 +151,7 @@ def test_a_code_excel_turned_into_a_number_gets_its_leading_zero_back(catalog_do
         catalog_document(municipality={"code": "011002", "name": "札幌市", "prefecture": "北海道"})
     )
     workbook = workbook_of(document)
-    workbook["catalog"]["B3"] = 11002
+    workbook["catalog"]["B4"] = 11002
     catalog, _ = read_xlsx_catalog(saved(workbook))
     assert catalog.municipality.code == "011002"
 
@@ -157,7 +200,7 @@ def test_catalog_errors_are_given_as_sheet_row_and_column(
     catalog_document, sheet, key, field, value, expected
 ):
     document = canonical(catalog_document())
-    row = [item["key"] for item in document[sheet]].index(key) + 2
+    row = [item["key"] for item in document[sheet]].index(key) + 3
     workbook = workbook_of(document)
     set_cell(workbook, sheet, row, field, value)
     error = xlsx_errors(saved(workbook))[0]  # items that refer to a broken one follow it
@@ -166,40 +209,40 @@ def test_catalog_errors_are_given_as_sheet_row_and_column(
 
 def test_every_error_of_a_workbook_is_reported_at_once(catalog_document):
     workbook = workbook_of(canonical(catalog_document()))
-    set_cell(workbook, "choices", 3, "value", workbook["choices"]["B2"].value)
-    workbook["catalog"]["B3"] = "122042"
-    set_cell(workbook, "places", 2, "key", "Main")
+    set_cell(workbook, "choices", 4, "value", workbook["choices"]["B3"].value)
+    workbook["catalog"]["B4"] = "122042"
+    set_cell(workbook, "places", 3, "key", "Main")
     errors = xlsx_errors(saved(workbook))
     assert any(
-        e.startswith("choices row 3 column B: duplicate value") and "(also choices row 2)" in e
+        e.startswith("choices row 4 column B: duplicate value") and "(also choices row 3)" in e
         for e in errors
     )
-    assert any(e.startswith("catalog row 3 column B: check digit") for e in errors)
-    assert any(e.startswith("places row 2 column A: 'Main' must match") for e in errors)
+    assert any(e.startswith("catalog row 4 column B: check digit") for e in errors)
+    assert any(e.startswith("places row 3 column A: 'Main' must match") for e in errors)
 
 
 def test_a_duplicate_key_names_the_other_row(catalog_document):
     workbook = workbook_of(canonical(catalog_document()))
-    set_cell(workbook, "procedures", 5, "key", workbook["procedures"]["A2"].value)
+    set_cell(workbook, "procedures", 6, "key", workbook["procedures"]["A3"].value)
     (error,) = xlsx_errors(saved(workbook))
-    assert error.startswith("procedures row 5 column A: duplicate key")
-    assert "(also procedures row 2)" in error
+    assert error.startswith("procedures row 6 column A: duplicate key")
+    assert "(also procedures row 3)" in error
 
 
 def test_a_missing_required_cell_names_its_column(catalog_document):
     workbook = workbook_of(canonical(catalog_document()))
-    set_cell(workbook, "places", 3, "name", None)
-    assert xlsx_errors(saved(workbook)) == ["places row 3 column B: is required"]
+    set_cell(workbook, "places", 4, "name", None)
+    assert xlsx_errors(saved(workbook)) == ["places row 4 column B: is required"]
 
 
 def test_a_choice_question_without_choice_rows_is_named_by_its_row(catalog_document):
     document = canonical(catalog_document())
     workbook = workbook_of(document)
     sheet = workbook["choices"]
-    sheet.delete_rows(2, sheet.max_row)
+    sheet.delete_rows(3, sheet.max_row)
     errors = xlsx_errors(saved(workbook))
     index = next(i for i, q in enumerate(document["questions"]) if q["key"] == "insurance")
-    assert any(e.startswith(f"questions row {index + 2}: a choice question needs") for e in errors)
+    assert any(e.startswith(f"questions row {index + 3}: a choice question needs") for e in errors)
 
 
 @pytest.mark.parametrize(
@@ -208,18 +251,18 @@ def test_a_choice_question_without_choice_rows_is_named_by_its_row(catalog_docum
         (lambda wb: wb.remove(wb["choices"]), "workbook: missing sheet 'choices'"),
         (lambda wb: wb.create_sheet("メモ"), "workbook: unknown sheet 'メモ'"),
         (
-            lambda wb: wb["procedures"].cell(row=1, column=4, value="condition"),
-            "procedures row 1 column D: unknown",
+            lambda wb: wb["procedures"].cell(row=2, column=4, value="condition"),
+            "procedures row 2 column D: unknown",
         ),
-        (lambda wb: wb["procedures"].delete_cols(4), "procedures row 1: missing column 'applies_if'"),
+        (lambda wb: wb["procedures"].delete_cols(4), "procedures row 2: missing column 'applies_if'"),
         (
-            lambda wb: wb["choices"].cell(row=2, column=1, value="insurrance"),
-            "choices row 2 column A: unknown question",
+            lambda wb: wb["choices"].cell(row=3, column=1, value="insurrance"),
+            "choices row 3 column A: unknown question",
         ),
-        (lambda wb: setattr(wb["catalog"]["A5"], "value", None), "catalog: no row for 'prefecture'"),
+        (lambda wb: setattr(wb["catalog"]["A6"], "value", None), "catalog: no row for 'prefecture'"),
         (
-            lambda wb: wb["catalog"].cell(row=6, column=1, value="mayor"),
-            "catalog row 6 column A: unknown field",
+            lambda wb: wb["catalog"].cell(row=7, column=1, value="mayor"),
+            "catalog row 7 column A: unknown field",
         ),
     ],
 )
@@ -276,14 +319,14 @@ def test_an_excel_file_with_errors_reports_where_and_changes_nothing(tmp_path, i
     version = imported().catalog_version
     before = stored()
     workbook = workbook_of(canonical(catalog_document()))
-    set_cell(workbook, "procedures", 3, "applies_if", "age >= '75'")
-    set_cell(workbook, "procedures", 4, "counter", "kokuhoo")
+    set_cell(workbook, "procedures", 4, "applies_if", "age >= '75'")
+    set_cell(workbook, "procedures", 5, "counter", "kokuhoo")
     path = tmp_path / "city.xlsx"
     path.write_bytes(saved(workbook))
     stderr, message = refused("import_catalog", str(path))
     lines = stderr.splitlines()
-    assert lines[0].startswith(f"{path}: procedures row 3 column D: wrong type")
-    assert lines[1].startswith(f"{path}: procedures row 4 column C: unknown counter 'kokuhoo'")
+    assert lines[0].startswith(f"{path}: procedures row 4 column D: wrong type")
+    assert lines[1].startswith(f"{path}: procedures row 5 column C: unknown counter 'kokuhoo'")
     assert "2 errors; nothing was imported" in message
     assert stored() == before
     assert Municipality.objects.get(code="122041").catalog_version == version
@@ -344,7 +387,7 @@ def test_a_cell_edited_in_excel_keeps_its_text(catalog_document):
     # Excel stores "'=1" typed in a cell as the text "=1" (marked as quoted): read as it is.
     workbook = workbook_of(canonical(catalog_document()))
     sheet = workbook["procedures"]
-    cell = sheet.cell(row=2, column=column_of(sheet, "name"))
+    cell = sheet.cell(row=3, column=column_of(sheet, "name"))
     cell.value, cell.data_type = "=1", "s"
     catalog, _ = read_xlsx_catalog(saved(workbook))
     assert "=1" in [p.name for p in catalog.procedures]

@@ -68,6 +68,27 @@ def test_the_pdfs_are_stored_once_each_in_the_database_named_by_their_hash(forms
     assert procedures["seal"].forms[0].fields[3].value == "answer.insurance"
 
 
+def test_an_import_changes_the_forms_in_place_and_keeps_their_ids(forms_city):
+    """A form stays the same row through an import (matched by procedure and position), as every
+    catalog row does: a form an editor has open stays there; one the import drops is gone."""
+    ids = {f.procedure.key: f.pk for f in ApplicationForm.objects.select_related("procedure")}
+    document, files = forms_document()
+    edit(document, "procedures[1].forms[0].fields[0].x", 60)
+    edit(document, "procedures[2].forms[0].title", "国民健康保険 資格喪失届（令和8年様式）")
+    import_with_forms(document, files)
+    after = {f.procedure.key: f for f in ApplicationForm.objects.select_related("procedure")}
+    assert {key: form.pk for key, form in after.items()} == ids
+    assert after["seal"].fields[0]["x"] == 60
+    assert after["kokuho_loss"].title == "国民健康保険 資格喪失届（令和8年様式）"
+    revision = CatalogRevision.objects.filter(municipality=forms_city).latest("pk")
+    assert revision.document == catalog_snapshot_for(municipality=forms_city)  # with the PDFs' hashes
+
+    edit(document, "procedures[1].forms", ...)
+    import_with_forms(document, files)
+    left = {f.procedure.key: f.pk for f in ApplicationForm.objects.select_related("procedure")}
+    assert left == {key: pk for key, pk in ids.items() if key != "seal"}
+
+
 def test_revisions_share_the_stored_pdfs(forms_city):
     import_with_forms()
     import_with_forms()
@@ -156,8 +177,8 @@ def test_a_workbook_leaves_the_forms_out_and_importing_it_keeps_them(forms_city,
     assert "the workbook does not hold the 4 forms" in stderr
     book = load_workbook(workbook)
     assert "forms" not in book.sheetnames
-    names = [cell.value for cell in book["procedures"][1]]
-    row = next(r for r in book["procedures"].iter_rows(min_row=2) if r[0].value == "kokuho_loss")
+    names = [cell.value for cell in book["procedures"][2]]  # the format's keys: the hidden second row
+    row = next(r for r in book["procedures"].iter_rows(min_row=3) if r[0].value == "kokuho_loss")
     row[names.index("name")].value = "国民健康保険の資格喪失届（変更）"
     book.save(workbook)
     before = {f.procedure.key: (f.file, f.pdf_id, f.fields) for f in ApplicationForm.objects.all()}
@@ -185,7 +206,7 @@ def test_the_history_shows_and_restores_a_replaced_pdf(client, bob, forms_city):
     client.force_login(bob)
     page = client.get(reverse("admin:procedures_municipality_revision", args=[forms_city.pk, replaced.pk]))
     html = page.content.decode()
-    assert "<code>form forms/seal.pdf</code>" in html
+    assert "申請書「forms/seal.pdf」: " in html  # the field as the editor reads it
     old, new = (hashlib.sha256(demo_pdf(name)).hexdigest()[:12] for name in ("kokuho_sosaihi", "kokuho_loss"))
     assert f"印鑑登録証 返還届 (PDF {old})" in html and f"印鑑登録証 返還届 (PDF {new})" in html
 
@@ -205,7 +226,7 @@ def test_a_form_change_is_undone_field_by_field(client, bob, forms_city):
     client.force_login(bob)
     url = reverse("admin:procedures_municipality_revert", args=[forms_city.pk, change.pk, "undo"])
     shown = client.get(url).content.decode()
-    assert "<code>form forms/seal.pdf p1 deceased.name</code>" in shown
+    assert "申請書「forms/seal.pdf」 1ページの欄 deceased.name: " in shown
     assert client.post(url, {"version": fresh(forms_city).catalog_version}).status_code == 302
     assert ApplicationForm.objects.get(procedure__key="seal").fields[0]["x"] == 51.5
 
@@ -222,7 +243,7 @@ def test_the_admin_imports_a_bundle_after_showing_its_form_changes(client, bob, 
     upload = io.BytesIO(bundle_bytes(document, files))
     upload.name = "funabashi.zip"
     page = client.post(url, {"file": upload}).content.decode()
-    assert "<code>form forms/kokuho_loss.pdf</code>" in page and "（令和8年様式）" in page
+    assert "申請書「forms/kokuho_loss.pdf」: " in page and "（令和8年様式）" in page
     assert "bundle: forms/new.pdf: no form names this file; it was left out" in page
     assert (
         ApplicationForm.objects.get(procedure__key="kokuho_loss").title == "国民健康保険 被保険者資格喪失届"
@@ -241,7 +262,9 @@ def test_the_admin_refuses_a_broken_bundle_naming_the_problem(client, bob, forms
     page = client.post(
         reverse("admin:procedures_municipality_import", args=[forms_city.pk]), {"file": upload}
     )
-    assert "procedures[1].forms[0].file: &#x27;forms/seal.pdf&#x27;: is not a PDF" in page.content.decode()
+    # In Japanese on the editor's screen, naming the procedure, its form and the file.
+    expected = "手続き「印鑑登録証の返却」（seal）の「申請書」の1つ目: 「forms/seal.pdf」: PDFファイルでは"
+    assert expected in page.content.decode()
     assert stored() == before
 
 

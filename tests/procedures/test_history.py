@@ -88,8 +88,14 @@ def test_the_diff_view_shows_what_changed_field_by_field(client, bob, city_a):
         ("deadline", "14 days from death", "7 days from death"),
         ("name", "国民健康保険の資格喪失届", "国保の資格喪失届"),
     ]
+    # On the screen in Japanese: the field's name and the values as an editor reads them.
+    assert sorted((f.label, f.before_ja, f.after_ja) for f in item.fields) == [
+        ("手続き名", "国民健康保険の資格喪失届", "国保の資格喪失届"),
+        ("期限", "亡くなった日から14日", "亡くなった日から7日"),
+    ]
     html = response.content.decode()
-    assert "<del>14 days from death</del>" in html and "<ins>7 days from death</ins>" in html
+    assert "期限: <del>亡くなった日から14日</del> → <ins>亡くなった日から7日</ins>" in html
+    assert "deadline" not in html and "days from death" not in html
 
 
 # --- Reverting ----------------------------------------------------------------------------------------------
@@ -103,8 +109,9 @@ def test_undoing_one_change_keeps_the_later_ones(client, bob, city_a):
     assert page.status_code == 200
     assert [(i.key, i.kind) for i in page.context["changes"].items] == [("kokuho_loss", "changed")]
     assert Procedure.objects.get(municipality=city_a, key="kokuho_loss").deadline_days == 7  # only shown
-    response = client.post(revert_url(first, "undo"), {"version": fresh(city_a).catalog_version})
-    assert response.status_code == 302
+    response = client.post(revert_url(first, "undo"), {"version": fresh(city_a).catalog_version}, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    assert f"版{first.catalog_version}の変更を取り消しました。" in response.content.decode()
     assert Procedure.objects.get(municipality=city_a, key="kokuho_loss").deadline_days == 14
     assert Procedure.objects.get(municipality=city_a, key="seal").name == "印鑑登録証の返還"
     revision = latest(city_a)
@@ -135,6 +142,20 @@ def test_an_undo_that_later_changes_overlap_is_refused(client, bob, city_a):
     assert fresh(city_a).catalog_version == version
 
 
+def test_an_undo_refused_for_a_municipality_field_names_it_in_japanese(client, bob, city_a, catalog_document):
+    import_catalog(
+        catalog_document(municipality={"code": "122041", "name": "ふなばし市", "prefecture": "千葉県"})
+    )
+    first = latest(city_a)
+    import_catalog(
+        catalog_document(municipality={"code": "122041", "name": "フナバシ市", "prefecture": "千葉県"})
+    )
+    client.force_login(bob)
+    page = client.get(revert_url(first, "undo"))
+    assert page.context["conflicts"] == ["市区町村の「市区町村名」"]
+    assert "市区町村の「市区町村名」" in page.content.decode()
+
+
 def test_an_undo_that_would_break_the_catalog_is_refused(client, bob, city_a, catalog_document):
     document = catalog_document()
     document["questions"].append({"key": "dog", "text": "犬を飼っていましたか？", "type": "yes_no"})
@@ -143,7 +164,7 @@ def test_an_undo_that_would_break_the_catalog_is_refused(client, bob, city_a, ca
     client.force_login(bob)
     edit_procedure(client, "seal", city_a, applies_if="dog == true")
     page = client.get(revert_url(added_question, "undo"))
-    assert any("unknown question 'dog'" in error for error in page.context["catalog_errors"])
+    assert any("「dog」という質問はありません" in error for error in page.context["catalog_errors"])
     before = stored()
     client.post(revert_url(added_question, "undo"), {"version": fresh(city_a).catalog_version})
     assert stored() == before

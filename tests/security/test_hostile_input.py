@@ -40,6 +40,7 @@ DEEP_INSIDE = (
 )
 DEEP_CONDITIONS = {"not": "not " * 990 + "true", "parentheses": "(" * 500 + "true" + ")" * 500}
 NESTED_TOO_DEEPLY = "nested too deeply (at most 32 levels of parentheses and 'not')"
+NESTED_TOO_DEEPLY_JA = "かっこと not の重なりが深すぎます（32段まで）"  # as the editors' screens say it
 CASE = {name: value for name, value in CASE_DETAILS.items() if name != "deceased_birth_date"}
 
 
@@ -312,8 +313,11 @@ def test_the_admin_import_lists_deep_conditions_and_changes_nothing(
     )
     assert response.status_code == 200
     errors = response.context["file_errors"]
-    assert [e.partition(": ")[0] for e in errors] == ["questions[1].ask_if", "procedures[0].applies_if"]
-    assert all(NESTED_TOO_DEEPLY in e for e in errors)
+    assert [e.partition(": ")[0] for e in errors] == [
+        "質問「世帯に残る方は何人ですか？」（household_left）の「質問する条件」",
+        "手続き「世帯主変更届」（hoh_change）の「対象となる条件」",
+    ]
+    assert all(NESTED_TOO_DEEPLY_JA in e for e in errors)
     assert everything_stored() == before
 
 
@@ -327,12 +331,12 @@ def test_the_admin_forms_refuse_deep_conditions_on_their_fields(
     url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
     response = client.post(url, procedure_form(procedure, applies_if=DEEP_CONDITIONS[shape]))
     assert response.status_code == 200
-    assert NESTED_TOO_DEEPLY in response.context["adminform"].form.errors["applies_if"][0]
+    assert NESTED_TOO_DEEPLY_JA in response.context["adminform"].form.errors["applies_if"][0]
     question = Question.objects.get(municipality=city_a, key="household_left")
     url = reverse("admin:procedures_question_change", args=[question.pk])
     response = client.post(url, question_form(question, ask_if=DEEP_CONDITIONS[shape]))
     assert response.status_code == 200
-    assert NESTED_TOO_DEEPLY in response.context["adminform"].form.errors["ask_if"][0]
+    assert NESTED_TOO_DEEPLY_JA in response.context["adminform"].form.errors["ask_if"][0]
     assert everything_stored() == before
 
 
@@ -408,7 +412,7 @@ def test_the_admin_refuses_a_zip_bomb_naming_the_sheet(client, bob, city_a, ever
     )
     assert response.status_code == 200
     (error,) = response.context["file_errors"]
-    assert error.startswith("procedures: シート「procedures」が大きすぎます")
+    assert error.startswith("シート「procedures」が大きすぎます")
     assert "シート「procedures」が大きすぎます" in response.content.decode()
     assert everything_stored() == before
 
@@ -443,7 +447,7 @@ def test_a_procedure_url_other_than_https_or_http_is_refused_everywhere(
         reverse("admin:procedures_procedure_change", args=[procedure.pk]), procedure_form(procedure, url=url)
     )
     assert response.context["adminform"].form.errors["url"] == [
-        "must be a web address starting with https:// or http://"
+        f"＊「{url}」は https:// か http:// で始まるアドレスではありません"
     ]
     assert everything_stored() == before
 

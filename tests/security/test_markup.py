@@ -245,7 +245,7 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
     change = reverse("admin:procedures_procedure_change", args=[procedure.pk])
     refused = editor.post(change, procedure_form(procedure, applies_if='insurance == "<oky-x>"'))
     walk.check(refused, f"POST {change} (refused)")
-    assert "has no choice" in refused.content.decode()
+    assert "に選択肢「&lt;oky-x&gt;」はありません" in refused.content.decode()
     walk.check(
         editor.post(change, procedure_form(procedure, name=marked("後期高齢者医療"))), f"POST {change}"
     )

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -56,7 +58,8 @@ class Command(BaseCommand):
             self.stdout.write("dry run: the catalog is valid; nothing was changed")
             return
         try:
-            _, created = catalog_import(catalog=catalog, pdfs=read.pdfs, note=f"import_catalog {path}")
+            note = f"コマンド（import_catalog）で「{Path(path).name}」を取り込み"  # the history is Japanese
+            _, created = catalog_import(catalog=catalog, pdfs=read.pdfs, note=note)
         except DatabaseError as exc:
             raise CommandError(
                 f"{path}: the database refused the import ({exc.__class__.__name__}); nothing was imported"

@@ -52,7 +52,9 @@ class Command(BaseCommand):
                 raise report_errors(self.stderr, str(path), exc.errors, "the demo was not loaded") from None
             code = catalog.municipality.code
             if reset or not Municipality.objects.filter(code=code).exists():
-                catalog_import(catalog=catalog, pdfs=bundle.pdfs_of(catalog), note=f"load_demo {path.name}")
+                catalog_import(
+                    catalog=catalog, pdfs=bundle.pdfs_of(catalog), note=f"デモの読み込み（{path.name}）"
+                )
                 self.stdout.write(f"loaded {path.name} ({code} {catalog.municipality.name})")
             else:
                 self.stdout.write(f"kept {path.name} ({code}): already loaded")
