@@ -25,9 +25,12 @@ PURE = (
     "procedures/evaluation.py",
     "procedures/warnings.py",
     "procedures/form_pdf.py",
+    "procedures/catalog_forms.py",
+    "procedures/catalog_bundle.py",
+    "procedures/form_images.py",
     "okuyami/guide.py",
     "okuyami/display.py",
-    "okuyami/wareki.py",
+    "procedures/wareki.py",
     "procedures/facts.py",
     "okuyami/residents/extract.py",
     "okuyami/residents/kana.py",
@@ -36,6 +39,7 @@ PURE = (
     "okuyami/residents/prefill.py",
     "okuyami/residents/sample.py",
     "okuyami/precheck/codes.py",
+    "okuyami/merge.py",
 )
 
 

@@ -11,7 +11,7 @@ from okuyami.forms import CaseForm
 from okuyami.precheck import limits, selectors, services
 from okuyami.precheck.codes import shown
 from okuyami.precheck.forms import CodeForm
-from okuyami.views import counter_view
+from okuyami.views import age_message, counter_view
 
 
 @counter_view
@@ -63,6 +63,7 @@ def code_refused(request, form: CodeForm, problem: selectors.CodeProblem):
 def loaded_redirect(request, loaded: services.Loaded):
     messages.success(
         request,
+        f"受付 {loaded.case.pk} を作成しました。{age_message(loaded.case)}"
         f"事前確認の回答（{loaded.answers}問）を読み込みました。「事前確認より」の回答をご家族と確認してください。",
     )
     if loaded.age_differs:

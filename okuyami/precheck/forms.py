@@ -17,6 +17,12 @@ class HomeAnswerForm(AnswerForm):
 
     The answer field already keeps a date within procedures.date_limits' years."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The answers live in the family's own session, with no other counter to race: nothing
+        # to check against what the page showed (the counter's `seen`), so no field for it.
+        del self.fields["seen"]
+
     def clean_answer(self):
         value = super().clean_answer()
         if value == UNKNOWN:

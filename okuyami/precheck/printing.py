@@ -9,7 +9,7 @@ from django.template.loader import get_template
 from okuyami import printing
 from okuyami.precheck.codes import shown
 from okuyami.precheck.qr import qr_data_uri
-from okuyami.wareki import wareki
+from procedures.wareki import wareki
 
 TEMPLATE = "precheck/print/checklist.html"
 

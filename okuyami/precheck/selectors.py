@@ -12,10 +12,10 @@ from django.utils import timezone
 from okuyami.models import Case
 from okuyami.precheck.codes import CodeUnreadable, read_code
 from okuyami.precheck.models import PrecheckCode
-from okuyami.wareki import wareki
 from procedures.catalog import Catalog
 from procedures.evaluation import normalise_answer
 from procedures.models import Municipality
+from procedures.wareki import wareki
 
 # The public pages read only these columns of the municipality (and the catalog's version stamp).
 PUBLIC_FIELDS = (

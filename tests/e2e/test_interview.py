@@ -36,12 +36,6 @@ def focus_and_press(page, selector: str, key: str = "Enter", limit: int = 60) ->
     raise AssertionError(f"{selector} never took focus by Tab")
 
 
-def date_keys(iso: str) -> str:
-    """The digits to type into a date field: headless Chromium orders it mm/dd/yyyy (en-US)."""
-    year, month, day = iso.split("-")
-    return month + day + year
-
-
 RECEPTION = {
     "#id_deceased_name": "見本 太郎",
     "#id_deceased_kana": "ミホン タロウ",
@@ -53,14 +47,12 @@ RECEPTION = {
 
 
 def fill_reception(page, dates: dict[str, str]) -> None:
-    """The reception form by keyboard: the demo family's details, `dates` by field, 配偶者."""
-    for selector, text in RECEPTION.items():
+    """The reception form by keyboard: the demo family's details, `dates` by field (typed as
+    families say them, 和暦 or 西暦, over what the field held), 配偶者."""
+    for selector, text in {**RECEPTION, **dates}.items():
         page.focus(selector)
         page.keyboard.press("Control+A")
         page.keyboard.type(text)
-    for selector, day in dates.items():
-        page.focus(selector)
-        page.keyboard.type(date_keys(day))
     page.focus("#id_visitor_relation")
     page.keyboard.press("ArrowDown")  # 配偶者
 
@@ -82,10 +74,10 @@ def answer_by_keyboard(page, *, unknown: bool) -> None:
             page.keyboard.press("Space")  # the first option
     elif kind == "checkbox":
         page.keyboard.press("Space")
-    elif kind == "text":
+    elif kind == "text" and page.evaluate("document.activeElement.inputMode") == "numeric":
         page.keyboard.type("2")
-    elif kind == "date":
-        page.keyboard.type(date_keys("2020-04-01"))
+    elif kind == "text":  # a date, typed as families say it
+        page.keyboard.type("令和2年4月1日")
     focus_and_press(page, "button[name=next]")
 
 
@@ -108,7 +100,8 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
     assert page.evaluate("document.activeElement.classList.contains('oky-error-summary')")
     screens.take(page, "03-case-form-errors.png", full_page=True)
 
-    fill_reception(page, {"#id_deceased_birth_date": "1945-03-10", "#id_death_date": "2026-11-20"})
+    # Dates as families say them: 和暦, in full-width digits too.
+    fill_reception(page, {"#id_deceased_birth_date": "S20.3.10", "#id_death_date": "令和８年１１月２０日"})
     focus_and_press(page, "form.oky-form button[type=submit]")
     page.wait_for_url("**/questions/**")
 

@@ -12,7 +12,7 @@ from okuyami.models import Case
 from okuyami.precheck.models import PrecheckCode
 from tests.conftest import fixture_document, import_catalog
 from tests.e2e.axe import violations
-from tests.e2e.test_interview import PASSWORD, answer_by_keyboard, date_keys, fill_reception, focus_and_press
+from tests.e2e.test_interview import PASSWORD, answer_by_keyboard, fill_reception, focus_and_press
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +67,7 @@ def test_a_family_prepares_at_home_by_keyboard_and_the_counter_asks_nothing_agai
     checked(page_, "an error")
     screens.take(page_, "precheck-02-error.png", full_page=True)
     page_.focus("#id_answer")
-    page_.keyboard.type(date_keys("2026-11-20"))
+    page_.keyboard.type("令和8年11月20日")  # as families say it
     focus_and_press(page_, "button[name=next]")
     page_.wait_for_url("**/age/")
     checked(page_, "the age")
@@ -130,8 +130,8 @@ def test_a_family_prepares_at_home_by_keyboard_and_the_counter_asks_nothing_agai
     page.keyboard.type(shown.lower().replace("-", " "))
     focus_and_press(page, "form.oky-form button[type=submit]")
     assert f"事前確認の受付コード {shown}" in page.content()
-    assert page.input_value("#id_death_date") == "2026-11-20"
-    fill_reception(page, {"#id_deceased_birth_date": "1948-01-05"})  # 78 on 2026-11-20, as the family said
+    assert page.input_value("#id_death_date") == "令和8年11月20日"  # the family's, read back in 和暦
+    fill_reception(page, {"#id_deceased_birth_date": "S23.1.5"})  # 78 on 2026-11-20, as the family said
     screens.take(page, "precheck-07-counter-from-code.png", full_page=True)
     focus_and_press(page, "form.oky-form button[type=submit]")
     page.wait_for_url("**/answers/")  # straight to the check page: no question is asked again

@@ -52,7 +52,7 @@ def test_the_code_step_shows_the_reception_form_with_the_date_of_death(client, a
     html = response.content.decode()
     assert response.status_code == 200
     assert f"事前確認の受付コード {shown(issued.code)}" in html
-    assert 'value="2026-11-20"' in html  # the date of death, filled in
+    assert 'value="令和8年11月20日"' in html  # the date of death, filled in (in 和暦, as the form shows dates)
     assert "ご家族が答えた年齢は81歳です" in html
     assert f'name="code" value="{issued.code}"' in html
     assert not Case.objects.exists() and PrecheckCode.objects.get().used_at is None
