@@ -52,7 +52,9 @@ def test_the_code_step_shows_the_reception_form_with_the_date_of_death(client, a
     html = response.content.decode()
     assert response.status_code == 200
     assert f"事前確認の受付コード {shown(issued.code)}" in html
-    assert 'value="令和8年11月20日"' in html  # the date of death, filled in (in 和暦, as the form shows dates)
+    assert (
+        'value="令和8年11月20日"' in html
+    )  # the date of death, filled in (in 和暦, as the form shows dates)
     assert "ご家族が答えた年齢は81歳です" in html
     assert f'name="code" value="{issued.code}"' in html
     assert not Case.objects.exists() and PrecheckCode.objects.get().used_at is None
@@ -172,6 +174,28 @@ def test_an_age_that_the_birth_date_contradicts_is_pointed_out(client, alice, fa
     assert any(
         "事前確認で答えた年齢（80歳）と、生年月日から計算した年齢（81歳）が違います" in m for m in messages
     )
+
+
+def test_dates_typed_in_wareki_and_the_age_read_back_as_at_a_typed_reception(client, alice, issued):
+    client.force_login(alice)
+    response = start_from_code(
+        client, issued.code, deceased_birth_date="S20.3.10", death_date="令和８年１１月２０日"
+    )
+    case = Case.objects.get()
+    assert str(case.deceased_birth_date) == "1945-03-10" and str(case.death_date) == "2026-11-20"
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any(
+        f"受付 {case.pk} を作成しました。昭和20年3月10日生まれ、81歳で亡くなられました。" in m
+        and "事前確認の回答" in m
+        for m in messages
+    ), messages
+
+
+def test_a_copy_of_a_case_does_not_offer_a_code(client, alice, issued):
+    client.force_login(alice)
+    start_from_code(client, issued.code)
+    html = client.get(reverse("okuyami:case-copy", args=[Case.objects.get().pk])).content.decode()
+    assert "この受付をもとに新しい受付" in html and "コードから始める" not in html
 
 
 def test_answers_that_no_longer_fit_the_catalog_are_left_out(client, alice, issued):
