@@ -16,7 +16,16 @@ from core.staff import is_operator
 from procedures import admin_views
 from procedures.catalog_io import deadline_entry
 from procedures.deadlines import DEATH, Deadline, Unit
-from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
+from procedures.models import (
+    PRECHECK_FIELDS,
+    Choice,
+    Counter,
+    Document,
+    Municipality,
+    Place,
+    Procedure,
+    Question,
+)
 from procedures.rules import ConditionError, QuestionType, names_in, parse
 from procedures.selectors import (
     MUNICIPALITY_PATH,
@@ -161,6 +170,7 @@ def _catalog_clean(form, section: str, entry: dict, *, field_of=None, **extra) -
 class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "prefecture", "catalog_version", "updated_at"]
     search_fields = ["code", "name", "prefecture"]
+    exclude = PRECHECK_FIELDS  # on their own page, for the editor too (okuyami.precheck.admin)
     change_form_template = "admin/procedures/municipality/change_form.html"
     change_list_template = "admin/procedures/municipality/change_list.html"
 
