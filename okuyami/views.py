@@ -23,6 +23,7 @@ from okuyami.display import guide_for_display
 from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, MarkForm
 from okuyami.guide import AdjustmentAction
 from okuyami.models import Case, Mark
+from okuyami.precheck.selectors import home_answer_keys
 from okuyami.services import Shown
 from procedures.answer_fields import UNKNOWN
 from procedures.evaluation import answer_label
@@ -195,8 +196,9 @@ def answers(request, case):
     interview = selectors.interview_for(case)
     rows = [(q, _answer_text(q, case)) for q in interview.questions]
     missing = [q for q, text in rows if text is None]
+    context = {"case": case, "rows": rows, "missing": missing, "from_home": home_answer_keys(case)}
     shown(request, Shown.ANSWERS, case)
-    return render(request, "okuyami/answers.html", {"case": case, "rows": rows, "missing": missing})
+    return render(request, "okuyami/answers.html", context)
 
 
 def _answer_text(q, case: Case) -> str | None:
