@@ -252,7 +252,7 @@ PRECHECK_RATE_DEFAULTS = {
     "pdf": (30, 600),  # checklist PDFs (each is a fraction of a second of a worker)
     "code": (10, 3600),  # 受付コード issued to one address in an hour
     "code_municipality": (2000, 86400),  # 受付コード issued for one municipality in a day
-    "lookup": (30, 3600),  # codes a counter user looks up in an hour (see okuyami/precheck/codes.py)
+    "lookup": (60, 3600),  # codes a counter user looks up in an hour (see okuyami/precheck/codes.py)
 }
 
 

@@ -35,6 +35,7 @@ PURE = (
     "okuyami/residents/live.py",
     "okuyami/residents/prefill.py",
     "okuyami/residents/sample.py",
+    "okuyami/precheck/codes.py",
 )
 
 

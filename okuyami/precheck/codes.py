@@ -1,17 +1,19 @@
 """受付コード: short, unambiguous, easy to read out on the telephone. Pure Python.
 
-24 characters: the digits 2–9 and 16 capital letters. Left out are those read or heard as another
-one: 0/O, 1/I/L, 5/S, 2/Z, 8/B, 6/G, U and V (ブイ is heard as ビー), and Q (キュー, like 9).
+24 characters: the digits 2–9 and 16 capital letters. Left out: 0, O, 1, I and L (read as each
+other), S, Z, B and G (read as 5, 2, 8 and 6), U and V (ブイ is heard as ビー), and Q (キュー,
+like 9).
 A code is 9 of them, shown in three groups (K7M-9PX-3AE); staff may type it with or without the
 hyphens, in small or full-width letters.
 
 How hard it is to guess: 24**9 ≈ 2.6 × 10**12 codes (41 bits). Only a logged-in counter user of
-the code's own municipality can look a code up, at most `lookup` times an hour (settings:
-OKUYAMI_PRECHECK_RATES, 30 by default), and a code lives 14 days: one account guessing without
-pause tries 30 × 24 × 14 = 10,080 codes in a code's life. Against even 1,000 live codes of its
-municipality (several times the deaths of a city of 600,000 in 14 days) the chance of hitting any
-is 10,080 × 1,000 / 2.6 × 10**12 ≈ 4 in a million, and what it would find is answers without a
-name. The public pages take no code at all, so they cannot be used to guess.
+the code's own municipality can look a code up (the code step and the reception form each count),
+at most `lookup` times an hour (settings: OKUYAMI_PRECHECK_RATES, 60 by default), and a code
+lives 14 days: one account guessing without pause tries 60 × 24 × 14 = 20,160 codes in a code's
+life. Against even 1,000 live codes of its municipality (several times the deaths of a city of
+600,000 in 14 days) the chance of hitting any is 20,160 × 1,000 / 2.6 × 10**12 ≈ 8 in a
+million, and what it would find is answers without a name. The public pages take no code at
+all, so they cannot be used to guess.
 """
 
 import secrets
