@@ -32,6 +32,7 @@ PYTHON = sys.executable
 
 from bench.api import parse_wrk  # noqa: E402
 from bench.server import environment as server_environment  # noqa: E402
+from bench.server import prepare  # noqa: E402
 from bench.server import start as start_gunicorn  # noqa: E402
 from bench.server import stop as stop_gunicorn  # noqa: E402
 
@@ -128,14 +129,7 @@ def main() -> int:
         OKUYAMI_PRECHECK_RATES="answer=1000000000/60,pdf=1000000000/60",
     )
     try:
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [PYTHON, "manage.py", "import_catalog", "fixtures/catalogs/sample-city.json"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        prepare(env)
         shell = [PYTHON, "manage.py", "shell", "-c", f"CITY = {CITY!r}\n" + FAMILY]
         cookie = subprocess.run(shell, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
         cookie = cookie.stdout.strip().splitlines()[-1]

@@ -31,6 +31,18 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
     }
 
 
+def prepare(env: dict[str, str]) -> None:
+    """Migrate the database and import the sample city (999903), as the benchmarks serve it."""
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "import_catalog", "fixtures/catalogs/sample-city.json"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def start(
     env: dict[str, str],
     port: int,
