@@ -42,6 +42,29 @@ def date_keys(iso: str) -> str:
     return month + day + year
 
 
+RECEPTION = {
+    "#id_deceased_name": "見本 太郎",
+    "#id_deceased_kana": "ミホン タロウ",
+    "#id_deceased_address": "見本県みほん市本町1-1",
+    "#id_visitor_name": "見本 花子",
+    "#id_visitor_kana": "ミホン ハナコ",
+    "#id_visitor_phone": "000-000-1234",
+}
+
+
+def fill_reception(page, dates: dict[str, str]) -> None:
+    """The reception form by keyboard: the demo family's details, `dates` by field, 配偶者."""
+    for selector, text in RECEPTION.items():
+        page.focus(selector)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+    for selector, day in dates.items():
+        page.focus(selector)
+        page.keyboard.type(date_keys(day))
+    page.focus("#id_visitor_relation")
+    page.keyboard.press("ArrowDown")  # 配偶者
+
+
 def answer_by_keyboard(page, *, unknown: bool) -> None:
     """Answer the question on the page with keys only; 'わからない' when asked to."""
     kind = page.evaluate(
@@ -85,23 +108,7 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
     assert page.evaluate("document.activeElement.classList.contains('oky-error-summary')")
     screens.take(page, "03-case-form-errors.png", full_page=True)
 
-    fields = {
-        "#id_deceased_name": "見本 太郎",
-        "#id_deceased_kana": "ミホン タロウ",
-        "#id_deceased_address": "見本県みほん市本町1-1",
-        "#id_visitor_name": "見本 花子",
-        "#id_visitor_kana": "ミホン ハナコ",
-        "#id_visitor_phone": "000-000-1234",
-    }
-    for selector, text in fields.items():
-        page.focus(selector)
-        page.keyboard.press("Control+A")
-        page.keyboard.type(text)
-    for selector, day in {"#id_deceased_birth_date": "1945-03-10", "#id_death_date": "2026-11-20"}.items():
-        page.focus(selector)
-        page.keyboard.type(date_keys(day))
-    page.focus("#id_visitor_relation")
-    page.keyboard.press("ArrowDown")  # 配偶者
+    fill_reception(page, {"#id_deceased_birth_date": "1945-03-10", "#id_death_date": "2026-11-20"})
     focus_and_press(page, "form.oky-form button[type=submit]")
     page.wait_for_url("**/questions/**")
 

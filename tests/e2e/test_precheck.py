@@ -12,7 +12,7 @@ from okuyami.models import Case
 from okuyami.precheck.models import PrecheckCode
 from tests.conftest import fixture_document, import_catalog
 from tests.e2e.axe import violations
-from tests.e2e.test_interview import PASSWORD, answer_by_keyboard, date_keys, focus_and_press
+from tests.e2e.test_interview import PASSWORD, answer_by_keyboard, date_keys, fill_reception, focus_and_press
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,21 +131,7 @@ def test_a_family_prepares_at_home_by_keyboard_and_the_counter_asks_nothing_agai
     focus_and_press(page, "form.oky-form button[type=submit]")
     assert f"事前確認の受付コード {shown}" in page.content()
     assert page.input_value("#id_death_date") == "2026-11-20"
-    fields = {
-        "#id_deceased_name": "見本 太郎",
-        "#id_deceased_kana": "ミホン タロウ",
-        "#id_deceased_address": "見本県みほん市本町1-1",
-        "#id_visitor_name": "見本 花子",
-        "#id_visitor_kana": "ミホン ハナコ",
-        "#id_visitor_phone": "000-000-1234",
-    }
-    for selector, text in fields.items():
-        page.focus(selector)
-        page.keyboard.type(text)
-    page.focus("#id_deceased_birth_date")
-    page.keyboard.type(date_keys("1948-01-05"))  # 78 on 2026-11-20, as the family said
-    page.focus("#id_visitor_relation")
-    page.keyboard.press("ArrowDown")
+    fill_reception(page, {"#id_deceased_birth_date": "1948-01-05"})  # 78 on 2026-11-20, as the family said
     screens.take(page, "precheck-07-counter-from-code.png", full_page=True)
     focus_and_press(page, "form.oky-form button[type=submit]")
     page.wait_for_url("**/answers/")  # straight to the check page: no question is asked again
