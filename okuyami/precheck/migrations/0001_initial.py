@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('okuyami', '0004_case_validators'),
-        ('procedures', '0006_municipality_precheck'),
+        ('procedures', '0007_municipality_precheck'),
     ]
 
     operations = [
