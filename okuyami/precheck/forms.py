@@ -11,11 +11,11 @@ from okuyami.precheck.codes import CodeUnreadable, read_code
 from okuyami.precheck.flow import AGE_QUESTION, DEATH_QUESTION, age_problem
 from procedures.answer_fields import UNKNOWN
 
-EARLIEST_DEATH = date(1900, 1, 1)  # okuyami-catalog/1: death_date from 1900-01-01
-
 
 class HomeAnswerForm(AnswerForm):
-    """One question a page, as at the counter; the date of death and the age checked for sense."""
+    """One question a page, as at the counter; the date of death and the age checked for sense.
+
+    The answer field already keeps a date within procedures.date_limits' years."""
 
     def clean_answer(self):
         value = super().clean_answer()
@@ -25,8 +25,6 @@ class HomeAnswerForm(AnswerForm):
             day = date.fromisoformat(value)
             if day > timezone.localdate():
                 raise forms.ValidationError("亡くなった日に、今日より後の日付は入力できません。")
-            if day < EARLIEST_DEATH:
-                raise forms.ValidationError("亡くなった日は1900年1月1日以降の日付を入力してください。")
         if self.question is AGE_QUESTION and (problem := age_problem(value)):
             raise forms.ValidationError(problem)
         return value

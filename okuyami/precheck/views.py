@@ -1,7 +1,8 @@
 """The public pages: no login, the family's answers in their own browser (okuyami.precheck.state).
 
 Every page of a municipality goes through `public_view`: the municipality must publish its page
-(else 404), a POST is counted against the shared rate limit, and nothing is cached on the way.
+(else 404), a POST is counted against the shared rate limit and kept to the public API's body
+size (a page posts one answer), and nothing is cached on the way.
 """
 
 from dataclasses import dataclass, replace
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.limits import MAX_PUBLIC_BODY_BYTES
+from core.web.middleware import content_length
 from okuyami.display import guide_for_display
 from okuyami.precheck import limits, printing, selectors, services, state
 from okuyami.precheck.codes import shown
@@ -55,6 +58,8 @@ def public_view(view):
         municipality = selectors.public_municipality(code) if CODE_RE.match(code) else None
         if municipality is None:
             return not_found(request)
+        if content_length(request) > MAX_PUBLIC_BODY_BYTES:
+            return render(request, "precheck/too_large.html", {"privacy": privacy()}, status=413)
         if request.method == "POST" and (refused := limits.hit("answer", limits.client_of(request))):
             return too_many(request, refused)
         flow = Flow(catalog_for(municipality=municipality), state.load(request, municipality.code))

@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from core.limits import MAX_PUBLIC_BODY_BYTES
 from okuyami.precheck.models import PrecheckCode
 from procedures.answer_fields import UNKNOWN
 from tests.conftest import build_catalog_document, fixture_document
@@ -175,8 +176,9 @@ def test_the_back_link_leads_to_the_previous_page(family):
 # --- Bad answers: a clear message, nothing changed ---------------------------------------------------
 
 BAD = [
-    ("death", "2999-01-01", "今日より後の日付は入力できません"),
-    ("death", "1899-12-31", "1900年1月1日以降"),
+    ("death", "2100-01-01", "今日より後の日付は入力できません"),
+    ("death", "2999-01-01", "1900年1月1日から2200年12月31日まで"),
+    ("death", "1899-12-31", "1900年1月1日から2200年12月31日まで"),
     ("death", "20261120", "「2026-11-20」の形"),
     ("death", "", "日付を入力してください"),
     ("age", "131", "130歳まで"),
@@ -306,15 +308,14 @@ def test_a_post_with_the_token_from_the_page_is_taken(public_city):
     assert response.status_code == 302
 
 
-def test_a_huge_body_is_refused_cleanly(public_city):
-    client = Client(raise_request_exception=False)
-    body = "answer=" + "x" * (3 * 1024 * 1024)
-    response = client.post(
-        reverse("precheck:death", args=[public_city.code]),
-        body,
-        content_type="application/x-www-form-urlencoded",
-    )
-    assert response.status_code == 400
+@pytest.mark.parametrize("size", [MAX_PUBLIC_BODY_BYTES + 1, 3 * 1024 * 1024])
+def test_a_body_past_the_public_limit_is_refused_cleanly_and_changes_nothing(public_city, size):
+    family = Family(public_city.code, Client(raise_request_exception=False))
+    body = "answer=" + "x" * size
+    response = family.client.post(family.url("death"), body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert "送信された内容が大きすぎます" in response.content.decode()
+    assert family.state == ""  # no answer kept, no cookie set
 
 
 def test_too_many_fields_are_refused_cleanly(public_city):
