@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
 from bench.server import environment as server_environment  # noqa: E402
+from bench.server import prepare  # noqa: E402
 from bench.server import start as start_gunicorn  # noqa: E402
 from bench.server import stop as stop_gunicorn  # noqa: E402
 
@@ -161,14 +162,7 @@ def main() -> int:
     env = environment(fresh_database(), work / "static")
     (work / "static").mkdir()
     try:
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [PYTHON, "manage.py", "import_catalog", "fixtures/catalogs/sample-city.json"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        prepare(env)
         made = (
             subprocess.run(
                 [PYTHON, "manage.py", "shell", "-c", f"ANSWERS = {CASE['answers']!r}\n" + SESSION],

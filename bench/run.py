@@ -3,9 +3,9 @@
 `python bench/run.py pages api` runs only those two; the table uses the latest results of all.
 
 Runs bench/evaluate.py, bench/compile.py, bench/pages.py (PostgreSQL), bench/printing.py,
-bench/forms.py, bench/api.py (gunicorn + wrk) and bench/residents.py (PostgreSQL) one after
-the other, each writing its JSON under bench/results/, and prints the summary, written to
-bench/results/summary.json.
+bench/forms.py, bench/api.py (gunicorn + wrk), bench/residents.py (PostgreSQL) and
+bench/precheck.py (gunicorn + wrk) one after the other, each writing its JSON under
+bench/results/, and prints the summary, written to bench/results/summary.json.
 """
 
 import json
@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench/results"
-SCRIPTS = ["evaluate", "compile", "pages", "printing", "forms", "api", "residents"]
+SCRIPTS = ["evaluate", "compile", "pages", "printing", "forms", "api", "residents", "precheck"]
 
 
 def load(name: str) -> dict:
@@ -90,6 +90,13 @@ def rows() -> list[tuple[str, str, str, bool | None]]:
                 met,
             )
         )
+    for name, row in load("precheck").get("rows", {}).items():
+        target = "" if name in ("trivial", "checklist PDF") else "≥ 200 req/s, p99 ≤ 100 ms"
+        met = (row["rps"] >= 200 and row["p99_ms"] <= 100 and row["errors"] == 0) if target else None
+        figure = f"{row['rps']} req/s, p99 {row['p99_ms']} ms, {row['errors']} errors"
+        if row.get("cpu_ms"):  # the workers' CPU time a request: what a busy host changes least
+            figure += f", {row['cpu_ms']} ms CPU"
+        table.append((f"gunicorn pre-check {name}", figure, target, met))
     if api.get("memory"):
         m = api["memory"]
         figure = f"{m['warm_mib']} → {m['after_1000_requests_mib']} → {m['after_200_pdfs_mib']} MiB"

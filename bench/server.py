@@ -31,6 +31,18 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
     }
 
 
+def prepare(env: dict[str, str]) -> None:
+    """Migrate the database and import the sample city (999903), as the benchmarks serve it."""
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "import_catalog", "fixtures/catalogs/sample-city.json"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def start(
     env: dict[str, str],
     port: int,
@@ -68,3 +80,20 @@ def wait_for(url: str, seconds: float) -> bool:
             pass
         time.sleep(0.05)
     return False
+
+
+def workers_cpu_seconds(server: subprocess.Popen) -> float:
+    """The CPU time (user + system) gunicorn's workers have used so far: the children of `server`.
+
+    Read beside a wrk run it gives the CPU time per request, which a busy host changes far less
+    than it changes req/s (those measure the host's free cores as much as the app)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == server.pid:  # ppid; utime and stime are the 14th and 15th fields
+            total += int(fields[11]) + int(fields[12])
+    return total / tick

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "procedures",
     "core",
     "okuyami.residents",
+    "okuyami.precheck",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +238,40 @@ OKUYAMI_RECORDS_TOKEN = os.environ.get("OKUYAMI_RECORDS_TOKEN", "")
 OKUYAMI_RECORDS_TIMEOUT = envint("OKUYAMI_RECORDS_TIMEOUT", "5")
 # Plain http:// to this machine (127.0.0.1, ::1, localhost) only: a local fake or a sidecar.
 OKUYAMI_RECORDS_ALLOW_LOCAL_HTTP = envbool("OKUYAMI_RECORDS_ALLOW_LOCAL_HTTP", "0")
+
+# --- The families' pre-check at home (okuyami.precheck) -------------------------------------------
+
+# A 受付コード (the answers a family gives at home, handed to the counter) expires after this many
+# days; purge_cases deletes it then.
+OKUYAMI_PRECHECK_DAYS = envint("OKUYAMI_PRECHECK_DAYS", "14")
+# The public pages' rate limits, counted in the database so that every app server shares them:
+# name -> (requests, seconds), per client address (per staff user for "lookup", per municipality
+# for "code_municipality"). OKUYAMI_PRECHECK_RATES overrides some, e.g. "pdf=60/600,code=5/3600".
+PRECHECK_RATE_DEFAULTS = {
+    "answer": (600, 600),  # answers posted from one address in 10 minutes
+    "pdf": (30, 600),  # checklist PDFs (each is a fraction of a second of a worker)
+    "code": (10, 3600),  # 受付コード issued to one address in an hour
+    "code_municipality": (2000, 86400),  # 受付コード issued for one municipality in a day
+    "lookup": (60, 3600),  # codes a counter user looks up in an hour (see okuyami/precheck/codes.py)
+}
+
+
+def envrates(name: str, defaults: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    rates = dict(defaults)
+    for item in envlist(name, ""):
+        scope, _, rate = item.partition("=")
+        count, _, seconds = rate.partition("/")
+        if scope.strip() not in defaults or not (count.strip().isdigit() and seconds.strip().isdigit()):
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} must be NAME=COUNT/SECONDS with NAME one of {', '.join(defaults)}"
+            )
+        if int(seconds) < 1:
+            raise ImproperlyConfigured(f"{name}: {item!r}: the window must be at least 1 second")
+        rates[scope.strip()] = (int(count), int(seconds))
+    return rates
+
+
+OKUYAMI_PRECHECK_RATES = envrates("OKUYAMI_PRECHECK_RATES", PRECHECK_RATE_DEFAULTS)
 
 # --- HTTPS and browser protections (`manage.py check --deploy` reports nothing) -------------------
 

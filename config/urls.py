@@ -1,4 +1,5 @@
-"""The URL map: the admin, the API, the counter screens, health checks and error handlers."""
+"""The URL map: the admin, the API, the families' pre-check, the counter screens, health checks and
+error handlers."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(f"{API_PREFIX.lstrip('/')}v1/", include(("config.api_urls", "api"))),
     path("records/", include("okuyami.residents.urls")),
+    path("", include("okuyami.precheck.urls")),
     path("", include("okuyami.urls")),
 ]
 

@@ -33,10 +33,15 @@ class DadsRenderer(DjangoTemplates):
     field_template_name = "okuyami/forms/field.html"
 
 
+# One renderer for every form: given a class, Django makes a renderer per form, and each its own
+# template engine, so every form parsed its templates again on every request.
+DADS_RENDERER = DadsRenderer()
+
+
 class DadsForm:
     """Renders fields the DADS way and lists the errors for the summary at the top of the page."""
 
-    default_renderer = DadsRenderer
+    default_renderer = DADS_RENDERER
     # The field whose label is the page's heading (a question page), if any.
     heading_field = ""
 

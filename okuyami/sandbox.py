@@ -85,7 +85,10 @@ def trial_create(*, code: str, name: str, days: int, now: datetime | None = None
         municipality = municipality_create(
             code=code, name=name, prefecture=prefecture_of(code), from_template=True
         )
-        Municipality.objects.filter(pk=municipality.pk).update(trial_expires_at=expires_at)
+        # A trial shows the families' pre-check too (okuyami.precheck), on from the start.
+        Municipality.objects.filter(pk=municipality.pk).update(
+            trial_expires_at=expires_at, precheck_enabled=True
+        )
         municipality.refresh_from_db()
         extract_import(municipality=municipality, source=SAMPLE_EXTRACT, actor="create_trial")
         logins = []

@@ -34,18 +34,38 @@ def case_for(municipality: Municipality, pk: int) -> Case:
 
 def case_input(case: Case, catalog: Catalog) -> CaseInput:
     """The case as the evaluator takes it; stored answers that no longer fit the catalog are left out."""
-    answers, unknown = {}, set()
-    for key, value in case.answers.items():
+    return stored_input(
+        catalog,
+        answers=case.answers,
+        unknown=case.unknown,
+        death_date=case.death_date,
+        birth_date=case.deceased_birth_date,
+    )
+
+
+def stored_input(
+    catalog: Catalog,
+    *,
+    answers: dict[str, Any],
+    unknown: list[str],
+    death_date: date,
+    birth_date: date | None = None,
+    age: int | None = None,
+) -> CaseInput:
+    """Stored answers (JSON, as a case keeps them) as the evaluator takes them; those that no
+    longer fit the catalog are left out. Also the pre-check's answers, kept in a family's browser."""
+    normal, unknowns = {}, set()
+    for key, value in answers.items():
         question = catalog.question_by_key.get(key)
         if question is not None:
-            problem, normal = normalise_answer(question, value)
+            problem, value = normalise_answer(question, value)
             if problem is None:
-                answers[key] = normal
-    for key in case.unknown:
+                normal[key] = value
+    for key in unknown:
         question = catalog.question_by_key.get(key)
-        if question is not None and question.allow_unknown and key not in answers:
-            unknown.add(key)
-    return CaseInput(case.death_date, case.deceased_birth_date, answers, frozenset(unknown))
+        if question is not None and question.allow_unknown and key not in normal:
+            unknowns.add(key)
+    return CaseInput(death_date, birth_date, normal, frozenset(unknowns), age=age)
 
 
 @dataclass(frozen=True)
@@ -86,8 +106,13 @@ class Interview:
 
 def interview_for(case: Case) -> Interview:
     catalog = catalog_for(municipality=case.municipality)
-    questions = asked_questions(catalog, case_input(case, catalog))
-    return Interview(catalog, questions, frozenset(case.answers) | frozenset(case.unknown))
+    return interview_of(catalog, case_input(case, catalog), answered=[*case.answers, *case.unknown])
+
+
+def interview_of(catalog: Catalog, parsed: CaseInput, *, answered) -> Interview:
+    """The questionnaire for answers as the evaluator reads them; `answered`: the keys given an
+    answer or わからない (the counter's case, or the pre-check's answers at home)."""
+    return Interview(catalog, asked_questions(catalog, parsed), frozenset(answered))
 
 
 def guide_for(case: Case) -> dict[str, Any]:

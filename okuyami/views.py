@@ -27,6 +27,7 @@ from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, CaseSearchForm, 
 from okuyami.guide import AdjustmentAction, correction_of, guide_changes
 from okuyami.merge import merge_edits
 from okuyami.models import Case, Mark
+from okuyami.precheck.selectors import home_answer_keys
 from okuyami.selectors import CaseSearch, CaseState
 from okuyami.services import Shown
 from procedures.answer_fields import UNKNOWN
@@ -124,7 +125,7 @@ def case_list(request):
     return render(request, "okuyami/case_list.html", context)
 
 
-def _age_message(case: Case) -> str:
+def age_message(case: Case) -> str:
     """「昭和19年10月15日生まれ、82歳で亡くなられました。」 to confirm the dates typed."""
     if case.deceased_birth_date is None:
         return ""
@@ -163,7 +164,7 @@ def _reception(request, *, source: Case | None):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"受付 {case.pk} を作成しました。{_age_message(case)}")
+            messages.success(request, f"受付 {case.pk} を作成しました。{age_message(case)}")
             return redirect("okuyami:answers" if source else "okuyami:questions", pk=case.pk)
     if source is not None and request.method != "POST":
         shown(request, Shown.COPY_FORM, source)
@@ -189,7 +190,7 @@ def case_edit(request, case):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"受付の内容を保存しました。{_age_message(case)}")
+            messages.success(request, f"受付の内容を保存しました。{age_message(case)}")
             return redirect(case)
     if request.method != "POST":
         shown(request, Shown.CASE_FORM, case)
@@ -331,8 +332,9 @@ def answers(request, case):
     interview = selectors.interview_for(case)
     rows = [(q, _answer_text(q, case)) for q in interview.questions]
     missing = [q for q, text in rows if text is None]
+    context = {"case": case, "rows": rows, "missing": missing, "from_home": home_answer_keys(case)}
     shown(request, Shown.ANSWERS, case)
-    return render(request, "okuyami/answers.html", {"case": case, "rows": rows, "missing": missing})
+    return render(request, "okuyami/answers.html", context)
 
 
 def _answer_text(q, case: Case) -> str | None:

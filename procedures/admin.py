@@ -24,6 +24,7 @@ from procedures.catalog_io import deadline_entry
 from procedures.catalog_labels import field_label
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.models import (
+    PRECHECK_FIELDS,
     ApplicationForm,
     Choice,
     Counter,
@@ -263,6 +264,7 @@ def _catalog_clean(form, section: str, entry: dict, *, field_of=None, **extra) -
 class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "prefecture", "catalog_version", "updated_at"]
     search_fields = ["code", "name", "prefecture"]
+    exclude = PRECHECK_FIELDS  # on their own page, for the editor too (okuyami.precheck.admin)
     change_form_template = "admin/procedures/municipality/change_form.html"
     change_list_template = "admin/procedures/municipality/change_list.html"
 

@@ -34,6 +34,9 @@ class CaseInput:
     birth_date: date | None
     answers: dict[str, Any]  # question key -> normalised answer
     unknown: frozenset[str]  # answered わからない
+    # The age at death in completed years, as a family gives it instead of a birth date (the
+    # pre-check at home); used only without a birth date, which always decides when given.
+    age: int | None = None
 
 
 # --- Reading a case ---------------------------------------------------------------
@@ -160,7 +163,7 @@ def normalise_answer(question: CatalogQuestion, value: Any) -> tuple[str | None,
 
 def facts_for(catalog: Catalog, case: CaseInput) -> dict[str, Any]:
     """The facts conditions see: age, then each question asked, in asking order."""
-    age = age_at(birth_date=case.birth_date, death_date=case.death_date)
+    age = age_at(birth_date=case.birth_date, death_date=case.death_date) if case.birth_date else case.age
     facts: dict[str, Any] = {AGE: UNKNOWN if age is None else age}
     for question in catalog.questions:
         if question.ask_if is not None and question.ask_if.evaluate(facts) is False:

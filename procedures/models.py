@@ -5,11 +5,12 @@ okuyami-catalog/1 document holds, so that it round-trips.
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 
 from core.models import staff_field
 from core.personal import PersonalData
+from core.validators import validate_phone
 from procedures.catalog import KEY_RE, municipality_code_error
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.rules import QuestionType
@@ -26,6 +27,11 @@ def validate_municipality_code(value: str) -> None:
         )
 
 
+PRECHECK_GREETING_LENGTH = 400
+# The public page settings, edited on their own admin page (okuyami.precheck.admin).
+PRECHECK_FIELDS = ("precheck_enabled", "precheck_greeting", "precheck_phone")
+
+
 class Municipality(models.Model):
     code = models.CharField("団体コード", max_length=6, unique=True, validators=[validate_municipality_code])
     name = models.TextField("市区町村名")
@@ -36,7 +42,31 @@ class Municipality(models.Model):
     trial_expires_at = models.DateTimeField("お試しの期限", null=True, blank=True, editable=False)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    personal_data = PersonalData(other=("code", "name", "prefecture"))
+    # The families' pre-check at home (okuyami.precheck): on or off, with the municipality's own
+    # words on its first page and the number that books a visit to the counter.
+    precheck_enabled = models.BooleanField(
+        "ご家族向けの事前確認ページを公開する",
+        default=False,
+        help_text="公開すると、/check/ の一覧に載り、ご家族がログインせずに質問に答えられます。",
+    )
+    precheck_greeting = models.TextField(
+        "事前確認ページのあいさつ",
+        blank=True,
+        max_length=PRECHECK_GREETING_LENGTH,
+        validators=[MaxLengthValidator(PRECHECK_GREETING_LENGTH)],
+        help_text=f"最初のページに載せる短い文（{PRECHECK_GREETING_LENGTH}文字まで）。空欄なら載せません。",
+    )
+    precheck_phone = models.CharField(
+        "おくやみコーナーの予約電話番号",
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
+        error_messages={"phone": "予約電話番号は、数字とハイフンで10〜20文字で入力してください。"},
+        help_text="例：047-000-0000。結果のページに載せます。空欄なら載せません。",
+    )
+
+    # The greeting and the booking number are the office's words and number, about no one.
+    personal_data = PersonalData(other=("code", "name", "prefecture", "precheck_greeting", "precheck_phone"))
 
     class Meta:
         verbose_name = "市区町村"

@@ -40,6 +40,7 @@ PURE = (
     "okuyami/residents/live.py",
     "okuyami/residents/prefill.py",
     "okuyami/residents/sample.py",
+    "okuyami/precheck/codes.py",
     "okuyami/merge.py",
 )
 

@@ -36,6 +36,27 @@ def focus_and_press(page, selector: str, key: str = "Enter", limit: int = 60) ->
     raise AssertionError(f"{selector} never took focus by Tab")
 
 
+RECEPTION = {
+    "#id_deceased_name": "見本 太郎",
+    "#id_deceased_kana": "ミホン タロウ",
+    "#id_deceased_address": "見本県みほん市本町1-1",
+    "#id_visitor_name": "見本 花子",
+    "#id_visitor_kana": "ミホン ハナコ",
+    "#id_visitor_phone": "000-000-1234",
+}
+
+
+def fill_reception(page, dates: dict[str, str]) -> None:
+    """The reception form by keyboard: the demo family's details, `dates` by field (typed as
+    families say them, 和暦 or 西暦, over what the field held), 配偶者."""
+    for selector, text in {**RECEPTION, **dates}.items():
+        page.focus(selector)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+    page.focus("#id_visitor_relation")
+    page.keyboard.press("ArrowDown")  # 配偶者
+
+
 def answer_by_keyboard(page, *, unknown: bool) -> None:
     """Answer the question on the page with keys only; 'わからない' when asked to."""
     kind = page.evaluate(
@@ -79,27 +100,8 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
     assert page.evaluate("document.activeElement.classList.contains('oky-error-summary')")
     screens.take(page, "03-case-form-errors.png", full_page=True)
 
-    fields = {
-        "#id_deceased_name": "見本 太郎",
-        "#id_deceased_kana": "ミホン タロウ",
-        "#id_deceased_address": "見本県みほん市本町1-1",
-        "#id_visitor_name": "見本 花子",
-        "#id_visitor_kana": "ミホン ハナコ",
-        "#id_visitor_phone": "000-000-1234",
-    }
-    for selector, text in fields.items():
-        page.focus(selector)
-        page.keyboard.press("Control+A")
-        page.keyboard.type(text)
     # Dates as families say them: 和暦, in full-width digits too.
-    for selector, day in {
-        "#id_deceased_birth_date": "S20.3.10",
-        "#id_death_date": "令和８年１１月２０日",
-    }.items():
-        page.focus(selector)
-        page.keyboard.type(day)
-    page.focus("#id_visitor_relation")
-    page.keyboard.press("ArrowDown")  # 配偶者
+    fill_reception(page, {"#id_deceased_birth_date": "S20.3.10", "#id_death_date": "令和８年１１月２０日"})
     focus_and_press(page, "form.oky-form button[type=submit]")
     page.wait_for_url("**/questions/**")
 

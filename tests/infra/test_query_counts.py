@@ -14,7 +14,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from okuyami import services
+from okuyami.precheck.models import PrecheckCode
 from tests.conftest import build_catalog_document, make_case
+from tests.precheck.conftest import Family
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,7 @@ SCREENS = [
     ("okuyami:questions", ("open",), 8),
     ("okuyami:question", ("open", "insurance"), 8),
     ("okuyami:question", ("finalised", "insurance"), 8),
-    ("okuyami:answers", ("open",), 9),
+    ("okuyami:answers", ("open",), 10),
     ("okuyami:result", ("open",), 12),
     ("okuyami:result", ("finalised",), 11),
     ("okuyami:relay", (), 12),
@@ -166,6 +168,53 @@ def test_answering_a_question_makes_its_pinned_number_of_queries(client, alice, 
     client.force_login(alice)
     url = reverse("okuyami:question", args=[open_case.pk, "insurance"])
     assert counted(lambda: client.post(url, {"answer": "kokuho"})) == 14
+
+
+# (page, extra path, method, expected queries): the families' public pages (okuyami.precheck). A
+# page reads the municipality once (its catalog is cached per process); a POST also counts itself
+# against the shared rate limit; issuing a code writes it (and withdraws the family's earlier one).
+PRECHECK_PAGES = [
+    ("precheck:index", (), "get", 1),
+    ("precheck:start", (), "get", 1),
+    ("precheck:death", (), "get", 1),
+    ("precheck:age", (), "get", 1),
+    ("precheck:question", ("insurance",), "get", 1),
+    ("precheck:question", ("insurance",), "post", 2),
+    ("precheck:answers", (), "get", 1),
+    ("precheck:result", (), "get", 1),
+    ("precheck:code", (), "get", 1),
+    ("precheck:checklist-pdf", (), "get", 2),
+    ("precheck:code-issue", (), "post", 10),
+]
+
+
+@pytest.fixture
+def family_with_code(city_a):
+    city_a.precheck_enabled = True
+    city_a.save()
+    family = Family(city_a.code)
+    family.walk()
+    family.client.post(family.url("code-issue"))
+    return family
+
+
+@pytest.mark.parametrize(("name", "args", "method", "expected"), PRECHECK_PAGES, ids=lambda v: str(v))
+def test_each_public_precheck_page_makes_its_pinned_number_of_queries(
+    family_with_code, name, args, method, expected
+):
+    url = reverse(name, args=[] if name == "precheck:index" else [family_with_code.code, *args])
+    data = {"answer": "kokuho"} if method == "post" else None
+    count = counted(lambda: getattr(family_with_code.client, method)(url, data))
+    assert count <= PAGE_LIMIT
+    assert count == expected
+
+
+def test_the_counters_code_lookup_makes_its_pinned_number_of_queries(client, alice, family_with_code):
+    client.force_login(alice)
+    url = reverse("precheck:case-from-code")
+    assert counted(lambda: client.get(url)) == 7
+    code = PrecheckCode.objects.get().code
+    assert counted(lambda: client.post(url, {"code": code})) == 9
 
 
 def once(request) -> int:

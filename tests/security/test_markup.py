@@ -24,6 +24,7 @@ from rest_framework.authtoken.models import Token
 from core.models import AuditEvent, StaffMembership
 from okuyami import printing
 from okuyami.models import Case
+from okuyami.precheck.models import PrecheckCode
 from procedures.catalog_io import read_catalog
 from procedures.models import ApplicationForm, CatalogRevision, Municipality, Procedure, Question
 from procedures.services import catalog_import, form_pdf_read, form_save
@@ -240,6 +241,32 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
         walk.get(user, "okuyami:statistics", query={"municipality": "122041"})
         walk.get(user, "okuyami:password-change")
 
+    # --- The families' pre-check: the greeting and the catalog's texts, then the code at the counter ---
+    Municipality.objects.filter(pk=marked_city.pk).update(
+        precheck_enabled=True, precheck_greeting=marked("ご案内"), precheck_phone="047-000-0000"
+    )
+    family, code = Client(), marked_city.code
+    walk.get(family, "precheck:index")
+    walk.get(family, "precheck:start", code)
+    walk.get(family, "precheck:death", code)
+    walk.post(family, "precheck:death", {"answer": "<oky-x>"}, code)  # refused, re-rendered
+    walk.post(family, "precheck:death", {"answer": "2026-11-20"}, code)
+    walk.get(family, "precheck:age", code)
+    walk.post(family, "precheck:age", {"answer": "80"}, code)
+    for key, value in ANSWERS.items():
+        walk.get(family, "precheck:question", code, key)
+        walk.post(family, "precheck:question", {"answer": value}, code, key)
+    walk.get(family, "precheck:answers", code)
+    walk.get(family, "precheck:result", code)
+    walk.get(family, "precheck:checklist-pdf", code)
+    walk.post(family, "precheck:code-issue", {}, code)
+    walk.get(family, "precheck:code", code)
+    issued = PrecheckCode.objects.get().code
+    walk.get(counter, "precheck:case-from-code")
+    walk.post(counter, "precheck:case-from-code", {"code": "<oky-x>"})  # refused, re-rendered
+    walk.post(counter, "precheck:case-from-code", {"code": issued})
+    walk.post(family, "precheck:forget", {}, code)
+
     # --- The admin: an edit that fails with MARK in its message, one that succeeds, an import ---
     procedure = Procedure.objects.get(municipality=marked_city, key="koki_loss")
     change = reverse("admin:procedures_procedure_change", args=[procedure.pk])
@@ -275,15 +302,19 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
                 walk.get(user, name, **each)
 
     # Every named page of the screens and the admin was requested (or is listed as not HTML).
-    every = {name for name, _ in named_urls() if name.split(":")[0] in ("okuyami", "admin", "residents")}
+    screens = ("okuyami", "admin", "residents", "precheck")
+    every = {name for name, _ in named_urls() if name.split(":")[0] in screens}
     assert every - walk.seen - set(NOT_HTML) == set()
     # MARK really reached the pages, escaped: the walk is not vacuous.
     for fragment in (
         "/admin/procedures/municipality/",
+        "/admin/precheck/publicpage/",
         "/print/checklist/",
         "/result/",
         "/lockouts/",
         "/forms/",
+        f"/check/{marked_city.code}/",
+        "/cases/new/from-code/",
     ):
         assert any(fragment in where for where in walk.escaped_on), fragment
     assert any("/preview/" in where for where in walk.escaped_on)
@@ -312,6 +343,7 @@ def admin_objects(municipality, *, case_user) -> dict[str, object]:
         "axes_accesslog": AccessLog.objects.first(),
         "axes_accessfailurelog": AccessFailureLog.objects.first(),
         "procedures_municipality": municipality,
+        "precheck_publicpage": municipality,
         "procedures_place": procedure.counter.place,
         "procedures_counter": procedure.counter,
         "procedures_question": question,
@@ -337,7 +369,7 @@ def admin_kwargs(name, params, objects, municipality, revision) -> list[dict] | 
         form = ApplicationForm.objects.get(procedure=procedure)
         return [{"object_id": procedure.pk, "form_id": form.pk}]
     if name == "admin:app_list":
-        return [{"app_label": app} for app in ("procedures", "core", "auth", "axes", "authtoken")]
+        return [{"app_label": app} for app in ("procedures", "precheck", "core", "auth", "axes", "authtoken")]
     if name == "admin:auth_user_password_change":
         return [{"id": objects["auth_user"].pk}]
     if name.startswith("admin:procedures_municipality_") and "object_id" in params:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from okuyami.precheck.services import code_days, codes_purge
 from okuyami.residents.services import extracts_expire, records_days
 from okuyami.retention import purge_cases, retention_days
 
@@ -7,8 +8,9 @@ from okuyami.retention import purge_cases, retention_days
 class Command(BaseCommand):
     help = (
         "Erase the personal data of every case whose retention period (OKUYAMI_RETENTION_DAYS after "
-        "finalising, or after its last change if never finalised) has ended, and every resident extract "
-        "not replaced for OKUYAMI_RECORDS_DAYS. Idempotent; run from cron."
+        "finalising, or after its last change if never finalised) has ended, every resident extract "
+        "not replaced for OKUYAMI_RECORDS_DAYS, and every pre-check 受付コード past its expiry "
+        "(OKUYAMI_PRECHECK_DAYS). Idempotent; run from cron."
     )
 
     def add_arguments(self, parser):
@@ -25,3 +27,5 @@ class Command(BaseCommand):
         # The resident extracts too: kept OKUYAMI_RECORDS_DAYS unless a new import replaces them.
         extracts = extracts_expire(actor="purge_cases")
         self.stdout.write(f"erased {len(extracts)} resident extract(s) older than {records_days()} days")
+        codes = codes_purge()
+        self.stdout.write(f"deleted {codes} pre-check code(s) older than {code_days()} days")

@@ -65,6 +65,8 @@ class Command(BaseCommand):
         call_command(
             "import_residents", sample.code, str(SAMPLE_RESIDENTS), keep=not reset, stdout=self.stdout
         )
+        # The demo's city publishes the families' pre-check (/check/), as a trial does.
+        Municipality.objects.filter(pk=sample.pk).update(precheck_enabled=True)
         for username, role in DEMO_USERS.items():
             user, created = get_user_model().objects.get_or_create(username=username)
             if created:
