@@ -41,6 +41,9 @@ class CaseInput:
 
 # --- Reading a case ---------------------------------------------------------------
 
+# The deceased's personal fields a case document from the records may carry: never evaluated.
+RECORD_FIELDS = ("name", "kana", "address")
+
 
 def read_case(catalog: Catalog, document: Any) -> CaseInput:
     """Validate a case document; raise CaseInvalid naming every offending key."""
@@ -48,8 +51,12 @@ def read_case(catalog: Catalog, document: Any) -> CaseInput:
     if not isinstance(document, dict):
         raise CaseInvalid(["document: must be a JSON object"])
     for name in document:
-        if name not in ("deceased", "answers", "unknown"):
+        if name not in ("deceased", "answers", "unknown", "household"):
             errors.append(f"{name}: unknown field")
+    # The case document from the resident records carries the household and the deceased's name,
+    # reading and address too: accepted so that document evaluates as it is, and not read here.
+    if not isinstance(document.get("household", []), list | None):
+        errors.append("household: must be a list of the household's members")
 
     deceased = document.get("deceased")
     death_date = birth_date = None
@@ -57,8 +64,10 @@ def read_case(catalog: Catalog, document: Any) -> CaseInput:
         errors.append("deceased: is required, an object with death_date (and birth_date)")
     else:
         for name in deceased:
-            if name not in ("birth_date", "death_date"):
+            if name not in ("birth_date", "death_date", *RECORD_FIELDS):
                 errors.append(f"deceased.{name}: unknown field")
+            elif name in RECORD_FIELDS and not isinstance(deceased[name], str | None):
+                errors.append(f"deceased.{name}: must be a string or null")
         death_date = parse_date(deceased.get("death_date"))
         if death_date is None:
             errors.append('deceased.death_date: is required, a date "YYYY-MM-DD"')

@@ -264,7 +264,8 @@ def errors_of(catalog, case) -> list[str]:
         ({"answers": {}}, "deceased"),
         ({"deceased": {"birth_date": "2026-11-21", "death_date": "2026-11-20"}}, "birth_date"),
         ({"deceased": {"birth_date": "1945/03/10", "death_date": "2026-11-20"}}, "birth_date"),
-        ({"deceased": {**DEATH, "name": "山田"}}, "name"),
+        ({"deceased": {**DEATH, "name": 1}}, "name"),  # the records' name is taken, as a string
+        ({"deceased": {**DEATH, "phone": "047"}}, "phone"),
         # unknown top-level fields
         ({"deceased": DEATH, "answer": {"pension": True}}, "answer"),
         ({"deceased": DEATH, "municipality": "122041"}, "municipality"),

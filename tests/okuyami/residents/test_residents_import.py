@@ -237,6 +237,24 @@ def test_case_from_records_prints_the_case_document(city_a, extract_dir):
     assert (event.username, event.detail) == ("case_from_records", "住民記録を参照（宛名番号 300000000101）")
 
 
+def test_the_case_document_from_the_records_evaluates_as_it_is(city_a, extract_dir, tmp_path):
+    # docs/catalog-format.md, "Points the contract leaves open" 7: evaluate accepts the records'
+    # personal fields and the household, and reads none of them.
+    run("import_residents", "122041", str(extract_dir(EXAMPLE, EXAMPLE_FACTS)))
+    document = tmp_path / "case.json"
+    document.write_text(run("case_from_records", "122041", "300000000101")[0], encoding="utf-8")
+    result = json.loads(run("evaluate", "122041", str(document))[0])
+    assert result["municipality"] == "122041"
+    assert "見本" not in json.dumps(result, ensure_ascii=False)  # no name comes back out
+    bad = json.loads(document.read_text(encoding="utf-8"))
+    bad["deceased"]["name"], bad["household"] = 1, "妻"
+    document.write_text(json.dumps(bad), encoding="utf-8")
+    errors, message = refused("evaluate", "122041", str(document))
+    assert "2 errors; nothing was evaluated" in message
+    assert "deceased.name: must be a string or null" in errors
+    assert "household: must be a list of the household's members" in errors
+
+
 @pytest.mark.parametrize(
     ("number", "message"),
     [
