@@ -308,7 +308,9 @@ class CaseReopenApi(CounterApi):
     reason. What the family was told stays in the case's history; the relay's marks stay."""
 
     @extend_schema(
-        request=ReasonSerializer, responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+        request=ReasonSerializer,
+        responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        extensions={VERSION_REQUIRED: True},
     )
     def post(self, request, pk):
         case = self.case()
@@ -333,7 +335,9 @@ class CaseCancelApi(CounterApi):
     It is gone from the lists (status=cancelled finds it) and kept for the audit log and statistics."""
 
     @extend_schema(
-        request=ReasonSerializer, responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+        request=ReasonSerializer,
+        responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        extensions={VERSION_REQUIRED: True},
     )
     def post(self, request, pk):
         case = self.case()
