@@ -25,7 +25,7 @@ PORT ?= 8000
 run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
-	@echo "おくやみナビ: http://$(HOST):$(PORT)/ (demo logins demo-counter / demo-editor, password okuyami-demo)"
+	@echo "おくやみナビ: http://$(HOST):$(PORT)/ (demo logins demo-counter / demo-editor / demo-manager, password okuyami-demo)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup test-deps

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from okuyami.wareki import wareki  # noqa: E402
 from procedures.form_pdf import FormToFill, Placement, copy_pages, fill_forms, inspect_pdf  # noqa: E402
+from procedures.wareki import wareki  # noqa: E402
 
 FORMS_DIR = ROOT / "fixtures/forms"
 DEMO_FORMS = ("kokuho_loss", "kokuho_sosaihi", "juminzei_daihyo")

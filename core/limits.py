@@ -11,6 +11,10 @@ from typing import Any
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Any request body: a catalog file with its form around it, or an API document.
 MAX_BODY_BYTES = 6 * 1024 * 1024
+# The bodies of the few views that take a catalog bundle (.zip, 50 MB) or a form's PDF (10 MB),
+# with the form around them: the views say so (`max_request_bytes`); their own checks then name
+# the file's limit.
+MAX_UPLOAD_BODY_BYTES = 51 * 1024 * 1024
 # The public evaluate endpoint takes one case document (a few hundred bytes), from anyone.
 MAX_PUBLIC_BODY_BYTES = 64 * 1024
 # Objects and lists inside one another: a catalog needs six levels, a case three. Python's

@@ -16,16 +16,18 @@ from core.web.fields import BoundedDateField, BoundedDateTimeField, StrictCharFi
 from core.web.openapi import VERSION_REQUIRED, ErrorSerializer, date_pattern
 from core.web.permissions import CounterRole
 from core.web.query import query_bool
-from okuyami import selectors, services
+from okuyami import form_printing, selectors, services
 from okuyami.models import Case, Mark, validate_appointment, validate_case_date, validate_not_future
 from okuyami.printing import TITLES, pdf_response
 from okuyami.services import API, Shown
 from procedures import date_limits
 from procedures.evaluation import CaseInvalid
+from procedures.form_pdf import FormPdfError
 from procedures.rules import parse_date
 
 CONFLICT = "the case changed since version {sent} (it is now {now}): reload it and apply your change again"
-CLOSED = "the case is finalised: its answers and result can no longer change"
+CLOSED = "the case is finalised: its answers and result can no longer change (reopen it to correct it)"
+CANCELLED = "the case was cancelled: it is kept for the record and changes no more"
 
 
 MAX_VERSION = 2**31 - 1  # Case.version is a PositiveIntegerField
@@ -112,7 +114,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        shown = ("answers", "unknown", "version", "created_at", "updated_at", "finalised_at")
+        shown = ("answers", "unknown", "version", "created_at", "updated_at", "finalised_at", "copied_from")
         fields = ["id", "status", *services.CASE_FIELDS, *shown]
         read_only_fields = ["id", "status", *shown]
         extra_kwargs = {
@@ -158,6 +160,8 @@ class CaseListApi(CounterApi, generics.ListCreateAPIView):
             if status_filter not in Case.Status.values:
                 raise ApiError([("status", f"must be one of {', '.join(Case.Status.values)}")])
             cases = cases.filter(status=status_filter)
+        else:  # a cancelled case is gone from the lists unless asked for
+            cases = cases.exclude(status=Case.Status.CANCELLED)
         created_on = self.request.query_params.get("created_on")
         if created_on is not None:
             day = parse_date(created_on)
@@ -200,6 +204,8 @@ class CaseDetailApi(CounterApi):
             services.case_update(case=case, user=request.user, data=data, version=version, channel=API)
         except services.StaleCase:
             raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -238,6 +244,8 @@ class CaseAnswersApi(CounterApi):
             raise ApiError([where_message(error) for error in exc.errors]) from None
         except services.StaleCase:
             raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
         return with_etag(
@@ -256,7 +264,8 @@ class CaseResultApi(CounterApi):
 
 
 class CaseFinaliseApi(CounterApi):
-    """Freeze the result; needs the version last read."""
+    """Freeze the result; needs the version last read. Finalising a reopened case makes the next
+    edition (a correction: its prints say 訂正版)."""
 
     @extend_schema(
         request=None,
@@ -270,8 +279,73 @@ class CaseFinaliseApi(CounterApi):
             services.case_finalise(case=case, user=request.user, version=version, channel=API)
         except services.StaleCase:
             raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         except services.CaseClosed:
             raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+
+ReasonSerializer = inline_serializer(
+    "Reason",
+    {
+        "reason": serializers.CharField(
+            max_length=200, help_text="why (kept with the case, never in the audit log)"
+        ),
+        "version": serializers.IntegerField(required=False),
+    },
+)
+
+
+def _reason(request) -> str:
+    body = request.data if isinstance(request.data, dict) else {}
+    reason = body.get("reason")
+    return reason if isinstance(reason, str) else ""
+
+
+class CaseReopenApi(CounterApi):
+    """Take back a finalised case to correct it (確定の取り消し); needs the version last read and a
+    reason. What the family was told stays in the case's history; the relay's marks stay."""
+
+    @extend_schema(
+        request=ReasonSerializer, responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+    )
+    def post(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        try:
+            services.case_reopen(
+                case=case, user=request.user, reason=_reason(request), version=version, channel=API
+            )
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
+        except services.NotFinalised:
+            raise ApiError(
+                [(None, "only a finalised case can be reopened")], status.HTTP_409_CONFLICT
+            ) from None
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+
+class CaseCancelApi(CounterApi):
+    """Cancel a case made by mistake or twice (取り消し); needs the version last read and a reason.
+    It is gone from the lists (status=cancelled finds it) and kept for the audit log and statistics."""
+
+    @extend_schema(
+        request=ReasonSerializer, responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+    )
+    def post(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        try:
+            services.case_cancel(
+                case=case, user=request.user, reason=_reason(request), version=version, channel=API
+            )
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -307,17 +381,23 @@ class CaseMarksApi(CounterApi):
                 status=serializer.validated_data["status"],
                 channel=API,
             )
+        except services.CaseCancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         except services.NotFinalised:
             raise ApiError(
                 [(None, "only a finalised case has procedures to mark")], status.HTTP_409_CONFLICT
             ) from None
         except services.UnknownProcedure:
             raise ApiError([("procedure", f"'{key}' is not a procedure of this case")]) from None
+        except services.GuidanceOnly:
+            message = f"'{key}' is at an office outside the municipality: guidance only, nothing to mark"
+            raise ApiError([("procedure", message)]) from None
         return Response(MarkSerializer(case.marks.select_related("marked_by"), many=True).data)
 
 
 class CasePdfApi(CounterApi):
-    """A printed document of the case as PDF: checklist, route or application (?large=1)."""
+    """A printed document of the case as PDF: checklist, route or application (?large=1), or forms:
+    the municipality's own forms of the route, filled in (404 when there are none)."""
 
     @extend_schema(
         parameters=[OpenApiParameter("large", bool, description="large print (文字を大きく)")],
@@ -326,8 +406,20 @@ class CasePdfApi(CounterApi):
     def get(self, request, pk, document):
         large = query_bool(request.query_params, "large")
         case = self.case()
-        response = pdf_response(case, document, large=large)
-        services.case_printed(case=case, user=request.user, title=TITLES[document], pdf=True, channel=API)
+        if case.is_cancelled:
+            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT)
+        if document == "forms":
+            forms = form_printing.forms_of_case(case)
+            if not forms:
+                raise ApiError([(None, "none of the procedures on the case's route has a form")], 404)
+            try:
+                response = form_printing.pdf_response(case, forms, today=timezone.localdate(), name="forms")
+            except FormPdfError as error:
+                raise ApiError([(None, f"a form could not be printed: {error.message}")], 409) from None
+            title = form_printing.printed_title(forms, everything=True)
+        else:
+            response, title = pdf_response(case, document, large=large), TITLES[document]
+        services.case_printed(case=case, user=request.user, title=title, pdf=True, channel=API)
         return response
 
 

@@ -12,6 +12,8 @@ def okuyami(request) -> dict:
     operator = is_operator(user)
     return {
         "sandbox": settings.OKUYAMI_SANDBOX,
+        # On a one-time password only the password page opens: the menu would lead nowhere.
+        "password_first": membership is not None and membership.must_change_password,
         "menu": {
             "counter": role == Role.COUNTER,
             "statistics": membership is not None or operator,

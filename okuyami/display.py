@@ -10,7 +10,14 @@ import copy
 from datetime import date
 from typing import Any
 
-from okuyami.wareki import seireki, wareki
+from procedures.deadlines import age_at
+from procedures.wareki import seireki, wareki
+
+
+def age_at_death_text(birth: date | None, death: date) -> str:
+    """「82歳で亡くなられました」, read back to the family to confirm the dates; "" without a birth date."""
+    age = age_at(birth_date=birth, death_date=death)
+    return "" if age is None else f"{age}歳で亡くなられました"
 
 
 def days_left_label(days: int | None) -> str:

@@ -6,7 +6,8 @@ text starting with ＊. Django itself links them to the control with aria-descri
 an invalid control with aria-invalid.
 """
 
-from datetime import datetime, time
+import json
+from datetime import date, datetime, time
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
@@ -16,11 +17,14 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from okuyami.guide import AdjustmentAction
+from okuyami.merge import Merge
 from okuyami.models import Case, Mark
+from okuyami.selectors import CaseState
 from procedures import date_limits
-from procedures.answer_fields import answer_field, answer_value, field_value
+from procedures.answer_fields import DATE_HINT, TypedDateField, answer_field, answer_value, field_value
 from procedures.catalog import CatalogQuestion
 from procedures.rules import QuestionType
+from procedures.wareki import DateNotUnderstood, parse_date, seireki, wareki
 
 RELATIONS = ["配偶者", "子", "子の配偶者", "孫", "父母", "兄弟姉妹", "その他の親族", "その他"]
 
@@ -47,15 +51,12 @@ class DadsForm:
 
 
 def _date_field(label: str, required: bool = True, **options) -> forms.DateField:
-    return forms.DateField(
+    help_text = " ".join(part for part in (options.pop("help_text", ""), DATE_HINT) if part)
+    return TypedDateField(
         label=label,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": f"{label}を入力してください。",
-            "invalid": f"{label}を「2026-11-20」の形で入力してください。",
-            **options.pop("error_messages", {}),
-        },
+        help_text=help_text,
+        error_messages={"required": f"{label}を入力してください。", **options.pop("error_messages", {})},
         **options,
     )
 
@@ -138,6 +139,13 @@ class CaseForm(DadsForm, forms.ModelForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The values the form showed (JSON, as text), so that a save after another counter's can tell
+    # what each of them changed (okuyami.merge); and the fields the clerk is settling.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    conflicts = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    KEEP_MINE, TAKE_LATEST = "mine", "latest"
+    taken: list[str] = []  # labels of fields set to the latest after a conflict
 
     class Meta:
         model = Case
@@ -155,10 +163,51 @@ class CaseForm(DadsForm, forms.ModelForm):
         ("予約", ("appointment_date", "appointment_time")),
     )
 
+    EDITED = tuple(name for _, names in SECTIONS for name in names)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicting = [name for name in self._posted_conflicts() if name in self.EDITED]
+        seen = self.seen_values()
+        for name in self.conflicting:
+            field = self.fields[name]
+            self.fields[f"keep_{name}"] = forms.ChoiceField(
+                label=field.label,
+                choices=[
+                    (self.KEEP_MINE, f"あなたの入力：{shown_text(field, self._raw(name))}"),
+                    (
+                        self.TAKE_LATEST,
+                        f"最新の内容（ほかの職員が保存）：{shown_text(field, seen.get(name, ''))}",
+                    ),
+                ],
+                widget=forms.RadioSelect,
+                error_messages={"required": f"{field.label}：どちらの内容にするか選んでください。"},
+            )
+
+    def _raw(self, name: str) -> str:
+        """What the form holds for `name` as text: posted, or (a form shown again) its initial."""
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        return value if isinstance(value, str) else ""
+
+    def _posted_conflicts(self) -> list[str]:
+        return [name for name in self._raw("conflicts").split(",") if name]
+
+    def seen_values(self) -> dict[str, str]:
+        try:
+            values = json.loads(self._raw("seen") or "{}")
+        except ValueError:
+            return {}
+        return {k: v for k, v in values.items() if isinstance(v, str)} if isinstance(values, dict) else {}
+
     @property
     def sections(self):
         """(legend, bound fields) for each fieldset of the page."""
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+    @property
+    def conflict_choices(self):
+        """The choice (keep mine or take the latest) for each field the clerk settles."""
+        return [self[f"keep_{name}"] for name in self.conflicting]
 
     @classmethod
     def initial_for(cls, case: Case) -> dict:
@@ -166,6 +215,7 @@ class CaseForm(DadsForm, forms.ModelForm):
         if case.appointment_at:
             local = timezone.localtime(case.appointment_at)
             initial["appointment_date"], initial["appointment_time"] = local.date(), local.time()
+        initial["seen"] = json.dumps(cls.texts(initial), ensure_ascii=False)
         return initial
 
     def clean_appointment_date(self):
@@ -179,7 +229,36 @@ class CaseForm(DadsForm, forms.ModelForm):
             )
         return value
 
+    @classmethod
+    def texts(cls, values: dict) -> dict[str, str]:
+        """The edited fields' values as text (dates ISO, times HH:MM, nothing as "")."""
+        return {name: _as_text(values.get(name)) for name in cls.EDITED}
+
+    @classmethod
+    def after_conflict(cls, data, merge: Merge, *, version: int, latest: dict[str, str]) -> "CaseForm":
+        """The form again after another counter saved first (unbound: nothing to correct yet): the
+        clerk's values with the latest taken where only the other counter changed them, the
+        conflicts to settle, and the latest version and values as what it now shows."""
+        shown = {name: data.get(name, "") for name in cls.EDITED}
+        shown.update({name: latest[name] for name in merge.taken})
+        shown.update(
+            version=str(version),
+            submission=data.get("submission", ""),
+            seen=json.dumps(latest, ensure_ascii=False),
+            conflicts=",".join(merge.conflicts),
+        )
+        form = cls(initial=shown)
+        form.taken = [form.fields[name].label for name in merge.taken]
+        return form
+
     def clean(self):
+        seen = self.seen_values()
+        for name in self.conflicting:
+            if self.data.get(f"keep_{name}") == self.TAKE_LATEST and name in self.fields:
+                # The latest value as the form showed it (a saved value: it cleans); the version
+                # check guards that it still is the latest.
+                self.cleaned_data[name] = self.fields[name].clean(seen.get(name, ""))
+                self.errors.pop(name, None)
         cleaned = super().clean()
         day, at = cleaned.get("appointment_date"), cleaned.get("appointment_time")
         if at and not day:
@@ -190,15 +269,48 @@ class CaseForm(DadsForm, forms.ModelForm):
         return cleaned
 
 
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def shown_text(field: forms.Field, text: str) -> str:
+    """A value as a person reads it beside the conflict: dates in 和暦 and 西暦, blank as （空欄）."""
+    if not text:
+        return "（空欄）"
+    if isinstance(field, forms.DateField):
+        try:
+            day = parse_date(text)
+        except DateNotUnderstood:
+            return text
+        return f"{wareki(day)}（{seireki(day)}）"
+    return text
+
+
 class AnswerForm(DadsForm, forms.Form):
     """One question of the questionnaire (the page's heading), with わからない where it is allowed."""
 
     heading_field = "answer"
+    # What the page showed for the question (services.stored_answer, as JSON): a save checks it.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, question: CatalogQuestion, **kwargs):
         self.question = question
         super().__init__(*args, **kwargs)
         self.fields["answer"] = answer_field(question, help_text=self._support())
+
+    def seen_answer(self) -> dict | None:
+        """What the page showed, or None when the form did not say (then nothing is checked)."""
+        try:
+            seen = json.loads(self.data.get("seen") or "null")
+        except ValueError:
+            return None
+        return seen if isinstance(seen, dict) else None
 
     @property
     def is_group(self) -> bool:
@@ -210,6 +322,8 @@ class AnswerForm(DadsForm, forms.Form):
         parts = [q.help] if q.help else []
         if q.type == QuestionType.MULTI:
             parts.append("当てはまるものをすべて選んでください。なければ何も選ばずに「次へ」。")
+        if q.type == QuestionType.DATE:
+            parts.append(DATE_HINT)
         if q.type in (QuestionType.NUMBER, QuestionType.DATE) and q.allow_unknown:
             parts.append("わからない場合は「わからない」を押してください。")
         return " ".join(parts)
@@ -232,9 +346,12 @@ class GroupAnswerForm(DadsForm, forms.Form):
 
     `keys` carries the questions the page showed: if the run is no longer the same when it is
     sent (another screen changed an answer meanwhile), nothing is saved and the page is shown again.
+    `seen` carries what the page showed of each answer (services.stored_answer by key), so that
+    an answer saved in another tab meanwhile is shown, not overwritten.
     """
 
     keys = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, questions: tuple[CatalogQuestion, ...], **kwargs):
         self.questions = questions
@@ -256,6 +373,17 @@ class GroupAnswerForm(DadsForm, forms.Form):
     @property
     def shown_keys(self) -> list[str]:
         return (self.data.get("keys") or "").split()
+
+    def seen_answers(self) -> dict[str, dict] | None:
+        """What the page showed of each answer, or None when the form did not say (then nothing
+        is checked)."""
+        try:
+            seen = json.loads(self.data.get("seen") or "null")
+        except ValueError:
+            return None
+        if not isinstance(seen, dict):
+            return None
+        return {key: value for key, value in seen.items() if isinstance(value, dict)}
 
     @classmethod
     def initial_for(cls, questions, case: Case) -> dict:
@@ -281,12 +409,72 @@ class GroupAnswerForm(DadsForm, forms.Form):
         }
 
 
-class AdjustmentForm(forms.Form):
-    procedure = forms.CharField(max_length=64)
+FAMILY_NOTE = "ご家族への説明（印刷されます）"
+STAFF_NOTE = "職員メモ（印刷されません）"
+
+
+class AdjustmentForm(DadsForm, forms.Form):
+    """追加 or 除外 of one procedure (or undoing either), with the family's text and the staff's memo."""
+
+    procedure = forms.CharField(
+        label="追加する手続き", max_length=64, error_messages={"required": "追加する手続きを選んでください。"}
+    )
     action = forms.ChoiceField(
         choices=[*((a.value, a.label) for a in AdjustmentAction), ("", "取り消し")], required=False
     )
-    note = forms.CharField(label="メモ", max_length=200, required=False)
+    family_note = forms.CharField(
+        label=FAMILY_NOTE,
+        max_length=200,
+        required=False,
+        error_messages={"max_length": f"{FAMILY_NOTE}は200文字以内で入力してください。"},
+    )
+    staff_note = forms.CharField(
+        label=STAFF_NOTE,
+        max_length=200,
+        required=False,
+        error_messages={"max_length": f"{STAFF_NOTE}は200文字以内で入力してください。"},
+    )
+
+
+class ReasonForm(DadsForm, forms.Form):
+    """A reason staff give for taking back a 確定 or cancelling a 受付 (kept with the case)."""
+
+    reason = forms.CharField(
+        label="理由",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "理由を入力してください。",
+            "max_length": "理由は200文字以内で入力してください。",
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, label: str = "理由", help_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text
+        self.fields["reason"].error_messages["required"] = f"{label}を入力してください。"
+
+
+class CaseSearchForm(DadsForm, forms.Form):
+    """The case list's and the relay board's search: every field optional."""
+
+    q = forms.CharField(label="受付番号・氏名・フリガナ", max_length=100, required=False)
+    state = forms.ChoiceField(
+        label="表示する受付",
+        choices=[(state.value, state.label) for state in CaseState],
+        required=False,
+    )
+    since = TypedDateField(label="受付日（から）", required=False)
+    until = TypedDateField(label="受付日（まで）", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "受付日（まで）は受付日（から）と同じか後の日付にしてください。")
+        return cleaned
 
 
 class MarkForm(forms.Form):

@@ -18,7 +18,10 @@ from procedures.evaluation import CaseInput, deadline_date, deadline_wording, fa
 
 # 2: procedures carry `deadline_rule` (the rule in words when there is no date). Snapshots of
 # version 1 have no such field and read as having no rule.
-GUIDE_VERSION = 2
+# 3: stops carry `outside` (an office that is not the municipality's: guidance only); a finalised
+# guide carries its `edition` and the day it was finalised (`finalised_on`; edition 2 onwards is a
+# 訂正版). Migration okuyami 0006 gave older snapshots `outside` from their places.
+GUIDE_VERSION = 3
 
 
 class AdjustmentAction(StrEnum):
@@ -34,7 +37,8 @@ class AdjustmentAction(StrEnum):
 
 @dataclass(frozen=True)
 class ManualChange:
-    """A procedure the staff added (the rules missed it) or dropped, with a note."""
+    """A procedure the staff added (the rules missed it) or dropped, with what the family is told
+    about it (`note`, printed). The staff's own memo never enters a guide."""
 
     procedure: str
     action: AdjustmentAction
@@ -90,6 +94,7 @@ def build_guide(
                     "name": counter.name,
                     "place": place.key,
                     "place_name": place.name,
+                    "outside": place.outside,
                     "location": counter.location or "",
                     "phone": counter.phone or "",
                     "hours": counter.hours or "",
@@ -160,6 +165,37 @@ def _procedure_entry(catalog: Catalog, procedure, deadline: str | None) -> dict[
 
 def procedure_count(guide: dict[str, Any]) -> int:
     return sum(len(stop["procedures"]) for stop in guide["stops"])
+
+
+def is_outside(stop: dict[str, Any]) -> bool:
+    """A stop at an office that is not the municipality's: the counters give guidance only."""
+    return bool(stop.get("outside"))
+
+
+def finalised_guide(guide: dict[str, Any], *, edition: int, on: date) -> dict[str, Any]:
+    """The guide as a finalised case keeps it: its edition (2 onwards: a 訂正版) and the day."""
+    return {**guide, "edition": edition, "finalised_on": on.isoformat()}
+
+
+def correction_of(guide: dict[str, Any] | None) -> dict[str, Any] | None:
+    """{"edition", "on"} when the guide is a 訂正版 (finalised again after a correction), else None."""
+    edition = (guide or {}).get("edition") or 1
+    if edition < 2 or not guide.get("finalised_on"):
+        return None
+    return {"edition": edition, "on": date.fromisoformat(guide["finalised_on"])}
+
+
+def guide_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[str]]:
+    """What a correction changed on the route: the names of the procedures it added and dropped."""
+
+    def route(guide: dict[str, Any]) -> dict[str, str]:
+        return {p["key"]: p["name"] for stop in guide.get("stops", []) for p in stop["procedures"]}
+
+    old, new = route(before), route(after)
+    return {
+        "added": [name for key, name in new.items() if key not in old],
+        "dropped": [name for key, name in old.items() if key not in new],
+    }
 
 
 def anonymous_guide(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:

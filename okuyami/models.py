@@ -51,6 +51,8 @@ class Case(models.Model):
         OPEN = "open", "聞き取り中"
         FINALISED = "finalised", "確定"
         DONE = "done", "完了"
+        # Made by mistake or twice: gone from the lists, kept for the audit log and the statistics.
+        CANCELLED = "cancelled", "取り消し"
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="cases", verbose_name="市区町村"
@@ -88,10 +90,27 @@ class Case(models.Model):
     # key, as in `answers`): such a question is not asked, and an answer changed since is marked.
     record_answers = models.JSONField("住民記録からの回答", default=dict, blank=True)
 
-    # The guide as told to the family (okuyami.guide), frozen at finalising.
+    # The guide as told to the family (okuyami.guide), frozen at finalising; every one told
+    # before a correction stays in the case's Finalisation history.
     snapshot = models.JSONField("確定時の結果", null=True, blank=True)
     finalised_at = models.DateTimeField("確定日時", null=True, blank=True)
     finalised_by = staff_field("確定した職員", blank=True)
+    # Set while everything the counters still have to do is 後日 (from the first of those marks):
+    # such a case waits for the family, it is not today's work.
+    later_since = models.DateTimeField("後日待ちの開始", null=True, blank=True, editable=False)
+    # 「この受付をもとに新しい受付」: the case whose details and answers this one started from.
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+        verbose_name="もとにした受付",
+    )
+    cancelled_at = models.DateTimeField("取り消し日時", null=True, blank=True, editable=False)
+    cancelled_by = staff_field("取り消した職員", blank=True)
+    cancel_reason = models.CharField("取り消しの理由", max_length=200, blank=True)
 
     created_by = staff_field("受付者")
     created_at = models.DateTimeField("受付日時", auto_now_add=True)
@@ -122,6 +141,8 @@ class Case(models.Model):
             "unknown": Personal(Erase.EMPTY_LIST),
             "record_answers": Personal(Erase.EMPTY_OBJECT),
             "snapshot": Personal(anonymous_guide),
+            # Staff write why ("二重に受付"), but may name the family.
+            "cancel_reason": Personal(Erase.BLANK),
         },
         other=("status",),
     )
@@ -164,19 +185,69 @@ class Case(models.Model):
         """The questions answered by the records and not changed since: the interview skips them."""
         return frozenset(key for key in self.record_answers if not self.record_changed(key))
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_finalised(self) -> bool:
+        """Finalised, the relay still running or done: what the family was told stands."""
+        return self.status in (self.Status.FINALISED, self.Status.DONE)
+
+
+class Finalisation(models.Model):
+    """One 確定: the guide the family was told, when and by whom; and, once the clerk took it back
+    to correct it (確定の取り消し), when, by whom and why. Edition 2 onwards is a 訂正版."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="finalisations", verbose_name="受付"
+    )
+    edition = models.PositiveIntegerField("版")
+    guide = models.JSONField("確定した結果")
+    finalised_at = models.DateTimeField("確定日時")
+    finalised_by = staff_field("確定した職員")
+    reopened_at = models.DateTimeField("確定を取り消した日時", null=True, blank=True)
+    reopened_by = staff_field("確定を取り消した職員", blank=True)
+    reopen_reason = models.CharField("確定を取り消した理由", max_length=200, blank=True)
+
+    # The guide is the case's (its snapshot, reduced the same way); the reason may name the family.
+    personal_data = PersonalData(
+        fields={"guide": Personal(anonymous_guide), "reopen_reason": Personal(Erase.BLANK)}
+    )
+
+    class Meta:
+        verbose_name = "確定の記録"
+        verbose_name_plural = "確定の記録"
+        ordering = ["case", "edition"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "edition"], name="finalisation_edition_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"受付 {self.case_id} 第{self.edition}版"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.edition > 1
+
 
 class Adjustment(models.Model):
-    """A procedure the staff added (the rules missed it) or dropped, with a note."""
+    """A procedure the staff added (the rules missed it) or dropped, with what the family is told
+    (printed on their papers) and a memo for the staff (never printed)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="adjustments", verbose_name="受付")
     procedure_key = models.CharField("手続き", max_length=64)
     action = models.CharField("操作", max_length=4, choices=[(a.value, a.label) for a in AdjustmentAction])
-    note = models.CharField("メモ", max_length=200, blank=True)
+    family_note = models.CharField("ご家族への説明（印刷されます）", max_length=200, blank=True)
+    staff_note = models.CharField("職員メモ（印刷されません）", max_length=200, blank=True)
     created_by = staff_field("職員")
     created_at = models.DateTimeField("日時", auto_now_add=True)
 
-    # Staff notes may name the family or describe their situation.
-    personal_data = PersonalData(fields={"note": Personal(Erase.BLANK)}, other=("procedure_key", "action"))
+    # Both may name the family or describe their situation.
+    personal_data = PersonalData(
+        fields={"family_note": Personal(Erase.BLANK), "staff_note": Personal(Erase.BLANK)},
+        other=("procedure_key", "action"),
+    )
 
     class Meta:
         verbose_name = "手動の変更"

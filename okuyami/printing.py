@@ -32,9 +32,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from core.collector import collector_paused
 from okuyami import selectors
 from okuyami.display import guide_for_display
-from okuyami.guide import procedure_count
+from okuyami.guide import correction_of, is_outside, procedure_count
 from okuyami.models import Case
-from okuyami.wareki import wareki
+from procedures.wareki import wareki
 
 DOCUMENTS = ("checklist", "route", "application")
 TITLES = {"checklist": "手続きのご案内", "route": "順路表", "application": "共通申請書"}
@@ -201,6 +201,7 @@ def document_context(
     shown = guide_for_display(guide, today=printed_on)
     person = _people(people)
     stops = shown["stops"]
+    correction = correction_of(guide)
     context = {
         "document": document,
         "title": TITLES[document],
@@ -218,7 +219,15 @@ def document_context(
         "stylesheet_url": static(STYLESHEET),
         "size": 0,
         "sandbox": settings.OKUYAMI_SANDBOX,
+        # A reprint after a correction says so on every document, with the day it was corrected.
+        "correction": {**correction, "on_wareki": wareki(correction["on"])} if correction else None,
     }
+    if document == "application":
+        # The 共通申請書 is the municipality's own form: other offices (年金事務所, 税務署 …) have theirs.
+        own = [stop for stop in stops if not is_outside(stop)]
+        context["stops"] = own
+        context["procedure_count"] = sum(len(stop["procedures"]) for stop in own)
+        context["outside_offices"] = list(dict.fromkeys(s["name"] for s in stops if is_outside(s)))
     if document in ("checklist", "route"):
         shared = _shared_documents(stops)
         _split_documents(stops, shared)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.audit import audit
 from core.models import AuditEvent
 from core.personal import erase_personal_data
-from okuyami.models import Adjustment, Case
+from okuyami.models import Adjustment, Case, Finalisation
 from procedures.models import Municipality
 
 PURGE_ACTOR = "purge_cases"
@@ -48,6 +48,7 @@ def case_erase(*, case_id: int, now: datetime, reason: str) -> bool:
     # What is erased and how is declared once, on the models (core.personal).
     erase_personal_data(Case.objects.filter(pk=case.pk), erased_at=now, version=F("version") + 1)
     erase_personal_data(Adjustment.objects.filter(case=case))
+    erase_personal_data(Finalisation.objects.filter(case=case))
     audit(
         municipality=case.municipality,
         action=AuditEvent.Action.ERASE,
@@ -94,8 +95,10 @@ def _month_starts(today: date, months: int) -> list[date]:
 
 
 def statistics_for(*, municipality: Municipality, today: date, months: int = 12) -> dict[str, Any]:
-    """Anonymous figures: cases per month, procedures per finalised case, which procedures and counters."""
-    cases = Case.objects.filter(municipality=municipality)
+    """Anonymous figures: cases per month, procedures per finalised case, which procedures and counters.
+    A cancelled case (made by mistake or twice) is counted apart and in nothing else."""
+    every = Case.objects.filter(municipality=municipality)
+    cases = every.exclude(status=Case.Status.CANCELLED)
     monthly = (
         cases.annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
         .order_by()
@@ -127,10 +130,15 @@ def statistics_for(*, municipality: Municipality, today: date, months: int = 12)
         (_bucket_label(low, high), sum(1 for s in sizes if s >= low and (high is None or s <= high)))
         for low, high in PER_CASE_BUCKETS
     ]
+    counts = every.aggregate(
+        total=Count("pk", filter=~Q(status=Case.Status.CANCELLED)),
+        cancelled=Count("pk", filter=Q(status=Case.Status.CANCELLED)),
+    )
     return {
-        "total": cases.count(),
+        "total": counts["total"],
         "finalised": len(sizes),
         "erased": cases.filter(erased_at__isnull=False).count(),
+        "cancelled": counts["cancelled"],
         "months": month_rows,
         "per_case_mean": round(sum(sizes) / len(sizes), 1) if sizes else None,
         "per_case_max": max(sizes, default=None),

@@ -1,14 +1,19 @@
 """Reads for the counter screens. Every case query is scoped here, to the user's municipality."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.shortcuts import get_object_or_404
 
-from okuyami.guide import AdjustmentAction, ManualChange, build_guide
+from okuyami.guide import AdjustmentAction, ManualChange, build_guide, is_outside
 from okuyami.interview import Page, interview_pages, questions_left
 from okuyami.models import Case, Mark
 from procedures.catalog import Catalog, CatalogQuestion
@@ -127,7 +132,8 @@ def guide_for(case: Case) -> dict[str, Any]:
     catalog = catalog_for(municipality=case.municipality)
     parsed = case_input(case, catalog)
     adjustments = tuple(
-        ManualChange(a.procedure_key, AdjustmentAction(a.action), a.note) for a in case.adjustments.all()
+        ManualChange(a.procedure_key, AdjustmentAction(a.action), a.family_note)
+        for a in case.adjustments.all()
     )
     return build_guide(
         catalog, evaluate(catalog, parsed), death_date=case.death_date, adjustments=adjustments, case=parsed
@@ -143,43 +149,183 @@ def guide_procedure_keys(guide: dict[str, Any] | None) -> list[str]:
     return [p["key"] for stop in (guide or {}).get("stops", []) for p in stop["procedures"]]
 
 
+def markable_procedure_keys(guide: dict[str, Any] | None) -> list[str]:
+    """The procedures the municipality's own counters handle (and mark); those at outside
+    offices (年金事務所, 法務局 …) are guidance only."""
+    return [
+        p["key"]
+        for stop in (guide or {}).get("stops", [])
+        if not is_outside(stop)
+        for p in stop["procedures"]
+    ]
+
+
 def open_procedures(guide: dict[str, Any], marks: dict[str, Any]) -> list[str]:
-    """Procedures still to handle: not marked, or marked 後日."""
+    """Procedures still to handle at the municipality's counters: not marked, or marked 後日.
+    Guidance-only procedures (outside offices) never keep a case open."""
     return [
         key
-        for key in guide_procedure_keys(guide)
+        for key in markable_procedure_keys(guide)
         if key not in marks or marks[key].status == Mark.Status.LATER
     ]
 
 
-def relay_cases(municipality: Municipality, *, today: date) -> QuerySet[Case]:
-    """Today's cases and every case still open, newest first, with their marks."""
-    from django.db.models import Q
+@dataclass(frozen=True)
+class RelayState:
+    """Where a finalised case stands: FINALISED while a counter has work, DONE when none has;
+    `later_since` when all that is left waits for the family (後日), from the first such mark."""
 
-    return (
-        cases_for(municipality)
-        .filter(Q(created_at__date=today) | ~Q(status=Case.Status.DONE))
-        .prefetch_related("marks")
-        .order_by("-created_at")
+    status: str
+    later_since: datetime | None
+
+
+def relay_state(guide: dict[str, Any], marks: dict[str, Any]) -> RelayState:
+    waiting = open_procedures(guide, marks)
+    if not waiting:
+        return RelayState(Case.Status.DONE, None)
+    later = [marks[key].marked_at for key in waiting if key in marks]
+    return RelayState(Case.Status.FINALISED, min(later) if len(later) == len(waiting) else None)
+
+
+# --- Finding cases: the case list and the relay board --------------------------------------------
+
+
+class CaseState(StrEnum):
+    """Which cases a list shows. CURRENT is today's work: cases received today, being interviewed,
+    or finalised with something left for a counter (not only 後日)."""
+
+    CURRENT = "current"
+    LATER = "later"
+    OPEN = "open"
+    DONE = "done"
+    ALL = "all"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            "current": "本日の受付と処理中",
+            "later": "後日を待っている受付",
+            "open": "聞き取り中",
+            "done": "完了",
+            "all": "すべて（取り消しを除く）",
+            "cancelled": "取り消した受付",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What a clerk looks for: a 受付番号, a name or its kana (`text`), received between two days."""
+
+    state: CaseState = CaseState.CURRENT
+    text: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def find_cases(municipality: Municipality, search: CaseSearch, *, today: date) -> QuerySet[Case]:
+    """The municipality's cases matching `search`, newest first. A cancelled case is only found
+    when asked for (CANCELLED), or by its number."""
+    cases = cases_for(municipality)
+    status = Case.Status
+    number = _case_number(search.text)
+    if number is not None:
+        cases = cases.filter(pk=number)
+    else:
+        cases = cases.exclude(status=status.CANCELLED) if search.state != CaseState.CANCELLED else cases
+        cases = _by_state(cases, search.state, today)
+        if search.text.strip():
+            cases = _by_name(cases, search.text)
+    if search.since:
+        cases = cases.filter(created_at__date__gte=search.since)
+    if search.until:
+        cases = cases.filter(created_at__date__lte=search.until)
+    return cases.order_by("-created_at", "-id")
+
+
+def _by_state(cases: QuerySet[Case], state: CaseState, today: date) -> QuerySet[Case]:
+    status = Case.Status
+    if state == CaseState.CURRENT:
+        waiting = Q(status=status.FINALISED, later_since__isnull=True)
+        return cases.filter(Q(created_at__date=today) | Q(status=status.OPEN) | waiting)
+    if state == CaseState.LATER:
+        return cases.filter(status=status.FINALISED, later_since__isnull=False)
+    if state == CaseState.OPEN:
+        return cases.filter(status=status.OPEN)
+    if state == CaseState.DONE:
+        return cases.filter(status=status.DONE)
+    if state == CaseState.CANCELLED:
+        return cases.filter(status=status.CANCELLED)
+    return cases
+
+
+def _case_number(text: str) -> int | None:
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).removeprefix("受付")
+    return int(compact) if compact.isdigit() and len(compact) < 10 else None
+
+
+_KATAKANA = str.maketrans({chr(c): chr(c + 0x60) for c in range(ord("ぁ"), ord("ゖ") + 1)})
+_HIRAGANA = str.maketrans({chr(c + 0x60): chr(c) for c in range(ord("ぁ"), ord("ゖ") + 1)})
+
+
+def _by_name(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Part of a name or kana, the deceased's or the visitor's, spaces ignored, kana in
+    either script."""
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    names = ("deceased_name", "deceased_kana", "visitor_name", "visitor_kana")
+    spaceless = {
+        f"{name}_spaceless": Replace(Replace(F(name), Value(" "), Value("")), Value("\u3000"), Value(""))
+        for name in names
+    }
+    found = Q()
+    for name in names:
+        for variant in {compact, compact.translate(_KATAKANA), compact.translate(_HIRAGANA)}:
+            found |= Q(**{f"{name}_spaceless__contains": variant})
+    return cases.annotate(**spaceless).filter(found)
+
+
+def later_count(municipality: Municipality) -> int:
+    """How many finalised cases wait only for the family (後日)."""
+    return cases_for(municipality).filter(status=Case.Status.FINALISED, later_since__isnull=False).count()
+
+
+RELAY_PAGE_SIZE = 10
+
+
+def relay_board(
+    municipality: Municipality, search: CaseSearch, *, today: date, counter: str = "", page: Any = 1
+) -> dict[str, Any]:
+    """A page of cases with their procedures and marks; with `counter`, only cases with a procedure
+    there (still waiting there, for today's work and 後日), and only that counter's procedures."""
+    catalog = catalog_for(municipality=municipality)
+    counters = [c for c in catalog.counters if not catalog.place_by_key[c.place].outside]
+    cases = find_cases(municipality, search, today=today).prefetch_related(
+        Prefetch("marks", queryset=Mark.objects.select_related("marked_by"))
     )
+    if counter:
+        waiting_only = search.state in (CaseState.CURRENT, CaseState.LATER)
+        rows = [row for row in map(lambda c: _relay_row(c, counter), cases) if row["stops"]]
+        rows = [row for row in rows if row["waiting"] or not waiting_only]
+        paged = Paginator(rows, RELAY_PAGE_SIZE).get_page(page)
+    else:
+        paged = Paginator(cases, RELAY_PAGE_SIZE).get_page(page)
+        paged.object_list = [_relay_row(case, "") for case in paged.object_list]
+    return {"page": paged, "counters": counters}
 
 
-def relay_board(municipality: Municipality, *, today: date, counter: str = "") -> dict[str, Any]:
-    """Cases with their procedures and marks, optionally only what waits at one counter."""
-    counters = catalog_for(municipality=municipality).counters
-    rows = []
-    for case in relay_cases(municipality, today=today):
-        marks = {mark.procedure_key: mark for mark in case.marks.all()}
-        stops = [
-            stop
-            for stop in (case.snapshot or {}).get("stops", [])
-            if not counter or stop["counter"] == counter
-        ]
-        waiting = open_procedures({"stops": stops}, marks)
-        if counter and not waiting:
-            continue
-        rows.append({"case": case, "stops": stops, "marks": marks, "waiting": len(waiting)})
-    return {"rows": rows, "counters": counters}
+def _relay_row(case: Case, counter: str) -> dict[str, Any]:
+    marks = {mark.procedure_key: mark for mark in case.marks.all()}
+    stops = [
+        {**stop, "outside": is_outside(stop)}
+        for stop in (case.snapshot or {}).get("stops", [])
+        if not counter or (stop["counter"] == counter and not is_outside(stop))
+    ]
+    return {
+        "case": case,
+        "stops": stops,
+        "marks": marks,
+        "waiting": len(open_procedures({"stops": stops}, marks)),
+    }
 
 
 def people_for(case: Case) -> dict[str, dict[str, str]]:

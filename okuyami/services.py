@@ -9,16 +9,23 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit
 from core.models import AuditEvent
-from okuyami.guide import AdjustmentAction
-from okuyami.models import Adjustment, Case, Mark
-from okuyami.selectors import guide_for, guide_procedure_keys, marks_by_key, open_procedures
-from procedures.catalog import CatalogQuestion
+from okuyami.guide import AdjustmentAction, finalised_guide, procedure_count
+from okuyami.models import Adjustment, Case, Finalisation, Mark
+from okuyami.selectors import (
+    guide_for,
+    guide_procedure_keys,
+    markable_procedure_keys,
+    marks_by_key,
+    relay_state,
+)
+from procedures.catalog import CatalogProcedure, CatalogQuestion
 from procedures.evaluation import read_case
 from procedures.models import Municipality
 from procedures.rules import QuestionType
@@ -53,6 +60,23 @@ class NotFinalised(Exception):
 
 class UnknownProcedure(Exception):
     """The procedure is not in the catalog (adjust) or not on the case's route (mark)."""
+
+
+class GuidanceOnly(Exception):
+    """The procedure is at an office that is not the municipality's: the counters only tell the
+    family about it, so there is nothing to mark."""
+
+
+class CaseCancelled(Exception):
+    """The case was cancelled (取り消し): it is kept for the record and changes no more."""
+
+
+class AnswerChanged(Exception):
+    """The answer changed since the page was shown (another tab or counter saved one)."""
+
+    def __init__(self, current: dict[str, Any]):
+        super().__init__("the answer changed since it was shown")
+        self.current = current
 
 
 def _record(
@@ -91,6 +115,10 @@ class Shown(StrEnum):
     ANSWERS = "回答の確認"
     RESULT = "結果と順路"
     RELAY = "リレー"
+    HISTORY = "確定の履歴"
+    COPY_FORM = "この受付をもとにした新しい受付の画面"
+    REOPEN_FORM = "確定の取り消し画面"
+    CANCEL_FORM = "受付の取り消し画面"
 
 
 def case_shown(
@@ -127,6 +155,7 @@ def case_create(
     submission=None,
     channel: Channel = Channel.SCREEN,
     record_answers: dict[str, Any] | None = None,
+    copied_from: Case | None = None,
 ) -> Case:
     """A new case; the same form submitted twice (same `submission`) gives the first case back.
     `record_answers` (a case started from the municipality's records, okuyami.residents) are the
@@ -151,10 +180,14 @@ def case_create(
             submission=submission,
             answers=record_answers,
             record_answers=record_answers,
+            copied_from=copied_from,
             **{name: data[name] for name in CASE_FIELDS},
         )
     )
-    detail = "受付を作成（住民記録より）" if from_records else "受付を作成"
+    if copied_from is not None:
+        detail = f"受付を作成（受付 {copied_from.pk} をもとに）"
+    else:
+        detail = "受付を作成（住民記録より）" if from_records else "受付を作成"
     try:
         with transaction.atomic():
             case.save()
@@ -180,12 +213,32 @@ def _bump(case: Case, version: int | None, **changes: Any) -> None:
     case.refresh_from_db(fields=_REFRESHED)
 
 
+def _open_for_changes(case: Case) -> None:
+    """Answers and manual changes only while interviewing."""
+    if case.is_cancelled:
+        raise CaseCancelled
+    if not case.is_open:
+        raise CaseClosed
+
+
+def _reason(reason: str, field: str = "reason") -> str:
+    """A reason staff must give (cancelling, taking back a 確定): one line, at most 200 characters."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise ValidationError({field: ValidationError("give a reason", code="required")})
+    if len(text) > 200:
+        raise ValidationError({field: ValidationError("at most 200 characters", code="max_length")})
+    return text
+
+
 @transaction.atomic
 def case_update(
     *, case: Case, user, data: dict[str, Any], version: int, channel: Channel = Channel.SCREEN
 ) -> None:
     """Change the family's details; ValidationError when they break the rules, StaleCase when
-    another counter saved first."""
+    another counter saved first, CaseCancelled for a cancelled case."""
+    if case.is_cancelled:
+        raise CaseCancelled
     changes = {name: data[name] for name in CASE_FIELDS}
     current = {field.attname: getattr(case, field.attname) for field in Case._meta.concrete_fields}
     _validated(Case(**{**current, **changes}))
@@ -193,14 +246,37 @@ def case_update(
     _changed(case, user, "受付の内容を変更", channel)
 
 
+def stored_answer(case: Case, key: str) -> dict[str, Any]:
+    """What the case holds for question `key`, as a page carries what it showed:
+    {"answer": value}, {"unknown": True}, or {} (not answered)."""
+    if key in case.unknown:
+        return {"unknown": True}
+    if key in case.answers:
+        return {"answer": case.answers[key]}
+    return {}
+
+
 @transaction.atomic
 def case_answer(
-    *, case: Case, user, question: CatalogQuestion, value: Any = None, unknown: bool = False
+    *,
+    case: Case,
+    user,
+    question: CatalogQuestion,
+    value: Any = None,
+    unknown: bool = False,
+    seen: dict[str, Any] | None = None,
 ) -> None:
-    """Store one answer (or わからない) as soon as it is given (the interview, one question a page)."""
+    """Store one answer (or わからない) as soon as it is given (the interview, one question a page).
+
+    `seen` is what the page showed for the question (stored_answer); when the answer has changed
+    since (another tab saved one) and differs from this one, AnswerChanged carries the current
+    answer instead of overwriting it. Without `seen` the answer is stored as given."""
     stored = Case.objects.select_for_update().get(pk=case.pk)
-    if not stored.is_open:
-        raise CaseClosed
+    _open_for_changes(stored)
+    given = {"unknown": True} if unknown else {"answer": value}
+    current = stored_answer(stored, question.key)
+    if seen is not None and current != seen and current != given:
+        raise AnswerChanged(current)
     answers = dict(stored.answers)
     unknowns = [key for key in stored.unknown if key != question.key]
     if unknown:
@@ -209,18 +285,37 @@ def case_answer(
     else:
         answers[question.key] = value
     _bump(case, None, answers=answers, unknown=unknowns)
-    _changed(case, user, f"回答を保存（{question.key}）", Channel.SCREEN)
+    _changed(case, user, f"回答を保存（{question.text}）", Channel.SCREEN)
 
 
 @transaction.atomic
 def case_answer_page(
-    *, case: Case, user, questions: Sequence[CatalogQuestion], answers: Mapping[str, Any]
+    *,
+    case: Case,
+    user,
+    questions: Sequence[CatalogQuestion],
+    answers: Mapping[str, Any],
+    seen: Mapping[str, dict[str, Any]] | None = None,
 ) -> None:
     """Store the answers of one page of questions together (okuyami.interview: a run of yes/no
-    questions); an answer None is わからない, for a question that allows it."""
+    questions); an answer None is わからない, for a question that allows it.
+
+    `seen` is what the page showed of each answer (stored_answer by key): when any answer has
+    changed since (another tab saved one) and differs from this page's, nothing is stored and
+    AnswerChanged carries the current answers of those questions (stored_answer by key). Without
+    `seen` the answers are stored as given."""
     stored = Case.objects.select_for_update().get(pk=case.pk)
-    if not stored.is_open:
-        raise CaseClosed
+    _open_for_changes(stored)
+    if seen is not None:
+        changed = {}
+        for q in questions:
+            value = answers[q.key]
+            given = {"unknown": True} if value is None and q.allow_unknown else {"answer": value}
+            current = stored_answer(stored, q.key)
+            if current != seen.get(q.key, {}) and current != given:
+                changed[q.key] = current
+        if changed:
+            raise AnswerChanged(changed)
     keys = [q.key for q in questions]
     given = dict(stored.answers)
     unknowns = [key for key in stored.unknown if key not in keys]
@@ -248,12 +343,11 @@ def case_set_answers(
     channel: Channel = Channel.API,
 ) -> None:
     """Replace every answer at once. Raises CaseInvalid (every offending key named) when the
-    answers do not fit the catalog, CaseClosed and StaleCase."""
+    answers do not fit the catalog, CaseClosed, CaseCancelled and StaleCase."""
     deceased = {"death_date": case.death_date.isoformat()}
     document = {"deceased": deceased, "answers": answers, "unknown": unknown}
     read_case(catalog_for(municipality=case.municipality), document)
-    if not case.is_open:
-        raise CaseClosed
+    _open_for_changes(case)
     answers = {key: value for key, value in answers.items() if value is not None}  # null: no answer
     _bump(case, version, answers=answers, unknown=unknown)
     _changed(case, user, "回答を保存", channel)
@@ -261,50 +355,171 @@ def case_set_answers(
 
 @transaction.atomic
 def case_adjust(
-    *, case: Case, user, procedure_key: str, action: str, note: str, channel: Channel = Channel.SCREEN
-) -> None:
-    """Add a procedure the rules missed, drop one, or (action "") undo either."""
-    if not case.is_open:
-        raise CaseClosed
-    if procedure_key not in {p.key for p in catalog_for(municipality=case.municipality).procedures}:
+    *,
+    case: Case,
+    user,
+    procedure_key: str,
+    action: str,
+    family_note: str = "",
+    staff_note: str = "",
+    channel: Channel = Channel.SCREEN,
+) -> CatalogProcedure:
+    """Add a procedure the rules missed, drop one, or (action "") undo either. `family_note` is
+    printed for the family, `staff_note` never is. Returns the procedure (its name for messages)."""
+    _open_for_changes(case)
+    catalog = catalog_for(municipality=case.municipality)
+    procedure = next((p for p in catalog.procedures if p.key == procedure_key), None)
+    if procedure is None:
         raise UnknownProcedure(procedure_key)
     Adjustment.objects.filter(case=case, procedure_key=procedure_key).delete()
     if action:
         Adjustment.objects.create(
-            case=case, procedure_key=procedure_key, action=action, note=note, created_by=user
+            case=case,
+            procedure_key=procedure_key,
+            action=action,
+            family_note=" ".join(family_note.split()),
+            staff_note=" ".join(staff_note.split()),
+            created_by=user,
         )
     _bump(case, None)
     verb = AdjustmentAction(action).label if action else "追加・除外の取り消し"
-    _changed(case, user, f"手続きの{verb}（{procedure_key}）", channel)
+    _changed(case, user, f"手続きの{verb}（{procedure.name}）", channel)
+    return procedure
+
+
+def _relay_changes(snapshot: dict[str, Any], marks: dict[str, Mark]) -> dict[str, Any]:
+    state = relay_state(snapshot, marks)
+    return {"status": state.status, "later_since": state.later_since}
 
 
 @transaction.atomic
-def case_finalise(*, case: Case, user, version: int, channel: Channel = Channel.SCREEN) -> None:
-    """Freeze the result: later catalog edits never change what the family was told."""
-    if not case.is_open:
-        raise CaseClosed
-    snapshot = guide_for(case)
+def case_finalise(*, case: Case, user, version: int, channel: Channel = Channel.SCREEN) -> Finalisation:
+    """Freeze the result: later catalog edits never change what the family was told. Each 確定 is
+    kept (Finalisation); one after a correction is the next edition, a 訂正版. A case with nothing
+    for the municipality's counters to do (only guidance) is done at once."""
+    _open_for_changes(case)
+    now = timezone.now()
+    edition = Finalisation.objects.filter(case=case).count() + 1
+    snapshot = finalised_guide(guide_for(case), edition=edition, on=timezone.localdate(now))
     _bump(
         case,
         version,
         snapshot=snapshot,
-        status=Case.Status.FINALISED,
-        finalised_at=timezone.now(),
+        finalised_at=now,
         finalised_by=user,
+        **_relay_changes(snapshot, marks_by_key(case)),
     )
-    _changed(case, user, "結果を確定", channel)
+    finalisation = Finalisation.objects.create(
+        case=case, edition=edition, guide=snapshot, finalised_at=now, finalised_by=user
+    )
+    what = "結果を確定" if edition == 1 else f"内容を修正して再確定（第{edition}版・訂正版）"
+    _changed(case, user, f"{what}（手続き{procedure_count(snapshot)}件）", channel)
+    return finalisation
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, user, reason: str, version: int, channel: Channel = Channel.SCREEN) -> None:
+    """確定の取り消し: the case is interviewed again to correct it. What the family was told stays
+    in the history (its Finalisation, with when, by whom and why it was taken back); the relay's
+    marks stay for the next 確定. Raises NotFinalised, CaseCancelled, StaleCase, ValidationError
+    (no reason)."""
+    if case.is_cancelled:
+        raise CaseCancelled
+    if not case.is_finalised:
+        raise NotFinalised
+    reason = _reason(reason)
+    now = timezone.now()
+    _bump(
+        case,
+        version,
+        status=Case.Status.OPEN,
+        snapshot=None,
+        finalised_at=None,
+        finalised_by=None,
+        later_since=None,
+    )
+    latest = Finalisation.objects.filter(case=case).order_by("-edition").first()
+    edition = ""
+    if latest is not None:
+        latest.reopened_at, latest.reopened_by, latest.reopen_reason = now, user, reason
+        latest.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        edition = f"（第{latest.edition}版）"
+    _changed(case, user, f"確定を取り消し{edition}", channel)
+
+
+@transaction.atomic
+def case_cancel(*, case: Case, user, reason: str, version: int, channel: Channel = Channel.SCREEN) -> None:
+    """取り消し of a case made by mistake or twice: gone from the lists, kept (with who, when and
+    why) for the audit log and the statistics. Raises CaseCancelled, StaleCase, ValidationError."""
+    if case.is_cancelled:
+        raise CaseCancelled
+    reason = _reason(reason)
+    _bump(
+        case,
+        version,
+        status=Case.Status.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancelled_by=user,
+        cancel_reason=reason,
+        later_since=None,
+    )
+    _changed(case, user, "受付を取り消し", channel)
+
+
+def case_copy(
+    *, source: Case, user, data: dict[str, Any], submission=None, channel: Channel = Channel.SCREEN
+) -> Case:
+    """「この受付をもとに新しい受付」: a new case with `data` (the details, as on the reception form)
+    and the source's answers (with which of them the records gave) and manual changes; not its
+    result, 確定 or relay marks."""
+    with transaction.atomic():
+        case = case_create(
+            municipality=source.municipality,
+            user=user,
+            data=data,
+            submission=submission,
+            channel=channel,
+            copied_from=source,
+        )
+        if case.answers or case.adjustments.exists():  # a double submit: the copy exists already
+            return case
+        Adjustment.objects.bulk_create(
+            Adjustment(
+                case=case,
+                procedure_key=a.procedure_key,
+                action=a.action,
+                family_note=a.family_note,
+                staff_note=a.staff_note,
+                created_by=user,
+            )
+            for a in source.adjustments.all()
+        )
+        _bump(
+            case,
+            None,
+            answers=dict(source.answers),
+            unknown=list(source.unknown),
+            record_answers=dict(source.record_answers),
+        )
+    return case
 
 
 @transaction.atomic
 def case_mark(
     *, case: Case, user, procedure_key: str, status: str, channel: Channel = Channel.SCREEN
 ) -> None:
-    """A counter marks a procedure 完了 / 不要 / 後日 (or "" to clear); the case closes when none is open."""
+    """A counter marks a procedure 完了 / 不要 / 後日 (or "" to clear); the case is done when no
+    procedure is left for the municipality's counters. Raises NotFinalised, CaseCancelled,
+    UnknownProcedure, GuidanceOnly (a procedure at an outside office)."""
     stored = Case.objects.select_for_update().get(pk=case.pk)
+    if stored.is_cancelled:
+        raise CaseCancelled
     if stored.snapshot is None:
         raise NotFinalised
     if procedure_key not in guide_procedure_keys(stored.snapshot):
         raise UnknownProcedure(procedure_key)
+    if procedure_key not in markable_procedure_keys(stored.snapshot):
+        raise GuidanceOnly(procedure_key)
     marks = Mark.objects.filter(case=stored, procedure_key=procedure_key)
     if status:
         # The case row is locked: no one else can add this mark meanwhile (no savepoint needed).
@@ -312,7 +527,12 @@ def case_mark(
             Mark.objects.create(case=stored, procedure_key=procedure_key, status=status, marked_by=user)
     else:
         marks.delete()
-    still_open = open_procedures(stored.snapshot, marks_by_key(stored))
-    _bump(case, None, status=Case.Status.FINALISED if still_open else Case.Status.DONE)
+    _bump(case, None, **_relay_changes(stored.snapshot, marks_by_key(stored)))
     label = Mark.Status(status).label if status else "取り消し"
-    _changed(case, user, f"窓口の処理（{procedure_key}：{label}）", channel)
+    name = next(
+        p["name"]
+        for stop in stored.snapshot["stops"]
+        for p in stop["procedures"]
+        if p["key"] == procedure_key
+    )
+    _changed(case, user, f"窓口の処理（{name}：{label}）", channel)

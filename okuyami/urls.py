@@ -15,6 +15,10 @@ urlpatterns = [
     path("cases/new/records/open/", counter_views.from_record, name="case-from-record"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("cases/<int:pk>/copy/", views.case_copy, name="case-copy"),
+    path("cases/<int:pk>/cancel/", views.cancel, name="case-cancel"),
+    path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("cases/<int:pk>/editions/<int:edition>/", views.case_edition, name="case-edition"),
     path("cases/<int:pk>/questions/", views.questions_start, name="questions"),
     path("cases/<int:pk>/questions/<slug:key>/", views.question, name="question"),
     path("cases/<int:pk>/answers/", views.answers, name="answers"),
@@ -22,6 +26,10 @@ urlpatterns = [
     path("cases/<int:pk>/adjust/", views.adjust, name="adjust"),
     path("cases/<int:pk>/finalise/", views.finalise, name="finalise"),
     path("cases/<int:pk>/marks/", views.mark, name="mark"),
+    path("cases/<int:pk>/print/forms.pdf", views.print_forms, name="print-forms"),
+    path(
+        "cases/<int:pk>/print/forms/<slug:procedure>-<int:number>.pdf", views.print_forms, name="print-form"
+    ),
     path("cases/<int:pk>/print/<slug:document>/", views.print_preview, name="print-preview"),
     path("cases/<int:pk>/print/<slug:document>.pdf", views.print_pdf, name="print-pdf"),
     path("relay/", views.relay, name="relay"),

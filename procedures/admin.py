@@ -9,15 +9,26 @@ the operator (superuser) every municipality, an editor their own, nobody else an
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.urls import path
 
 from core.staff import is_operator
-from procedures import admin_views
+from core.web.middleware import takes_uploads
+from procedures import admin_views, form_admin_views
 from procedures.admin_prefill import PrefillFormMixin, prefill_form_field
 from procedures.catalog_io import deadline_entry
 from procedures.deadlines import DEATH, Deadline, Unit
-from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
+from procedures.models import (
+    ApplicationForm,
+    Choice,
+    Counter,
+    Document,
+    Municipality,
+    Place,
+    Procedure,
+    Question,
+)
 from procedures.rules import ConditionError, QuestionType, names_in, parse
 from procedures.selectors import (
     MUNICIPALITY_PATH,
@@ -185,6 +196,8 @@ class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
             def wrapped(request, *args, **kwargs):
                 return function(self, request, *args, **kwargs)
 
+            if function is admin_views.import_file:  # a bundle of up to 50 MB
+                takes_uploads(wrapped)
             return path(
                 name[0], self.admin_site.admin_view(wrapped), name=f"procedures_municipality_{name[1]}"
             )
@@ -402,6 +415,12 @@ class QuestionAdmin(CatalogAdmin):
                 if question.key in _names(q.ask_if)
             ]
             protected.extend(f"{name}（条件が質問「{question.key}」を使っています）" for name in readers)
+            printed = ApplicationForm.objects.filter(procedure__municipality=question.municipality)
+            protected.extend(
+                f"申請書「{form.title}」（欄に質問「{question.key}」の回答を印刷します）"
+                for form in printed
+                if any(field.get("value") == f"answer.{question.key}" for field in form.fields)
+            )
         return deleted, counts, perms, protected
 
 
@@ -496,6 +515,29 @@ class ProcedureAdmin(CatalogAdmin):
     form = ProcedureAdminForm
     inlines = [DocumentInline]
     autocomplete_fields = ["counter"]
+    change_form_template = "admin/procedures/procedure/change_form.html"
+
+    def get_urls(self):
+        def view(function, route, name, cacheable=False, uploads=False):
+            def wrapped(request, *args, **kwargs):
+                return function(self, request, *args, **kwargs)
+
+            if uploads:  # a form's PDF, up to 10 MB
+                takes_uploads(wrapped)
+            wrapped = self.admin_site.admin_view(wrapped, cacheable=cacheable)
+            return path(route, wrapped, name=f"procedures_procedure_{name}")
+
+        form = "<path:object_id>/forms/<int:form_id>/"
+        return [
+            view(form_admin_views.form_list, "<path:object_id>/forms/", "forms", uploads=True),
+            view(form_admin_views.form_edit, form, "form"),
+            # A page image never changes (its URL names the PDF's hash): the browser may keep it.
+            view(form_admin_views.form_page, f"{form}pages/<int:page>.png", "form_page", cacheable=True),
+            view(form_admin_views.form_replace, f"{form}replace/", "form_replace", uploads=True),
+            view(form_admin_views.form_remove, f"{form}delete/", "form_delete"),
+            *super().get_urls(),
+        ]
+
     fieldsets = [
         (None, {"fields": ["municipality", "counter", "key", "name", "applies_if"]}),
         (
@@ -510,7 +552,14 @@ class ProcedureAdmin(CatalogAdmin):
         ),
         (None, {"fields": ["description", "url", "order"]}),
     ]
-    list_display = ["name", "key", "counter", "deadline_shown", "applies_if", "municipality"]
+    list_display = ["name", "key", "counter", "deadline_shown", "forms_shown", "applies_if", "municipality"]
+
+    @admin.display(description="申請書")
+    def forms_shown(self, obj):
+        return obj.forms_count or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(forms_count=Count("forms"))
 
     @admin.display(description="期限")
     def deadline_shown(self, obj):

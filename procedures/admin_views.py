@@ -7,6 +7,7 @@ service, and renders.
 """
 
 import copy
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,8 +21,9 @@ from django.urls import reverse
 from core.staff import Role, is_operator, staff_membership_set
 from procedures.catalog import SECTION_LABELS, SECTIONS
 from procedures.catalog_changes import catalog_changes, undo_change
-from procedures.catalog_io import CatalogInvalid, dumps, read_catalog, write_catalog
-from procedures.catalog_xlsx import read_catalog_file, write_xlsx
+from procedures.catalog_files import JSON, XLSX, ZIP, bundle_for, has_forms, read_catalog_file
+from procedures.catalog_io import CatalogInvalid, dumps, write_catalog
+from procedures.catalog_xlsx import write_xlsx
 from procedures.evaluation import (
     CaseInvalid,
     asked_questions,
@@ -32,15 +34,23 @@ from procedures.evaluation import (
 )
 from procedures.forms import CatalogPreviewForm, CatalogUploadForm, MunicipalityFromTemplateForm
 from procedures.models import CatalogRevision, Municipality
-from procedures.selectors import catalog_for, catalog_snapshot_for, revision_before, revisions_for
+from procedures.selectors import (
+    catalog_for,
+    catalog_snapshot_for,
+    read_kept,
+    revision_before,
+    revisions_for,
+)
 from procedures.services import (
     CatalogChanged,
     MunicipalityCodeInvalid,
     MunicipalityExists,
     TemplateInvalid,
     catalog_import,
+    form_pdfs_store,
     municipality_create,
 )
+from procedures.wareki import wareki
 from procedures.warnings import catalog_warnings
 
 KIND_LABELS = {"added": "追加", "changed": "変更", "removed": "削除"}
@@ -153,7 +163,7 @@ def import_file(model_admin, request, object_id):
             return redirect(request.path)
         try:
             catalog_import(
-                catalog=read_catalog(pending["document"]),
+                catalog=read_kept(pending["document"], municipality=municipality),
                 user=request.user,
                 note=f"{pending['filename']} を取り込み",
                 expected_version=pending["version"],
@@ -174,17 +184,22 @@ def import_file(model_admin, request, object_id):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            catalog = read_catalog_file(upload.read(), upload.name)
+            read = read_catalog_file(upload.read(), upload.name)
         except CatalogInvalid as exc:
             errors = exc.errors
         else:
+            catalog = read.catalog
             if catalog.municipality.code != municipality.code:
                 errors = [
                     f"このファイルは団体コード {catalog.municipality.code} のカタログです。"
                     f"{municipality.name}（{municipality.code}）のカタログを選んでください。"
                 ]
             else:
-                document = write_catalog(catalog)
+                # The PDFs wait in the database (by hash, shared with every revision), the rest in
+                # the session: the catalog itself changes only when the user applies it.
+                pdfs = {f.pdf.sha256: f.pdf for p in catalog.procedures for f in p.forms}
+                form_pdfs_store(municipality=municipality, pdfs=pdfs, data=read.pdfs)
+                document = write_catalog(catalog, hashes=True)
                 request.session[key] = {
                     "document": document,
                     "version": municipality.catalog_version,
@@ -198,6 +213,7 @@ def import_file(model_admin, request, object_id):
                     "取り込む前の確認",
                     filename=upload.name,
                     warnings=catalog_warnings(catalog),
+                    notes=read.notes,
                     **_changes_context(catalog_snapshot_for(municipality=municipality), document),
                 )
     return _render(
@@ -207,16 +223,28 @@ def import_file(model_admin, request, object_id):
 
 def export_file(model_admin, request, object_id, fmt):
     municipality = model_admin.municipality_for(request, object_id)
-    document = write_catalog(catalog_for(municipality=municipality))
-    if fmt == "json":
+    catalog = catalog_for(municipality=municipality)
+    document = write_catalog(catalog)
+    if fmt == JSON and has_forms(catalog):
+        messages.error(
+            request,
+            "申請書のあるカタログは JSON では書き出せません（PDFを含められないため）。"
+            "申請書ごと書き出す（.zip）を使ってください。",
+        )
+        return redirect(_change_url(municipality))
+    if fmt == JSON:
         response = HttpResponse(dumps(document), content_type="application/json; charset=utf-8")
-    elif fmt == "xlsx":
+    elif fmt == XLSX:
         response = HttpResponse(
             write_xlsx(document),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+    elif fmt == ZIP:
+        response = HttpResponse(
+            bundle_for(municipality=municipality, catalog=catalog), content_type="application/zip"
+        )
     else:
-        raise Http404("書き出しの形式は json か xlsx です。")
+        raise Http404("書き出しの形式は json・xlsx・zip です。")
     response["Content-Disposition"] = f'attachment; filename="catalog-{municipality.code}.{fmt}"'
     return response
 
@@ -270,6 +298,7 @@ def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:
                     {
                         "procedure": procedures[key],
                         **applies[key],
+                        "deadline": _wareki_day(applies[key]["deadline"]),
                         "deadline_rule": _rule_without_date(catalog, procedures[key], applies[key]),
                     }
                     for key in stop["procedures"]
@@ -285,6 +314,11 @@ def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:
         for item in result["maybe"]
     ]
     return route, maybe
+
+
+def _wareki_day(iso: str | None) -> str:
+    """A deadline as the counter shows it: 令和9年2月22日（月）."""
+    return wareki(date.fromisoformat(iso), weekday=True) if iso else ""
 
 
 def _rule_without_date(catalog, procedure, item: dict) -> str:
@@ -335,13 +369,15 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
     if mode == "undo":
         target, conflicts = undo_change(current, previous.document, revision.document)
         note = f"版{revision.catalog_version}の変更を取り消し"
+        done = f"版{revision.catalog_version}の変更を取り消しました"
     else:
         target = copy.deepcopy(revision.document)
         note = f"版{revision.catalog_version}の状態に復元"
+        done = f"版{revision.catalog_version}の状態に復元しました"
     target["municipality"]["code"] = municipality.code
     if not conflicts:
         try:
-            catalog = read_catalog(target)
+            catalog = read_kept(target, municipality=municipality)
         except CatalogInvalid as exc:
             errors = exc.errors
     if request.method == "POST" and catalog is not None:
@@ -356,7 +392,7 @@ def revision_revert(model_admin, request, object_id, revision_id, mode):
         except CatalogChanged:
             messages.error(request, "確認のあとにカタログが変更されました。もう一度確かめてください。")
             return redirect(request.path)
-        messages.success(request, f"{note}しました。")
+        messages.success(request, f"{done}。")
         return redirect(reverse("admin:procedures_municipality_revisions", args=[municipality.pk]))
     return _render(
         model_admin,

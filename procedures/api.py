@@ -1,22 +1,27 @@
 """Catalog API: public catalogs and evaluation, and catalog import/export for editors."""
 
 from django.db import DatabaseError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.limits import MAX_PUBLIC_BODY_BYTES
+from core.limits import MAX_PUBLIC_BODY_BYTES, MAX_UPLOAD_BODY_BYTES
 from core.web.errors import ApiError, where_message
 from core.web.fields import BoundedDateField
 from core.web.openapi import ErrorSerializer
+from core.web.parsers import JSONParser
 from core.web.permissions import EditorRole
 from core.web.query import query_bool
 from procedures import date_limits
+from procedures.catalog_bundle import MAX_BUNDLE_BYTES, read_bundle, unused_warnings
 from procedures.catalog_changes import catalog_changes
+from procedures.catalog_files import bundle_for
 from procedures.catalog_io import FORMAT, CatalogInvalid, read_catalog, write_catalog
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_RANGE
 from procedures.evaluation import CaseInvalid, evaluate, read_case
@@ -160,6 +165,11 @@ CatalogDocument = inline_serializer(
                     "description": serializers.CharField(**_optional),
                     "url": serializers.CharField(**_optional),
                     "order": serializers.IntegerField(**_optional),
+                    "forms": serializers.ListField(
+                        child=serializers.DictField(),
+                        help_text="the procedure's own PDF forms; only in a bundle (GET …/catalog/bundle)",
+                        **_optional,
+                    ),
                 },
             )
         ),
@@ -197,6 +207,29 @@ class CatalogApi(APIView):
         return Response(write_catalog(catalog_for(municipality=public_municipality(code))))
 
 
+def bundle_response(municipality: Municipality) -> HttpResponse:
+    response = HttpResponse(
+        bundle_for(municipality=municipality, catalog=catalog_for(municipality=municipality)),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = f'attachment; filename="catalog-{municipality.code}.zip"'
+    return response
+
+
+BUNDLE = {(200, "application/zip"): OpenApiTypes.BINARY, 404: ErrorSerializer}
+
+
+class CatalogBundleApi(APIView):
+    """A municipality's catalog as a bundle (public): a .zip of catalog.json and its PDF forms."""
+
+    permission_classes = [AllowAny]
+    throttle_scope = "public"
+
+    @extend_schema(responses=BUNDLE)
+    def get(self, request, code: str):
+        return bundle_response(public_municipality(code))
+
+
 class EvaluateApi(APIView):
     """Evaluate a case: the contract's case document in, its result document out (public)."""
 
@@ -229,24 +262,63 @@ class CatalogExportApi(APIView):
         return Response(write_catalog(catalog_for(municipality=request.municipality)))
 
 
-class CatalogImportApi(APIView):
-    """Replace the editor's catalog with a document; `?dry_run=true` only validates and diffs."""
+class CatalogBundleExportApi(APIView):
+    """The editor's own municipality's catalog as a bundle (.zip with its PDF forms)."""
 
     permission_classes = [IsAuthenticated, EditorRole]
 
+    @extend_schema(responses={**BUNDLE, 403: ErrorSerializer})
+    def get(self, request):
+        return bundle_response(request.municipality)
+
+
+class BundleParser(BaseParser):
+    """A catalog bundle posted as the body (Content-Type: application/zip): its bytes."""
+
+    media_type = "application/zip"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = stream.read(MAX_BUNDLE_BYTES + 1) if stream is not None else b""
+        if len(data) > MAX_BUNDLE_BYTES:
+            raise ApiError([(None, f"the bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB")])
+        return data
+
+
+class CatalogImportApi(APIView):
+    """Replace the editor's catalog with a document (application/json) or a bundle (application/zip:
+    catalog.json and the PDF forms it names); `?dry_run=true` only validates and diffs."""
+
+    permission_classes = [IsAuthenticated, EditorRole]
+    parser_classes = [JSONParser, BundleParser]
+    max_request_bytes = MAX_UPLOAD_BODY_BYTES  # a bundle (JSONParser keeps a document to 6 MB)
+
     @extend_schema(
-        request=CatalogDocument,
+        request={"application/json": CatalogDocument, "application/zip": OpenApiTypes.BINARY},
         parameters=[OpenApiParameter("dry_run", bool, description="validate and diff only")],
         responses={
             200: inline_serializer(
-                "ImportResult", {"applied": serializers.BooleanField(), "diff": serializers.DictField()}
+                "ImportResult",
+                {
+                    "applied": serializers.BooleanField(),
+                    "diff": serializers.DictField(),
+                    "warnings": serializers.ListField(
+                        child=serializers.CharField(), help_text="files of a bundle that no form names"
+                    ),
+                },
             ),
             400: ErrorSerializer,
         },
     )
     def post(self, request):
+        pdfs: dict[str, bytes] = {}
+        warnings: list[str] = []
         try:
-            catalog = read_catalog(request.data)
+            if isinstance(request.data, bytes):
+                bundle = read_bundle(request.data)
+                catalog = bundle.catalog()
+                pdfs, warnings = bundle.pdfs_of(catalog), unused_warnings(bundle)
+            else:
+                catalog = read_catalog(request.data)
         except CatalogInvalid as exc:
             raise ApiError([where_message(error) for error in exc.errors]) from None
         if catalog.municipality.code != request.municipality.code:
@@ -254,15 +326,15 @@ class CatalogImportApi(APIView):
                 [("municipality.code", f"must be your municipality's code {request.municipality.code}")]
             )
         diff = catalog_changes(
-            catalog_snapshot_for(municipality=request.municipality), write_catalog(catalog)
+            catalog_snapshot_for(municipality=request.municipality), write_catalog(catalog, hashes=True)
         )
         dry_run = query_bool(request.query_params, "dry_run")
         if not dry_run:
             try:
-                catalog_import(catalog=catalog, user=request.user, note="REST API")
+                catalog_import(catalog=catalog, pdfs=pdfs, user=request.user, note="REST API")
             except DatabaseError:
                 raise ApiError(
                     [(None, "the database refused the import; nothing was changed")],
                     status.HTTP_503_SERVICE_UNAVAILABLE,
                 ) from None
-        return Response({"applied": not dry_run, "diff": diff.summary()})
+        return Response({"applied": not dry_run, "diff": diff.summary(), "warnings": warnings})

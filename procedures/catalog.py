@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procedures.deadlines import Deadline
 from procedures.facts import PrefillSpec
 from procedures.rules import Condition, QuestionSpec, QuestionType
+
+if TYPE_CHECKING:
+    from procedures.form_pdf import FormInfo
 
 # The sections of a catalog, in the order of the format, and their names on the screens.
 SECTIONS = ("places", "counters", "questions", "procedures")
@@ -123,6 +126,39 @@ class CatalogQuestion:
 
 
 @dataclass(frozen=True)
+class CatalogPdf:
+    """A form's PDF as the catalog knows it: its bytes' SHA-256 (which names it in storage) and
+    what `form_pdf.inspect_pdf` found in it (pages, fillable fields)."""
+
+    sha256: str
+    info: FormInfo
+
+
+@dataclass(frozen=True)
+class CatalogFormField:
+    """Where one value is printed on a form: `x`/`y` (mm from the top-left corner) or a fillable
+    field's name. Numbers are kept as the document gave them (an integer stays one)."""
+
+    page: int
+    value: str
+    x: float | None = None
+    y: float | None = None
+    width: float | None = None
+    size: float | None = None
+    acroform: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogForm:
+    """One of a procedure's own application forms (`forms[]`), printed pre-filled."""
+
+    file: str  # its path in a bundle, "forms/kokuho_loss.pdf"
+    title: str
+    fields: tuple[CatalogFormField, ...]
+    pdf: CatalogPdf
+
+
+@dataclass(frozen=True)
 class CatalogProcedure:
     key: str
     name: str
@@ -134,6 +170,7 @@ class CatalogProcedure:
     description: str | None = None
     url: str | None = None
     order: int = 0
+    forms: tuple[CatalogForm, ...] = ()
 
     @property
     def deadline_days(self) -> int | None:

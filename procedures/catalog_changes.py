@@ -121,7 +121,47 @@ def _normal(section: str, item: dict) -> dict:
             deadline = {k: v for k, v in deadline.items() if k != "from"}
         if deadline is not None:
             data["deadline"] = deadline
+        data.update(_form_fields(data.pop("forms", None) or []))
     return {k: v for k, v in data.items() if k != "choices" or v}
+
+
+def _form_fields(forms: list) -> dict[str, Any]:
+    """A procedure's forms as fields that name what changed: the order they print in
+    (`forms`), each form's title and PDF (`form forms/x.pdf`), and each of its fields by page
+    and value (`form forms/x.pdf p1 deceased.name`: where it prints)."""
+    if not forms:
+        return {}
+    flat: dict[str, Any] = {"forms": [form.get("file") for form in forms if isinstance(form, dict)]}
+    for form in forms:
+        if not isinstance(form, dict):
+            continue
+        name = _unique(flat, f"form {form.get('file')}")
+        sha = form.get("sha256")
+        flat[name] = f"{form.get('title')}" + (f" (PDF {sha[:12]})" if isinstance(sha, str) else "")
+        for field in form.get("fields") or []:
+            if isinstance(field, dict):
+                where = f"{name} p{field.get('page')} {field.get('value')}"
+                flat[_unique(flat, where)] = _placement_text(field)
+    return flat
+
+
+def _unique(taken: dict, name: str) -> str:
+    number, unique = 1, name
+    while unique in taken:
+        number += 1
+        unique = f"{name} #{number}"
+    return unique
+
+
+def _placement_text(field: dict) -> str:
+    """'x 16.5, y 133.4, width 49, size 12' or 'acroform todokede_shimei'."""
+    names = ("acroform",) if field.get("acroform") is not None else ("x", "y", "width", "size")
+    return ", ".join(f"{name} {_number(field[name])}" for name in names if field.get(name) is not None) or "—"
+
+
+def _number(value: Any) -> str:
+    """57 and 57.0 are the same place: shown alike, so that they compare alike."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _by_key(document: dict | None, section: str) -> dict[str, dict]:

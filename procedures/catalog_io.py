@@ -6,8 +6,12 @@ its conditions compiled comes out, or every error found as `<where>: <message>`.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
+import math
+import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +23,10 @@ from procedures.catalog import (
     Catalog,
     CatalogChoice,
     CatalogCounter,
+    CatalogForm,
+    CatalogFormField,
     CatalogMunicipality,
+    CatalogPdf,
     CatalogPlace,
     CatalogPrefill,
     CatalogProcedure,
@@ -27,8 +34,10 @@ from procedures.catalog import (
     build_catalog,
     municipality_code_error,
 )
+from procedures.catalog_forms import FILE_PATTERN, value_problem
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_KEYS, UNIT_RANGE, Deadline, Unit
 from procedures.facts import prefill_problems
+from procedures.form_pdf import FormPdfError, Placement, placement_problems
 from procedures.rules import (
     AGE,
     WHITE_SPACE,
@@ -41,6 +50,12 @@ from procedures.rules import (
 
 FORMAT = "okuyami-catalog/1"
 MAX_DEADLINE_DAYS = MAX_DAYS
+FILE_RE = re.compile(FILE_PATTERN)
+# In the documents this project keeps (revisions, diffs), each form also names its PDF by hash.
+SHA256 = "sha256"
+
+# The files of a bundle, by path: each a PDF the catalog may name, or why it was refused.
+BundleFiles = Mapping[str, CatalogPdf | FormPdfError]
 
 
 class CatalogInvalid(Exception):
@@ -196,15 +211,19 @@ class _Reader:
             return None
 
 
-def read_catalog(document: Any) -> Catalog:
-    """Validate a whole document; raise CatalogInvalid listing every error."""
+def read_catalog(document: Any, *, files: BundleFiles | None = None) -> Catalog:
+    """Validate a whole document; raise CatalogInvalid listing every error.
+
+    `files` are the PDFs of a bundle by path; without them (a plain .json catalog) a
+    procedure may not have `forms`.
+    """
     # Tens of thousands of small objects and no cycles: the collector would take half the time
     # of a 2,300-procedure catalog (bench/compile.py).
     with collector_paused():
-        return _read(document)
+        return _read(document, files)
 
 
-def _read(document: Any) -> Catalog:
+def _read(document: Any, files: BundleFiles | None) -> Catalog:
     r = _Reader()
     doc = r.obj(document, "", ("format", "municipality", "places", "counters", "questions", "procedures"))
     if doc is None:
@@ -229,7 +248,7 @@ def _read(document: Any) -> Catalog:
     places = _read_places(r, doc)
     counters = _read_counters(r, doc, {p.key: p for p in places})
     questions = _read_questions(r, doc)
-    procedures = _read_procedures(r, doc, {c.key: c for c in counters}, questions)
+    procedures = _read_procedures(r, doc, {c.key: c for c in counters}, questions, files)
 
     if r.errors or municipality is None:
         raise CatalogInvalid(r.errors)
@@ -361,7 +380,11 @@ def _read_choices(
 
 
 def _read_procedures(
-    r: _Reader, doc: dict, counters: dict[str, CatalogCounter], questions: list[CatalogQuestion]
+    r: _Reader,
+    doc: dict,
+    counters: dict[str, CatalogCounter],
+    questions: list[CatalogQuestion],
+    files: BundleFiles | None,
 ) -> list[CatalogProcedure]:
     specs = {q.key: q.spec for q in questions}
     counter_keys = {key: key for key in counters}
@@ -370,7 +393,7 @@ def _read_procedures(
         doc,
         "procedures",
         ("key", "name", "counter", "applies_if"),
-        ("deadline_days", "deadline", "deadline_note", "documents", "description", "url", "order"),
+        ("deadline_days", "deadline", "deadline_note", "documents", "description", "url", "order", "forms"),
     ):
         key = r.key(data, where, seen)
         name = r.string(data, "name", where)
@@ -392,6 +415,7 @@ def _read_procedures(
             if not isinstance(document, str) or not document.strip(WHITE_SPACE):
                 r.error(f"{where}.documents[{dindex}]", "must be a non-empty string")
         order = r.integer(data, "order", where, optional=True)
+        forms = _read_forms(r, data, where, files, questions)
         if len(r.errors) == errors:
             procedures.append(
                 CatalogProcedure(
@@ -402,10 +426,113 @@ def _read_procedures(
                     deadline,
                     documents=tuple(documents),
                     order=order or 0,
+                    forms=forms,
                     **optional,
                 )
             )
     return procedures
+
+
+# Where a problem of `form_pdf.placement_problems` is reported: a field of the placement, or the
+# placement itself.
+_PLACEMENT_WHERE = {
+    "page": ".page",
+    "size": ".size",
+    "acroform": ".acroform",
+    "acroform_page": ".page",
+    "acroform_twice": ".acroform",
+}
+_FIELD_NAMES = ("page", "x", "y", "width", "size", "acroform", "value")
+
+
+def _read_forms(
+    r: _Reader, data: dict, where: str, files: BundleFiles | None, questions: list[CatalogQuestion]
+) -> tuple[CatalogForm, ...]:
+    raw = data.get("forms")
+    if raw is None:
+        return ()
+    if files is None:
+        r.error(
+            f"{where}.forms", "a plain .json catalog may not have forms: import a bundle (.zip) with the PDFs"
+        )
+        return ()
+    forms = []
+    question_keys = [q.key for q in questions]
+    for index, item in enumerate(_list(r, data, "forms", where)):
+        fwhere = f"{where}.forms[{index}]"
+        entry = r.obj(item, fwhere, ("file", "title", "fields"))
+        if entry is None:
+            continue
+        errors = len(r.errors)
+        pdf = _form_file(r, entry, fwhere, files)
+        title = r.string(entry, "title", fwhere)
+        fields = [
+            _read_form_field(r, field, f"{fwhere}.fields[{findex}]", question_keys)
+            for findex, field in enumerate(_list(r, entry, "fields", fwhere))
+        ]
+        if pdf is not None and all(f is not None for f in fields):
+            placements = [Placement(**vars(f)) for f in fields]
+            for problem in placement_problems(pdf.info, placements):
+                r.error(
+                    f"{fwhere}.fields[{problem.field}]{_PLACEMENT_WHERE.get(problem.code, '')}",
+                    problem.message,
+                )
+        if len(r.errors) == errors:
+            forms.append(CatalogForm(entry["file"], title, tuple(fields), pdf))
+    return tuple(forms)
+
+
+def _list(r: _Reader, data: dict, name: str, where: str) -> list:
+    value = data.get(name)
+    if value is None:
+        return []  # reported as required, or not given
+    if not isinstance(value, list):
+        r.error(f"{where}.{name}", "must be a list")
+        return []
+    return value
+
+
+def _form_file(r: _Reader, entry: dict, where: str, files: BundleFiles) -> CatalogPdf | None:
+    path = entry.get("file")
+    if "file" not in entry:
+        return None
+    if not isinstance(path, str) or not FILE_RE.match(path):
+        r.error(f"{where}.file", f"{path!r} must be a path in the bundle matching {FILE_PATTERN}")
+        return None
+    found = files.get(path)
+    if found is None:
+        r.error(f"{where}.file", f"'{path}' is not in the bundle")
+        return None
+    if isinstance(found, FormPdfError):
+        r.error(f"{where}.file", f"'{path}': {found.message}")
+        return None
+    return found
+
+
+def _read_form_field(r: _Reader, item: Any, where: str, question_keys: list[str]) -> CatalogFormField | None:
+    data = r.obj(item, where, ("page", "value"), ("x", "y", "width", "size", "acroform"))
+    if data is None:
+        return None
+    errors = len(r.errors)
+    page = r.integer(data, "page", where, minimum=1)
+    numbers = {}
+    for name in ("x", "y", "width", "size"):
+        value = data.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+        ):
+            r.error(f"{where}.{name}", "must be a number")
+        numbers[name] = value
+    acroform = r.string(data, "acroform", where, optional=True)
+    value = data.get("value")
+    if "value" in data:
+        if not isinstance(value, str):
+            r.error(f"{where}.value", "must be a string")
+        elif (problem := value_problem(value, question_keys)) is not None:
+            r.error(f"{where}.value", problem.message)
+    if len(r.errors) != errors or page is None or not isinstance(value, str):
+        return None
+    return CatalogFormField(page, value, acroform=acroform, **numbers)
 
 
 def _read_deadline(r: _Reader, data: dict, where: str, questions: list[CatalogQuestion]) -> Deadline | None:
@@ -478,8 +605,12 @@ def _without_none(data: dict) -> dict:
     return {name: value for name, value in data.items() if value is not None}
 
 
-def write_catalog(catalog: Catalog) -> dict:
-    """The okuyami-catalog/1 document of a catalog; optional fields left out when empty."""
+def write_catalog(catalog: Catalog, *, hashes: bool = False) -> dict:
+    """The okuyami-catalog/1 document of a catalog; optional fields left out when empty.
+
+    With `hashes`, each form also names its PDF's SHA-256 (`sha256`): the document this project
+    keeps in its history, so that a changed PDF shows as a change (not a contract document).
+    """
     m = catalog.municipality
     return {
         "format": FORMAT,
@@ -530,11 +661,43 @@ def write_catalog(catalog: Catalog) -> dict:
                     "description": p.description,
                     "url": p.url,
                     "order": p.order,
+                    "forms": [form_entry(form, hashes=hashes) for form in p.forms] or None,
                 }
             )
             for p in catalog.procedures
         ],
     }
+
+
+def form_entry(form: CatalogForm, *, hashes: bool = False) -> dict:
+    """A form as the document writes it: its fields' keys in the format's order, unset ones left out."""
+    entry: dict[str, Any] = {"file": form.file, "title": form.title}
+    if hashes:
+        entry[SHA256] = form.pdf.sha256
+    entry["fields"] = [
+        {name: getattr(f, name) for name in _FIELD_NAMES if getattr(f, name) is not None} for f in form.fields
+    ]
+    return entry
+
+
+def split_hashes(document: dict) -> tuple[dict, dict[str, str]]:
+    """A kept document (`write_catalog(hashes=True)`) as the format's document and its files'
+    hashes by path; CatalogInvalid when one path names two different PDFs."""
+    plain = copy.deepcopy(document)
+    hashes: dict[str, str] = {}
+    errors = []
+    for pindex, procedure in enumerate(plain.get("procedures", [])):
+        for findex, form in enumerate(procedure.get("forms") or []):
+            sha = form.pop(SHA256, None)
+            if sha is None:
+                continue
+            if hashes.setdefault(form["file"], sha) != sha:
+                errors.append(
+                    f"procedures[{pindex}].forms[{findex}].file: '{form['file']}' names two different PDFs"
+                )
+    if errors:
+        raise CatalogInvalid(errors)
+    return plain, hashes
 
 
 def dumps(document: dict) -> str:

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
@@ -25,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from core.limits import MAX_FILE_BYTES, megabytes
 from procedures.catalog import SECTIONS, Catalog
-from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
+from procedures.catalog_io import FORMAT, BundleFiles, CatalogInvalid, loads, read_catalog
 from procedures.deadlines import UNIT_KEYS
 from procedures.rules import QuestionType
 
@@ -187,19 +188,18 @@ def is_xlsx(data: bytes, name: str = "") -> bool:
     return data.startswith(XLSX_MAGIC)
 
 
-def read_catalog_file(data: bytes, name: str = "") -> Catalog:
-    """A catalog from the bytes of a .json or .xlsx file; CatalogInvalid lists every error,
-    located by sheet, row and column for a workbook."""
-    if is_xlsx(data, name):
-        return read_xlsx_catalog(data)[0]
-    return read_catalog(loads(data))
+def read_xlsx_catalog(
+    data: bytes, *, with_forms: Callable[[dict], BundleFiles | None] | None = None
+) -> tuple[Catalog, XlsxDocument]:
+    """Validate a workbook as a whole catalog; CatalogInvalid lists every error by sheet, row, column.
 
-
-def read_xlsx_catalog(data: bytes) -> tuple[Catalog, XlsxDocument]:
-    """Validate a workbook as a whole catalog; CatalogInvalid lists every error by sheet, row, column."""
+    A workbook holds no forms (it cannot hold their PDFs): `with_forms` may add forms to the
+    document read from it, returning their files (the forms the catalog has now, kept).
+    """
     xlsx = read_xlsx(data)
+    files = with_forms(xlsx.document) if with_forms is not None else None
     try:
-        return read_catalog(xlsx.document), xlsx
+        return read_catalog(xlsx.document, files=files), xlsx
     except CatalogInvalid as exc:
         raise CatalogInvalid([xlsx.locate(error) for error in exc.errors]) from None
 

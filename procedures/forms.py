@@ -1,4 +1,5 @@
-"""Forms of the catalog admin pages that are not a model's: upload, new municipality, preview."""
+"""Forms of the catalog admin pages that are not a model's: upload, new municipality, preview,
+and a procedure's own application forms (申請書)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -6,10 +7,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from procedures import date_limits
-from procedures.answer_fields import UNKNOWN, answer_field, answer_value
+from procedures.answer_fields import DATE_HINT, UNKNOWN, TypedDateField, answer_field, answer_value
 from procedures.catalog import Catalog, municipality_code_error, prefecture_of
+from procedures.catalog_bundle import MAX_BUNDLE_BYTES
 from procedures.catalog_io import FORMAT
 from procedures.catalog_xlsx import MAX_BYTES
+from procedures.form_pdf import MAX_BYTES as PDF_MAX_BYTES
+from procedures.form_pdf import MAX_PAGES as PDF_MAX_PAGES
 from procedures.models import Municipality
 from procedures.rules import QuestionType
 
@@ -20,13 +24,18 @@ UNANSWERED, UNANSWERED_LABEL = "__none__", "回答なし"
 class CatalogUploadForm(forms.Form):
     file = forms.FileField(
         label="カタログのファイル（※必須）",
-        help_text=f"{FORMAT} の JSON（.json）か Excel（.xlsx）。5MB まで。",
+        help_text=(
+            f"{FORMAT} の JSON（.json）か Excel（.xlsx）、5MB まで。"
+            f"申請書のPDFを含むときは、書き出した .zip（{MAX_BUNDLE_BYTES // (1024 * 1024)}MB まで）。"
+        ),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError("＊ファイルが大きすぎます（5MB まで）。")
+        bundle = upload.name.lower().endswith(".zip")
+        limit = MAX_BUNDLE_BYTES if bundle else MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"＊ファイルが大きすぎます（{limit // (1024 * 1024)}MB まで）。")
         return upload
 
 
@@ -67,16 +76,22 @@ class MunicipalityFromTemplateForm(forms.Form):
 
 
 class CatalogPreviewForm(forms.Form):
-    """Every question of a catalog with わからない chosen, for trying the rules without a case."""
+    """Every question of a catalog, not answered at first, for trying the rules without a case."""
 
-    death_date = forms.DateField(
-        label="亡くなった日（※必須）", widget=forms.DateInput(attrs={"type": "date"})
+    # Typed 和暦 or 西暦 and shown back in 和暦, as on the counter's screens.
+    death_date = TypedDateField(
+        label="亡くなった日（※必須）",
+        error_label="亡くなった日",
+        mark="＊",
+        help_text=DATE_HINT,
+        error_messages={"required": "＊亡くなった日を入力してください。"},
     )
-    birth_date = forms.DateField(
+    birth_date = TypedDateField(
         label="生年月日（※任意）",
+        error_label="生年月日",
+        mark="＊",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="空欄なら年齢は「わからない」になります。",
+        help_text=f"空欄なら年齢は「わからない」になります。{DATE_HINT}",
     )
 
     def __init__(self, *args, catalog: Catalog, **kwargs):
@@ -135,6 +150,8 @@ def _in_range(day):
 
 
 def _question_field(question) -> forms.Field:
+    """A question as a drop-down with one way of not answering it: わからない where the question
+    allows it (as at the counter), else 回答なし (not answered, as a question not asked)."""
     help_text = f"{question.help + '　' if question.help else ''}キー: {question.key}"
     if question.type == QuestionType.MULTI:
         help_text += "　何も選ばなければ「該当なし」です。"
@@ -146,9 +163,145 @@ def _question_field(question) -> forms.Field:
     return answer_field(
         question,
         required=False,
-        markers=((UNANSWERED, UNANSWERED_LABEL),),
+        markers=() if question.allow_unknown else ((UNANSWERED, UNANSWERED_LABEL),),
         drop_down=True,
         # Django prints help_text as HTML: the editor's 補足 is text, so it is escaped here.
         help_text=escape(help_text),
         initial=[initial] if question.type == QuestionType.MULTI else initial,
     )
+
+
+# --- A procedure's own forms (申請書): upload, and placing the fields ---------------------------
+
+
+def _title() -> forms.CharField:
+    return forms.CharField(
+        label="様式の名前（※必須）",
+        max_length=200,
+        help_text="申請書に印刷されている名前。例: 国民健康保険 被保険者資格喪失届",
+        error_messages={
+            "required": "＊様式の名前を入力してください。",
+            "max_length": "＊様式の名前は200文字以内で入力してください。",
+        },
+    )
+
+
+PDF_REQUIRED = {"required": "＊PDFファイルを選んでください。", "empty": "＊PDFファイルが空です。"}
+
+
+class FormUploadForm(forms.Form):
+    title = _title()
+    pdf = forms.FileField(
+        label="申請書のPDF（※必須）",
+        error_messages=PDF_REQUIRED,
+        help_text=f"A4・A3・B4・B5・レターのPDF、{PDF_MAX_BYTES // (1024 * 1024)}MB・"
+        f"{PDF_MAX_PAGES}ページまで。",
+    )
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        if upload.size > PDF_MAX_BYTES:
+            raise forms.ValidationError(f"＊PDFが大きすぎます（{PDF_MAX_BYTES // (1024 * 1024)}MBまで）。")
+        return upload
+
+
+class FormReplaceForm(forms.Form):
+    pdf = forms.FileField(
+        label="差し替えるPDF（※必須）",
+        error_messages=PDF_REQUIRED,
+        help_text="印刷する欄はそのまま残ります。新しいPDFに合わない欄があれば、差し替えずにお知らせします。",
+    )
+
+    clean_pdf = FormUploadForm.clean_pdf
+
+
+class FormTitleForm(forms.Form):
+    title = _title()
+
+
+def _number(label: str, help_text: str = "") -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        error_messages={"invalid": "＊半角数字で入力してください（例: 51.5）。"},
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+
+
+class PlacementForm(forms.Form):
+    """One printed field: a value, where (page and x/y in mm, or a fillable field's name), how big."""
+
+    value = forms.ChoiceField(
+        label="印刷する値（※必須）",
+        error_messages={
+            "required": "＊印刷する値を選んでください。",
+            "invalid_choice": "＊印刷する値を一覧から選び直してください（「%(value)s」はありません）。",
+        },
+    )
+    page = forms.IntegerField(
+        label="ページ（※必須）",
+        min_value=1,
+        widget=forms.NumberInput(attrs={"min": 1}),
+        error_messages={
+            "required": "＊ページを入力してください。",
+            "invalid": "＊ページは数字で入力してください。",
+            "min_value": "＊ページは1以上です。",
+        },
+    )
+    x = _number("左から（mm）")
+    y = _number("上から（mm）")
+    width = _number("幅（mm、※任意）", "収まらない文字は6ptまで小さくします。")
+    size = _number("文字の大きさ（pt、※任意）", "空欄なら10.5pt。")
+    acroform = forms.ChoiceField(
+        label="PDFの入力欄（※任意）",
+        required=False,
+        error_messages={
+            "invalid_choice": "＊PDFの入力欄を一覧から選び直してください（「%(value)s」はありません）。"
+        },
+    )
+
+    def __init__(self, *args, values=(), acroforms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].choices = [("", "（選んでください）"), *values]
+        self.fields["acroform"].choices = [
+            ("", "（なし：位置で指定）"),
+            *((name, name) for name in acroforms),
+        ]
+        current = self.initial.get("value")
+        if current and current not in dict(values):
+            self.fields["value"].choices.append((current, current))  # keep what is stored visible
+
+    def placement(self) -> dict:
+        """The row as the format's field, keys in the format's order, unset ones left out."""
+        data = self.cleaned_data
+        out: dict = {"page": data["page"]}
+        for name in ("x", "y", "width", "size"):
+            if data.get(name) is not None:
+                number = round(data[name], 2)
+                out[name] = int(number) if number.is_integer() else number
+        if data.get("acroform"):
+            out["acroform"] = data["acroform"]
+        out["value"] = data["value"]
+        return out
+
+
+class BasePlacementFormSet(forms.BaseFormSet):
+    def kept(self) -> list[PlacementForm]:
+        """The rows kept, in order: the stored ones not deleted, and the new ones filled in."""
+        initial = self.initial_form_count()
+        return [
+            form
+            for index, form in enumerate(self.forms)
+            if (index < initial or form.has_changed())
+            and not self._should_delete_form(form)
+            and form.cleaned_data
+        ]
+
+    def placements(self) -> list[dict]:
+        return [form.placement() for form in self.kept()]
+
+
+PlacementFormSet = forms.formset_factory(
+    PlacementForm, formset=BasePlacementFormSet, extra=2, can_delete=True
+)

@@ -252,6 +252,62 @@ class Document(models.Model):
         return self.text
 
 
+class FormPdf(models.Model):
+    """The bytes of a municipality's PDF form, named by their SHA-256.
+
+    Kept in the database, so every app server reads the same forms without shared disk, and
+    content-addressed, so every revision of the catalog that uses a PDF shares one copy (a
+    revision's document names its forms' PDFs by hash). Rows stay while the municipality does:
+    the history may restore any of them.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="form_pdfs", verbose_name="市区町村"
+    )
+    sha256 = models.CharField("SHA-256", max_length=64)
+    data = models.BinaryField("PDF")
+    size = models.PositiveIntegerField("大きさ（バイト）")
+    # What form_pdf.inspect_pdf found (pages, fillable fields), so compiling a catalog reads no PDF.
+    info = models.JSONField("ページと入力欄")
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    personal_data = PersonalData(other=("sha256", "info"))
+
+    class Meta:
+        verbose_name = "申請書のPDF"
+        verbose_name_plural = "申請書のPDF"
+        constraints = [models.UniqueConstraint(fields=["municipality", "sha256"], name="form_pdf_unique")]
+
+    def __str__(self) -> str:
+        return f"PDF {self.sha256[:12]}"
+
+
+class ApplicationForm(models.Model):
+    """One of a procedure's own application forms (a `forms[]` entry), printed pre-filled."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="forms", verbose_name="手続き"
+    )
+    position = models.IntegerField("順", default=0)
+    file = models.CharField(
+        "ファイル名", max_length=200, help_text="forms/kokuho_loss.pdf のような名前です。"
+    )
+    title = models.TextField("様式の名前")
+    pdf = models.ForeignKey(FormPdf, on_delete=models.PROTECT, related_name="forms", verbose_name="PDF")
+    # The format's `fields`, as the document holds them (page, x, y, width, size, acroform, value).
+    fields = models.JSONField("印刷する欄", default=list, blank=True)
+
+    personal_data = PersonalData(other=("file", "title", "fields"))
+
+    class Meta:
+        verbose_name = "申請書"
+        verbose_name_plural = "申請書"
+        ordering = ["procedure", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class CatalogRevision(models.Model):
     """One change to a municipality's catalog: who, when, how, and the whole catalog after it.
 

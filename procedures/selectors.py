@@ -1,20 +1,32 @@
 """Reads of the catalog that cross relations."""
 
+import threading
 from datetime import datetime
 
 from django.db import connection
 
 from core.models import StaffMembership
 from core.staff import Role, is_operator, membership_for
-from procedures.catalog import Catalog
-from procedures.catalog_io import FORMAT, CatalogInvalid, deadline_entry, read_catalog, write_catalog
+from procedures.catalog import Catalog, CatalogPdf
+from procedures.catalog_forms import info_from_document
+from procedures.catalog_io import (
+    FORMAT,
+    SHA256,
+    CatalogInvalid,
+    deadline_entry,
+    read_catalog,
+    split_hashes,
+    write_catalog,
+)
 from procedures.deadlines import DEATH, Deadline, Unit
 from procedures.facts import prefill_document
 from procedures.models import (
+    ApplicationForm,
     CatalogRevision,
     Choice,
     Counter,
     Document,
+    FormPdf,
     Municipality,
     Place,
     Procedure,
@@ -59,6 +71,15 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
         .values_list("procedure_id", "text")
     ):
         documents.setdefault(procedure_id, []).append(text)
+    forms: dict[int, list[dict]] = {}
+    for procedure_id, file, title, sha, fields in (
+        ApplicationForm.objects.filter(procedure__municipality=municipality)
+        .order_by("position", "id")
+        .values_list("procedure_id", "file", "title", "pdf__sha256", "fields")
+    ):
+        forms.setdefault(procedure_id, []).append(
+            {"file": file, "title": title, SHA256: sha, "fields": fields}
+        )
     procedures = Procedure.objects.filter(municipality=municipality).values_list(
         "id",
         "key",
@@ -112,6 +133,7 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
                 "description": description or None,
                 "url": url or None,
                 "order": order,
+                "forms": forms.get(pk),
             }
             for (pk, key, name, counter, applies_if, amount, unit, start, note, description, url, order) in (
                 procedures
@@ -123,6 +145,62 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
 def _deadline(amount: int | None, unit: str, start: str) -> Deadline | None:
     """A procedure's stored deadline columns as the rule (what `Procedure.deadline` gives)."""
     return None if amount is None else Deadline(amount, Unit(unit), start or DEATH)
+
+
+def stored_pdfs(*, municipality: Municipality, hashes) -> dict[str, CatalogPdf]:
+    """The municipality's stored PDFs with these hashes (what inspecting them found), by hash."""
+    rows = FormPdf.objects.filter(municipality=municipality, sha256__in=set(hashes)).values_list(
+        "sha256", "info"
+    )
+    return {sha: CatalogPdf(sha, info_from_document(info)) for sha, info in rows}
+
+
+# The bytes of PDF forms by SHA-256: content-addressed, so an entry is never stale. Bounded, oldest
+# dropped first: printing a family's 40 forms reads them from memory, not from the database.
+_PDF_CACHE: dict[str, bytes] = {}
+_PDF_CACHE_LOCK = threading.Lock()
+PDF_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def form_pdf_bytes(*, municipality: Municipality, hashes) -> dict[str, bytes]:
+    """The bytes of the municipality's stored PDFs with these hashes, by hash."""
+    wanted = set(hashes)
+    with _PDF_CACHE_LOCK:  # threads of one server share the cache
+        found = {sha: _PDF_CACHE[sha] for sha in wanted if sha in _PDF_CACHE}
+    missing = wanted - set(found)
+    if missing:
+        rows = FormPdf.objects.filter(municipality=municipality, sha256__in=missing).values_list(
+            "sha256", "data"
+        )
+        loaded = {sha: bytes(data) for sha, data in rows}
+        found.update(loaded)
+        with _PDF_CACHE_LOCK:
+            _PDF_CACHE.update(loaded)
+            while sum(map(len, _PDF_CACHE.values())) > PDF_CACHE_BYTES and len(_PDF_CACHE) > 1:
+                del _PDF_CACHE[next(iter(_PDF_CACHE))]
+    return found
+
+
+def read_kept(
+    document: dict, *, municipality: Municipality, extra: dict[str, CatalogPdf] | None = None
+) -> Catalog:
+    """A document as this project keeps it (forms naming their PDFs by hash: the stored catalog,
+    a revision) read with the municipality's stored PDFs (and `extra` ones not stored yet);
+    CatalogInvalid otherwise."""
+    plain, hashes = split_hashes(document)
+    known = {**stored_pdfs(municipality=municipality, hashes=hashes.values()), **(extra or {})}
+    missing = sorted(path for path, sha in hashes.items() if sha not in known)
+    files = {path: known[sha] for path, sha in hashes.items() if sha in known}
+    try:
+        return read_catalog(plain, files=files if hashes or _has_forms(plain) else None)
+    except CatalogInvalid as exc:
+        raise CatalogInvalid(
+            [*(f"{path}: the PDF is no longer stored" for path in missing), *exc.errors]
+        ) from None
+
+
+def _has_forms(document: dict) -> bool:
+    return any(isinstance(p, dict) and p.get("forms") for p in document.get("procedures", []))
 
 
 def question_entry(question: Question, choices) -> dict:
@@ -161,7 +239,7 @@ def catalog_for(*, municipality: Municipality) -> Catalog:
     cached = _compiled.get(municipality.pk)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    catalog = read_catalog(catalog_document_for(municipality=municipality))
+    catalog = read_kept(catalog_document_for(municipality=municipality), municipality=municipality)
     _compiled[municipality.pk] = (stamp, catalog)
     return catalog
 
@@ -223,6 +301,8 @@ def catalog_errors_with(
         index = len(items)
         items.append(entry)
     else:
+        if section == "procedures" and "forms" not in entry:
+            entry = {**entry, "forms": items[index].get("forms")}  # edited elsewhere: kept as they are
         items[index] = entry
     if section in _REFERENCES and original_key and original_key != entry.get("key"):
         referring, name = _REFERENCES[section]
@@ -236,7 +316,7 @@ def catalog_errors_with(
         items.sort(key=lambda item: (positions.get(item.get("key"), 0), str(item.get("key"))))
         index = next(i for i, item in enumerate(items) if item is entry)
     try:
-        read_catalog(document)
+        read_kept(document, municipality=municipality)
     except CatalogInvalid as exc:
         return [_locate(document, section, index, error) for error in exc.errors]
     return []
@@ -257,10 +337,11 @@ def _locate(document: dict, section: str, index: int, error: str) -> tuple[str |
 
 
 def catalog_snapshot_for(*, municipality: Municipality) -> dict:
-    """The catalog as export_catalog writes it (the stored document as it is, should it be invalid)."""
+    """The catalog as export_catalog writes it, its forms naming their PDFs by hash (the stored
+    document as it is, should it be invalid): what the history keeps and diffs."""
     document = catalog_document_for(municipality=municipality)
     try:
-        return write_catalog(read_catalog(document))
+        return write_catalog(read_kept(document, municipality=municipality), hashes=True)
     except CatalogInvalid:
         return document
 
@@ -276,6 +357,8 @@ MUNICIPALITY_PATH = {
     Choice: "question__municipality",
     Procedure: "municipality",
     Document: "procedure__municipality",
+    ApplicationForm: "procedure__municipality",
+    FormPdf: "municipality",
     StaffMembership: "municipality",
     CatalogRevision: "municipality",
 }

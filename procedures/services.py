@@ -1,6 +1,9 @@
 """Writes to the catalog. Every write bumps the municipality's catalog version and is recorded."""
 
 import copy
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -9,19 +12,23 @@ from django.db.models import F
 
 from core.audit import audit
 from core.models import AuditEvent
-from procedures.catalog import Catalog, municipality_code_error
-from procedures.catalog_io import FORMAT, CatalogInvalid, loads, prefill_entry, read_catalog
+from procedures.catalog import Catalog, CatalogPdf, municipality_code_error
+from procedures.catalog_forms import info_document, value_problem
+from procedures.catalog_io import FORMAT, CatalogInvalid, form_entry, loads, prefill_entry, read_catalog
+from procedures.form_pdf import FormPdfError, Placement, inspect_pdf, placement_problems
 from procedures.models import (
+    ApplicationForm,
     CatalogRevision,
     Choice,
     Counter,
     Document,
+    FormPdf,
     Municipality,
     Place,
     Procedure,
     Question,
 )
-from procedures.selectors import catalog_snapshot_for
+from procedures.selectors import catalog_document_for, catalog_snapshot_for, read_kept
 
 TEMPLATE_CATALOG = Path(settings.BASE_DIR) / "fixtures" / "catalogs" / "national-template.json"
 
@@ -51,6 +58,7 @@ class TemplateInvalid(Exception):
 def catalog_import(
     *,
     catalog: Catalog,
+    pdfs: Mapping[str, bytes] | None = None,
     user=None,
     action: str = CatalogRevision.Action.IMPORT,
     note: str = "",
@@ -58,7 +66,9 @@ def catalog_import(
 ) -> tuple[Municipality, bool]:
     """Replace the municipality's whole catalog with a validated one, atomically.
 
-    Returns the municipality and whether it was created. With `expected_version`,
+    The forms' PDFs are stored from `pdfs` (bytes by SHA-256) unless the municipality has
+    them already (a revision restored). Returns the municipality and whether it was created.
+    With `expected_version`,
     raises CatalogChanged (and changes nothing) when the stored catalog is no longer
     the one the user previewed.
     """
@@ -141,8 +151,47 @@ def catalog_import(
             for position, text in enumerate(p.documents, start=1)
         ]
     )
+    stored = form_pdfs_store(
+        municipality=municipality,
+        pdfs={f.pdf.sha256: f.pdf for p in catalog.procedures for f in p.forms},
+        data=pdfs or {},
+    )
+    ApplicationForm.objects.bulk_create(
+        [
+            ApplicationForm(
+                procedure=procedure,
+                position=position,
+                file=form.file,
+                title=form.title,
+                pdf=stored[form.pdf.sha256],
+                fields=form_entry(form)["fields"],
+            )
+            for procedure, p in zip(procedures, catalog.procedures, strict=True)
+            for position, form in enumerate(p.forms, start=1)
+        ]
+    )
     catalog_touch(municipality=municipality, user=user, action=action, note=note)
     return municipality, created
+
+
+def form_pdfs_store(
+    *, municipality: Municipality, pdfs: Mapping[str, CatalogPdf], data: Mapping[str, bytes]
+) -> dict[str, FormPdf]:
+    """The municipality's stored PDFs with these hashes, storing those it lacks from `data`."""
+    stored = {
+        row.sha256: row for row in FormPdf.objects.filter(municipality=municipality, sha256__in=list(pdfs))
+    }
+    for sha, pdf in pdfs.items():
+        if sha not in stored:
+            content = data[sha]  # a PDF neither stored nor given is the caller's mistake
+            stored[sha] = FormPdf.objects.create(
+                municipality=municipality,
+                sha256=sha,
+                data=content,
+                size=len(content),
+                info=info_document(pdf.info),
+            )
+    return stored
 
 
 def _catalog_clear(municipality: Municipality) -> None:
@@ -221,3 +270,132 @@ def municipality_create(
             catalog=catalog, user=user, action=CatalogRevision.Action.TEMPLATE, note=note
         )
     return municipality
+
+
+# --- A procedure's own forms, edited in the admin ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    """What is wrong with a form as edited: in which field row (None: the form) and which of its
+    inputs (None: the row), in Japanese for the editor's screen."""
+
+    row: int | None
+    field: str | None
+    message: str
+
+
+class FormRefused(Exception):
+    def __init__(self, problems: list[FormProblem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+# Which input of a field row a placement problem belongs to (the row itself otherwise).
+_PROBLEM_INPUT = {"page": "page", "size": "size", "acroform": "acroform", "acroform_page": "page"}
+
+
+def form_pdf_read(data: bytes) -> tuple[CatalogPdf, bytes]:
+    """An uploaded PDF checked (inspect_pdf): FormRefused saying why it is refused, in Japanese."""
+    try:
+        info = inspect_pdf(data)
+    except FormPdfError as error:
+        raise FormRefused([FormProblem(None, "pdf", f"＊{error.message_ja}")]) from None
+    return CatalogPdf(hashlib.sha256(data).hexdigest(), info), data
+
+
+def form_field_problems(
+    *, municipality: Municipality, pdf: CatalogPdf, fields: list[dict]
+) -> list[FormProblem]:
+    """Each field row's problems: its value (a question that is not there) and where it prints."""
+    questions = list(Question.objects.filter(municipality=municipality).values_list("key", flat=True))
+    problems = [
+        FormProblem(row, "value", f"＊{problem.message_ja}")
+        for row, field in enumerate(fields)
+        if (problem := value_problem(field["value"], questions)) is not None
+    ]
+    for problem in placement_problems(pdf.info, [Placement(**field) for field in fields]):
+        problems.append(
+            FormProblem(problem.field, _PROBLEM_INPUT.get(problem.code), f"＊{problem.message_ja}")
+        )
+    return problems
+
+
+@transaction.atomic
+def form_save(
+    *,
+    procedure: Procedure,
+    form: ApplicationForm | None,
+    title: str,
+    fields: list[dict],
+    pdf: CatalogPdf,
+    data: bytes | None = None,
+    user=None,
+) -> ApplicationForm:
+    """Add a form to a procedure (`form` None) or change one: its title, its fields, its PDF (`data`
+    when new). Checked field by field, then as a whole catalog; FormRefused changes nothing."""
+    municipality = procedure.municipality
+    problems = form_field_problems(municipality=municipality, pdf=pdf, fields=fields)
+    if problems:
+        raise FormRefused(problems)
+    stored = form_pdfs_store(
+        municipality=municipality, pdfs={pdf.sha256: pdf}, data={pdf.sha256: data} if data else {}
+    )
+    row = form or ApplicationForm(procedure=procedure, position=_next_position(procedure))
+    row.file = _file_for(procedure, row, pdf.sha256)
+    row.title, row.pdf, row.fields = title, stored[pdf.sha256], fields
+    row.save()
+    errors = catalog_errors(municipality=municipality)
+    if errors:  # raised out of the transaction: nothing is kept
+        raise FormRefused([FormProblem(None, None, error) for error in errors])
+    verb = "追加" if form is None else "変更"
+    catalog_touch(
+        municipality=municipality,
+        user=user,
+        note=f"手続き「{procedure.name}」（{procedure.key}）の申請書「{title}」を{verb}",
+    )
+    return row
+
+
+def form_delete(*, form: ApplicationForm, user=None) -> None:
+    procedure = form.procedure
+    with transaction.atomic():
+        form.delete()
+        catalog_touch(
+            municipality=procedure.municipality,
+            user=user,
+            note=f"手続き「{procedure.name}」（{procedure.key}）の申請書「{form.title}」を削除",
+        )
+
+
+def _next_position(procedure: Procedure) -> int:
+    last = procedure.forms.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+def _file_for(procedure: Procedure, form: ApplicationForm, sha: str) -> str:
+    """The form's path in a bundle: one path names one PDF in the whole catalog. Its own path while
+    no other form uses it with other bytes, else forms/<procedure key>[-n].pdf, the first free one."""
+    others = ApplicationForm.objects.filter(procedure__municipality_id=procedure.municipality_id).exclude(
+        pk=form.pk
+    )
+    taken = dict(others.values_list("file", "pdf__sha256"))
+    if form.file and taken.get(form.file, sha) == sha:
+        return form.file
+    same = next((path for path, other in taken.items() if other == sha), None)
+    if same is not None:
+        return same
+    number, path = 1, f"forms/{procedure.key}.pdf"
+    while path in taken:
+        number += 1
+        path = f"forms/{procedure.key}-{number}.pdf"
+    return path
+
+
+def catalog_errors(*, municipality: Municipality) -> list[str]:
+    """Every error of the municipality's stored catalog (read again, not from the cache)."""
+    try:
+        read_kept(catalog_document_for(municipality=municipality), municipality=municipality)
+    except CatalogInvalid as exc:
+        return exc.errors
+    return []

@@ -25,9 +25,12 @@ PURE = (
     "procedures/evaluation.py",
     "procedures/warnings.py",
     "procedures/form_pdf.py",
+    "procedures/catalog_forms.py",
+    "procedures/catalog_bundle.py",
+    "procedures/form_images.py",
     "okuyami/guide.py",
     "okuyami/display.py",
-    "okuyami/wareki.py",
+    "procedures/wareki.py",
     "procedures/facts.py",
     "okuyami/residents/extract.py",
     "okuyami/residents/kana.py",
@@ -35,6 +38,7 @@ PURE = (
     "okuyami/residents/live.py",
     "okuyami/residents/sample.py",
     "okuyami/interview.py",
+    "okuyami/merge.py",
 )
 
 

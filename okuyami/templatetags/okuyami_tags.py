@@ -5,8 +5,9 @@ from datetime import date
 from django import template
 
 from okuyami import display
-from okuyami.wareki import seireki as _seireki
-from okuyami.wareki import wareki as _wareki
+from okuyami.guide import procedure_count
+from procedures.wareki import seireki as _seireki
+from procedures.wareki import wareki as _wareki
 
 register = template.Library()
 
@@ -50,3 +51,9 @@ def deadline_aside(procedure) -> str:
 def get_item(mapping, key):
     """mapping[key] in templates (marks by procedure key)."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def procedure_total(guide) -> int:
+    """How many procedures a guide's route has."""
+    return procedure_count(guide) if guide else 0

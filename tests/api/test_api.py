@@ -357,6 +357,7 @@ def test_editors_export_and_import_their_own_catalog_with_a_dry_run(bob, dave_or
             "questions": {"added": [], "changed": [], "removed": []},
             "procedures": {"added": [], "changed": ["seal"], "removed": []},
         },
+        "warnings": [],
     }
     assert client.get("/api/v1/catalog").json() == exported
     assert client.post("/api/v1/catalog/import", changed, format="json").json()["applied"] is True

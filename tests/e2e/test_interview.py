@@ -36,12 +36,6 @@ def focus_and_press(page, selector: str, key: str = "Enter", limit: int = 60) ->
     raise AssertionError(f"{selector} never took focus by Tab")
 
 
-def date_keys(iso: str) -> str:
-    """The digits to type into a date field: headless Chromium orders it mm/dd/yyyy (en-US)."""
-    year, month, day = iso.split("-")
-    return month + day + year
-
-
 def answer_by_keyboard(page, *, unknown: bool) -> None:
     """Answer the question on the page with keys only; 'わからない' when asked to."""
     kind = page.evaluate(
@@ -59,10 +53,10 @@ def answer_by_keyboard(page, *, unknown: bool) -> None:
             page.keyboard.press("Space")  # the first option
     elif kind == "checkbox":
         page.keyboard.press("Space")
-    elif kind == "text":
+    elif kind == "text" and page.evaluate("document.activeElement.inputMode") == "numeric":
         page.keyboard.type("2")
-    elif kind == "date":
-        page.keyboard.type(date_keys("2020-04-01"))
+    elif kind == "text":  # a date, typed as families say it
+        page.keyboard.type("令和2年4月1日")
     focus_and_press(page, "button[name=next]")
 
 
@@ -98,9 +92,13 @@ def test_a_whole_interview_by_keyboard_then_relay(live_server, page, demo_counte
         page.focus(selector)
         page.keyboard.press("Control+A")
         page.keyboard.type(text)
-    for selector, day in {"#id_deceased_birth_date": "1945-03-10", "#id_death_date": "2026-11-20"}.items():
+    # Dates as families say them: 和暦, in full-width digits too.
+    for selector, day in {
+        "#id_deceased_birth_date": "S20.3.10",
+        "#id_death_date": "令和８年１１月２０日",
+    }.items():
         page.focus(selector)
-        page.keyboard.type(date_keys(day))
+        page.keyboard.type(day)
     page.focus("#id_visitor_relation")
     page.keyboard.press("ArrowDown")  # 配偶者
     focus_and_press(page, "form.oky-form button[type=submit]")

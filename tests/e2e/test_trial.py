@@ -39,10 +39,10 @@ def answer(page) -> None:
     kind = control.get_attribute("type")
     if kind in ("radio", "checkbox"):
         control.check()
-    elif kind == "date":
-        control.fill("2020-04-01")
-    else:
+    elif control.get_attribute("inputmode") == "numeric":
         control.fill("2")
+    else:  # a date, typed as families say it
+        control.fill("R2.4.1")
     with page.expect_navigation():
         page.click("button[name=next]")
 

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.models import AuditEvent, AuditRecordImmutable
+from okuyami.guide import procedure_count
 from okuyami.models import Case
 from okuyami.retention import purge_cases
 from procedures.models import Procedure
@@ -76,7 +77,12 @@ def screen_flow(client, alice) -> Case:
     client.get(reverse("okuyami:result", args=[case.pk]))
     client.post(
         reverse("okuyami:adjust", args=[case.pk]),
-        {"procedure": "gentsuki", "action": "add", "note": "記録 花子さんから申出"},
+        {
+            "procedure": "gentsuki",
+            "action": "add",
+            "family_note": "記録 花子さんから申出",
+            "staff_note": "記録 太郎",
+        },
     )
     case.refresh_from_db()
     client.post(reverse("okuyami:finalise", args=[case.pk]), {"version": case.version})
@@ -97,14 +103,15 @@ def test_every_counter_screen_action_on_a_case_is_recorded_with_who_and_when(cli
         (view, case.pk, "受付の内容"),
         (view, case.pk, "受付内容の変更画面"),
         (change, case.pk, "受付の内容を変更"),
-        (change, case.pk, "回答を保存（insurance）"),
+        # Questions and procedures by what staff read: the question's text, the procedure's name.
+        (change, case.pk, "回答を保存（亡くなった方の健康保険は？）"),
         (view, case.pk, "回答の確認"),
         (view, case.pk, "結果と順路"),
-        (change, case.pk, "手続きの追加（gentsuki）"),
-        (change, case.pk, "結果を確定"),
+        (change, case.pk, "手続きの追加（原付の廃車）"),
+        (change, case.pk, f"結果を確定（手続き{procedure_count(Case.objects.get().snapshot)}件）"),
         (printed, case.pk, "手続きのご案内の印刷プレビュー"),
         (printed, case.pk, "順路表のPDF"),
-        (change, case.pk, "窓口の処理（gentsuki：完了）"),
+        (change, case.pk, "窓口の処理（原付の廃車：完了）"),
         (view, None, "リレー"),
     ]
     event = AuditEvent.objects.filter(username="alice").first()
@@ -138,8 +145,8 @@ def test_every_api_call_on_a_case_is_recorded(alice):
         ("view", pk, "回答の確認（API）"),
         ("change", pk, "回答を保存（API）"),
         ("view", pk, "結果と順路（API）"),
-        ("change", pk, "結果を確定（API）"),
-        ("change", pk, "窓口の処理（seal：後日）（API）"),
+        ("change", pk, f"結果を確定（手続き{procedure_count(Case.objects.get(pk=pk).snapshot)}件）（API）"),
+        ("change", pk, "窓口の処理（印鑑登録証の返却：後日）（API）"),
         ("export", pk, "手続きのご案内のPDF（API）"),
     ]
 

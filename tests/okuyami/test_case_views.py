@@ -128,7 +128,13 @@ def test_creating_a_case_stores_it_and_starts_the_questions(client, alice, city_
         ({"appointment_date": "0001-01-01", "appointment_time": "00:00"}, "appointment_date", "予約日は"),
         ({"appointment_date": "9999-12-31"}, "appointment_date", "までの日付を入力してください"),
         ({"deceased_birth_date": "2026-11-21"}, "deceased_birth_date", "亡くなった日より前"),
-        ({"death_date": "2026-02-30"}, "death_date", "「2026-11-20」の形で"),
+        ({"death_date": "2026-02-30"}, "death_date", "その日はカレンダーにありません"),
+        ({"death_date": "きのう"}, "death_date", "「昭和19年10月15日」「S19.10.15」「1944-10-15」のように"),
+        (
+            {"deceased_birth_date": "平成31年5月1日"},
+            "deceased_birth_date",
+            "平成は平成元年1月8日から平成31年4月30日まで",
+        ),
         ({"visitor_phone": "abc"}, "visitor_phone", "数字とハイフン"),
         ({"deceased_name": ""}, "deceased_name", "亡くなった方の氏名を入力してください"),
         ({"visitor_relation": "友人"}, "visitor_relation", "正しく選択してください"),
@@ -207,7 +213,8 @@ def test_wakaranai_is_stored_as_unknown_and_only_where_allowed(client, alice, al
     ("key", "data", "message"),
     [
         ("household_left", {"answer": "two"}, "0以上の整数"),
-        ("moved_in", {"answer": "2026-13-01"}, "「2026-11-20」の形"),
+        ("moved_in", {"answer": "2026-13-01"}, "その日はカレンダーにありません"),
+        ("moved_in", {"answer": "先月"}, "「昭和19年10月15日」「S19.10.15」「1944-10-15」のように"),
         ("insurance", {"answer": "kokuhoo"}, "正しく選択してください"),
         ("vehicles", {"answer": ["gentsuki", "__unknown__"]}, "同時に選べません"),
         ("pension", {}, "回答を選択してください"),
@@ -255,8 +262,8 @@ def test_staff_can_add_and_drop_procedures_with_a_note(client, alice, alice_case
     client.force_login(alice)
     answer_all(client, alice_case, {"insurance": "koki"})
     url = reverse("okuyami:adjust", args=[alice_case.pk])
-    client.post(url, {"procedure": "gentsuki", "action": "add", "note": "家族から申出"})
-    client.post(url, {"procedure": "seal", "action": "drop", "note": "登録なし"})
+    client.post(url, {"procedure": "gentsuki", "action": "add", "family_note": "家族から申出"})
+    client.post(url, {"procedure": "seal", "action": "drop", "family_note": "登録なし"})
     html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
     route = html.split('id="route"')[1].split('id="maybe"')[0]
     assert "原付の廃車" in route and "窓口で追加" in route and "家族から申出" in route
@@ -292,9 +299,10 @@ def test_a_procedure_with_only_a_note_shows_the_note_on_the_result_and_the_relay
     client.force_login(alice)
     answer_all(client, alice_case, {"insurance": "kokuho", "head_of_household": "yes", "household_left": "2"})
     html = client.get(reverse("okuyami:result", args=[alice_case.pk])).content.decode()
-    seal = html.split("印鑑登録証の返却")[1].split("oky-procedure__name")[0]
+    seal = html.split('id="procedure-seal"')[1].split('class="oky-procedure"')[0]
     assert "速やかに返却してください" in seal and "期限の定めなし" not in seal
-    household = html.split("世帯主変更届")[1].split("oky-procedure__name")[0]
+    # The date stands where the deadline is; its note (※) is behind 詳しく・除外.
+    household = html.split('id="procedure-hoh_change"')[1].split('class="oky-procedure"')[0]
     assert "令和8年12月4日" in household and "亡くなった日から14日以内" in household
 
     finalised_case(client, alice_case, {})

@@ -2,6 +2,7 @@
 runs of yes/no questions on one page (当てはまるものをすべて), what is left counted without jumps."""
 
 import itertools
+import json
 import re
 from datetime import date
 
@@ -10,10 +11,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from core.models import AuditEvent, StaffMembership
+from okuyami import services
 from okuyami.forms import BOTH
 from okuyami.models import Case
 from okuyami.selectors import interview_for
-from okuyami.views import CLOSED, MOVED
+from okuyami.views import CANCELLED, CLOSED, MOVED
 from tests.conftest import fixture_document, import_catalog, make_case
 from tests.okuyami.conftest import TYPICAL_RECORDS
 
@@ -137,6 +139,80 @@ def test_a_finalised_case_takes_no_answers(client, clerk, typical):
     )
     assert CLOSED in response.content.decode()
     assert "funeral_held" not in Case.objects.get(pk=typical.pk).answers
+
+
+def seen_of(html: str) -> str:
+    return re.search(r'name="seen" value="([^"]*)"', html).group(1).replace("&quot;", '"')
+
+
+def test_an_answer_another_tab_saved_on_the_page_is_shown_not_overwritten(client, clerk, typical):
+    client.force_login(clerk)
+    url = page_url(typical, "high_medical_costs")
+    keys = "high_medical_costs funeral_held"
+    stale = seen_of(client.get(url).content.decode())
+    assert json.loads(stale) == {"funeral_held": {}, "high_medical_costs": {}}
+    # The other tab: 葬儀 yes.
+    other = seen_of(client.get(url).content.decode())
+    assert client.post(url, {"keys": keys, "seen": other, "funeral_held": "on"}).status_code == 302
+    # This tab, opened before, says no to both: nothing is saved, the page names what changed.
+    response = client.post(url, {"keys": keys, "seen": stale})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ほかの画面で回答が変わっています" in html and "data-autofocus" in html
+    funeral = next(q for q in interview_for(typical).questions if q.key == "funeral_held")
+    assert f"<li>{funeral.text}：「はい」</li>" in html and "high_medical_costs：" not in html
+    assert Case.objects.get(pk=typical.pk).answers["funeral_held"] is True
+    # 保存された回答のまま次へ leads on without saving; 次へ again saves this tab's answers.
+    assert 'href="' + page_url(typical, "funeral_date") + '">保存された回答のまま次へ</a>' in html
+    assert client.post(url, {"keys": keys, "seen": seen_of(html)}).status_code == 302
+    case = Case.objects.get(pk=typical.pk)
+    assert case.answers["funeral_held"] is False and case.answers["high_medical_costs"] is False
+
+
+def test_the_same_answers_from_two_tabs_are_no_conflict(client, clerk, typical):
+    client.force_login(clerk)
+    url = page_url(typical, "high_medical_costs")
+    keys = "high_medical_costs funeral_held"
+    stale = seen_of(client.get(url).content.decode())
+    client.post(url, {"keys": keys, "seen": stale, "funeral_held": "on"})
+    assert client.post(url, {"keys": keys, "seen": stale, "funeral_held": "on"}).status_code == 302
+
+
+def test_a_question_of_a_page_opened_from_the_check_page_is_asked_alone(client, clerk, typical):
+    client.force_login(clerk)
+    funeral = next(q for q in interview_for(typical).questions if q.key == "funeral_held")
+    html = client.get(page_url(typical, "funeral_held", **{"from": "answers"})).content.decode()
+    assert f"<title>{funeral.text}" in html and 'name="answer"' in html and 'name="keys"' not in html
+    assert "残りの質問：" in html
+
+
+def test_a_finalised_or_cancelled_case_shows_the_pages_answers_without_a_form(client, clerk, typical):
+    Case.objects.filter(pk=typical.pk).update(
+        status=Case.Status.FINALISED, answers={**RECORDS, "funeral_held": True}
+    )
+    client.force_login(clerk)
+    assert client.get(reverse("okuyami:questions", args=[typical.pk])).url == reverse(
+        "okuyami:answers", args=[typical.pk]
+    )
+    html = client.get(page_url(typical, "high_medical_costs")).content.decode()
+    assert 'name="keys"' not in html and 'type="checkbox"' not in html
+    assert "<dd>はい</dd>" in html and "確定を取り消して修正" in html
+    Case.objects.filter(pk=typical.pk).update(status=Case.Status.CANCELLED)
+    response = client.post(
+        page_url(typical, "high_medical_costs"), {"keys": "high_medical_costs funeral_held"}
+    )
+    assert response.url == reverse("okuyami:answers", args=[typical.pk])
+    assert CANCELLED in client.get(response.url).content.decode()
+    assert Case.objects.get(pk=typical.pk).answers["funeral_held"] is True
+
+
+def test_a_copy_keeps_which_answers_the_records_gave(clerk, typical):
+    Case.objects.filter(pk=typical.pk).update(answers={**RECORDS, "seal_registration": False})
+    source = Case.objects.get(pk=typical.pk)
+    data = {name: getattr(source, name) for name in services.CASE_FIELDS}
+    copy = services.case_copy(source=source, user=clerk, data=data)
+    assert copy.record_answers == RECORDS and copy.copied_from_id == source.pk
+    assert copy.prefilled == source.prefilled and copy.record_changed("seal_registration")
 
 
 def test_the_check_page_marks_the_records_answers_and_the_changed_ones(client, clerk, typical):

@@ -20,16 +20,14 @@ def pdf_text(document: str, guide: dict, large: bool = False) -> str:
 def test_a_death_on_1_february_2026_prints_sozoku_hoki_on_1_may():
     """3か月 is 2026-05-01 (Friday), not 90 days later (2026-05-07, after Golden Week)."""
     guide = guide_for({"deceased": {"death_date": "2026-02-01"}, "answers": {"renunciation": True}})
-    for document, large in (
-        ("checklist", False),
-        ("checklist", True),
-        ("route", False),
-        ("application", False),
-    ):
+    for document, large in (("checklist", False), ("checklist", True), ("route", False)):
         text = pdf_text(document, guide, large)
         assert "相続放棄・限定承認の申述" in text, document
         assert "令和8年5月1日（金）" in text or "令和8年5月1日(金)" in text, (document, large)
         assert "令和8年5月7日" not in text, document
+    # The 家庭裁判所 is not the municipality's: the 共通申請書 names it among the other offices only.
+    application = pdf_text("application", guide, False)
+    assert "相続放棄・限定承認の申述" not in application and "家庭裁判所" in application
 
 
 def test_a_rule_from_an_unanswered_date_prints_what_it_counts_from():

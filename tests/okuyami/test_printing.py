@@ -323,8 +323,26 @@ def test_application_prints_the_family_once_with_wareki_dates(forty_pdf, forty_g
     assert "続柄妻" in text
     assert "000-000-1234" in text
     assert "署名" in text and "印" in text
-    for procedure in procedures(forty_guide):
+
+
+def test_application_lists_only_the_municipalitys_own_procedures_and_names_the_other_offices(
+    forty_pdf, forty_guide
+):
+    """It is addressed to the 市長: 年金事務所, 税務署 … have their own forms (issue #15, item 3)."""
+    text = "".join(page_texts(forty_pdf("application")))
+    own = [p for stop in forty_guide["stops"] if not stop["outside"] for p in stop["procedures"]]
+    elsewhere = [stop for stop in forty_guide["stops"] if stop["outside"]]
+    assert own and elsewhere
+    for procedure in own:
         assert squeeze(procedure["name"]) in text
+    assert f"この申請書を使う{forty_guide['municipality']['name']}の手続き（{len(own)}件）" in text
+    for stop in elsewhere:
+        for procedure in stop["procedures"]:
+            if not any(procedure["name"] == p["name"] for p in own):
+                assert squeeze(procedure["name"]) not in text
+        assert squeeze(stop["name"]) in text
+    assert "次の機関の手続きには、この申請書は使えません。" in text
+    assert "それぞれの機関の申請書・届出書" in text
 
 
 def test_application_with_nothing_but_the_date_of_death_leaves_blanks():

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from okuyami.models import Adjustment, Case, Mark
+from okuyami.models import Adjustment, Case, Finalisation, Mark
 from okuyami.retention import purge_cases, statistics_for
 from tests.conftest import make_case
 
@@ -53,7 +53,12 @@ def finalised_case(client, user, answers: dict, *, finalised_days_ago: int) -> C
     client.post(reverse("okuyami:question", args=[case.pk, "renunciation"]), {"answer": "__unknown__"})
     client.post(
         reverse("okuyami:adjust", args=[case.pk]),
-        {"procedure": "gentsuki", "action": "add", "note": "保存 二郎 様より"},
+        {
+            "procedure": "gentsuki",
+            "action": "add",
+            "family_note": "保存 二郎 様より",
+            "staff_note": "保存 二郎 様は耳が遠い",
+        },
     )
     case.refresh_from_db()
     client.post(reverse("okuyami:finalise", args=[case.pk]), {"version": case.version})
@@ -77,16 +82,23 @@ def test_purge_erases_the_personal_fields_after_the_retention_period(client, ali
     text = str(row["snapshot"])
     assert "gentsuki" in text and "後期高齢者医療" in text
     assert "2026-" not in text and "保存" not in text and "reasons" not in text and "note" not in text
-    assert Adjustment.objects.get(case=case).note == ""
+    adjustment = Adjustment.objects.get(case=case)
+    assert (adjustment.family_note, adjustment.staff_note) == ("", "")
+    finalisation = Finalisation.objects.get(case=case)
+    assert "保存" not in str(finalisation.guide) and "2026-" not in str(finalisation.guide)
     assert Mark.objects.filter(case=case, procedure_key="gentsuki").exists()
 
 
 def test_purge_erases_every_field_the_models_declare_personal(client, alice):
     case = finalised_case(client, alice, {"insurance": "koki"}, finalised_days_ago=91)
     # Every personal field holds something.
-    Case.objects.filter(pk=case.pk).update(unknown=["pension"], record_answers={"insurance": "koki"})
+    Case.objects.filter(pk=case.pk).update(
+        unknown=["pension"], record_answers={"insurance": "koki"}, cancel_reason="保存 二郎 様の二重受付"
+    )
+    Finalisation.objects.filter(case=case).update(reopen_reason="保存 二郎 様から追加の申し出")
     case.refresh_from_db()
     adjustment = Adjustment.objects.get(case=case)
+    finalisation = Finalisation.objects.get(case=case)
     purge_cases()
     erased = Case.objects.get(pk=case.pk)
     for name, personal in Case.personal_data.fields.items():
@@ -94,6 +106,10 @@ def test_purge_erases_every_field_the_models_declare_personal(client, alice):
         assert getattr(erased, name) != getattr(case, name), f"{name} kept its value"
     for name in Adjustment.personal_data.fields:
         assert getattr(Adjustment.objects.get(pk=adjustment.pk), name) != getattr(adjustment, name), name
+    for name in Finalisation.personal_data.fields:
+        assert getattr(Finalisation.objects.get(pk=finalisation.pk), name) != getattr(finalisation, name), (
+            name
+        )
 
 
 def test_purge_keeps_cases_still_within_the_retention_period(client, alice):

@@ -159,14 +159,17 @@ def test_the_printed_password_logs_in_and_must_be_changed_first(client, sandbox)
         assert response.status_code == 302 and response["Location"] == reverse("okuyami:password-change"), url
     api = client.get("/api/v1/cases/")
     assert api.status_code == 403 and "one-time password" in api.json()["errors"][0]["message"]
-    page = client.get(reverse("okuyami:password-change"))
-    assert "最初のログイン用" in page.content.decode()
+    page = client.get(reverse("okuyami:password-change")).content.decode()
+    assert "最初のログイン用" in page
+    # The menu would lead nowhere but back here: it is hidden, logging out is not.
+    assert 'aria-label="メインメニュー"' not in page and "受付一覧" not in page and "ログアウト" in page
     response = client.post(
         reverse("okuyami:password-change"),
         {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
     assert client.get(reverse("okuyami:case-list")).status_code == 200  # still logged in, free to work
+    assert 'aria-label="メインメニュー"' in client.get(reverse("okuyami:password-change")).content.decode()
     assert not StaffMembership.objects.get(user__username="trial-011002-counter").must_change_password
     client.logout()
     assert not client.login(username="trial-011002-counter", password=password)  # spent

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from okuyami import services
+from okuyami.guide import procedure_count
 from okuyami.models import Case
 from okuyami.selectors import interview_for
 from procedures.evaluation import CaseInvalid
@@ -32,18 +33,18 @@ def test_every_case_service_records_itself_with_who_did_it(alice, city_a):
     services.case_set_answers(
         case=case, user=alice, answers={"insurance": "kokuho"}, unknown=[], version=case.version
     )
-    services.case_adjust(case=case, user=alice, procedure_key="gentsuki", action="add", note="")
+    services.case_adjust(case=case, user=alice, procedure_key="gentsuki", action="add")
     case.refresh_from_db()
     services.case_finalise(case=case, user=alice, version=case.version, channel=services.API)
     services.case_mark(case=case, user=alice, procedure_key="gentsuki", status="done")
     assert recorded() == [
         ("change", "受付を作成"),
         ("change", "受付の内容を変更"),
-        ("change", "回答を保存（insurance）"),
+        ("change", "回答を保存（亡くなった方の健康保険は？）"),
         ("change", "回答を保存（API）"),
-        ("change", "手続きの追加（gentsuki）"),
-        ("change", "結果を確定（API）"),
-        ("change", "窓口の処理（gentsuki：完了）"),
+        ("change", "手続きの追加（原付の廃車）"),
+        ("change", f"結果を確定（手続き{procedure_count(case.snapshot)}件）（API）"),
+        ("change", "窓口の処理（原付の廃車：完了）"),
     ]
     cases = AuditEvent.objects.exclude(action=AuditEvent.Action.CATALOG_CHANGE)
     assert set(cases.values_list("username", "case_id")) == {("alice", case.pk)}

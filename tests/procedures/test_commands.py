@@ -11,7 +11,17 @@ from django.core.management import CommandError, call_command
 
 from core.models import StaffMembership
 from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
-from procedures.models import Choice, Counter, Document, Municipality, Place, Procedure, Question
+from procedures.models import (
+    ApplicationForm,
+    Choice,
+    Counter,
+    Document,
+    FormPdf,
+    Municipality,
+    Place,
+    Procedure,
+    Question,
+)
 
 CATALOGS = Path(django_settings.BASE_DIR) / "fixtures" / "catalogs"
 FIXTURE_CATALOGS = sorted(CATALOGS.glob("*.json"))
@@ -38,7 +48,7 @@ def write_json(directory: Path, name: str, document) -> str:
 
 
 def counts() -> dict[str, int]:
-    models = (Municipality, Place, Counter, Question, Choice, Procedure, Document)
+    models = (Municipality, Place, Counter, Question, Choice, Procedure, Document, ApplicationForm, FormPdf)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -94,6 +104,16 @@ def stored() -> dict[str, list]:
         "documents": rows(
             Document.objects, "procedure__municipality__code", "procedure__key", "text", "position"
         ),
+        "forms": rows(
+            ApplicationForm.objects,
+            "procedure__municipality__code",
+            "procedure__key",
+            "position",
+            "file",
+            "title",
+            "pdf__sha256",
+            "fields",
+        ),
     }
 
 
@@ -114,6 +134,8 @@ def test_import_catalog_stores_the_whole_catalog(tmp_path, catalog_document):
         "Choice": 5,
         "Procedure": 9,
         "Document": 4,
+        "ApplicationForm": 0,  # a plain .json catalog has no forms
+        "FormPdf": 0,
     }
     kokuho_loss = Procedure.objects.get(key="kokuho_loss")
     assert kokuho_loss.applies_if == 'insurance == "kokuho"'
@@ -399,7 +421,7 @@ def test_load_demo_is_idempotent(settings):
     run("load_demo")
     assert counts() == first_counts
     assert stored() == first_stored
-    assert get_user_model().objects.filter(username__startswith="demo-").count() == 2
+    assert get_user_model().objects.filter(username__startswith="demo-").count() == 3
     run("load_demo", "--reset")
     assert counts() == first_counts
     assert stored() == first_stored
@@ -412,11 +434,33 @@ def test_load_demo_loads_every_fixture_and_the_demo_logins(settings):
     codes = {loads(path.read_bytes())["municipality"]["code"] for path in FIXTURE_CATALOGS}
     assert set(Municipality.objects.values_list("code", flat=True)) == codes
     sample_city = loads((CATALOGS / "sample-city.json").read_bytes())["municipality"]["code"]
-    for username, role in (("demo-counter", "counter"), ("demo-editor", "editor")):
+    logins = (("demo-counter", "counter"), ("demo-editor", "editor"), ("demo-manager", "manager"))
+    for username, role in logins:
         user = get_user_model().objects.get(username=username)
         assert user.check_password("okuyami-demo")
         membership = StaffMembership.objects.get(user=user)
         assert (membership.municipality.code, membership.role) == (sample_city, role)
+    # The demo forms on their procedures (fixtures/forms/<procedure key>.json), the PDFs as drawn.
+    forms = ApplicationForm.objects.filter(procedure__municipality__code=sample_city).select_related("pdf")
+    assert {form.procedure.key: form.file for form in forms} == {
+        "kokuho_loss": "forms/kokuho_loss.pdf",
+        "kokuho_sosaihi": "forms/kokuho_sosaihi.pdf",
+        "juminzei_daihyo": "forms/juminzei_daihyo.pdf",
+    }
+    for form in forms:
+        drawn = Path(django_settings.BASE_DIR) / "fixtures" / form.file
+        assert bytes(form.pdf.data) == drawn.read_bytes()
+        assert form.fields == json.loads(drawn.with_suffix(".json").read_text(encoding="utf-8"))["fields"]
+
+
+@pytest.mark.django_db
+def test_the_demo_manager_sees_the_audit_log_of_the_sample_city(settings, client):
+    settings.DEBUG = True
+    run("load_demo")
+    assert client.login(username="demo-manager", password="okuyami-demo")
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/audit/"
+    assert "操作記録：みほん市" in response.content.decode()
 
 
 # --- The fixture catalogs -------------------------------------------------------------------------

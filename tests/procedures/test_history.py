@@ -178,6 +178,19 @@ def test_a_revert_with_a_bad_version_changes_nothing(client, bob, city_a, versio
     assert Procedure.objects.get(municipality=city_a, key="kokuho_loss").deadline_days == 7
 
 
+def test_an_undo_and_a_restore_say_what_was_done_in_good_japanese(client, bob, city_a):
+    """「取り消しました」, not 「取り消ししました」 (issue #15, item 11)."""
+    client.force_login(bob)
+    initial = latest(city_a)
+    first = edit_procedure(client, "kokuho_loss", city_a, deadline_days=7)
+    undone = client.post(revert_url(first, "undo"), {"version": fresh(city_a).catalog_version}, follow=True)
+    html = undone.content.decode()
+    assert f"版{first.catalog_version}の変更を取り消しました。" in html and "取り消しし" not in html
+    version = fresh(city_a).catalog_version
+    restored = client.post(revert_url(initial, "restore"), {"version": version}, follow=True)
+    assert f"版{initial.catalog_version}の状態に復元しました。" in restored.content.decode()
+
+
 def test_the_first_revision_cannot_be_undone_and_modes_are_checked(client, bob, city_a):
     client.force_login(bob)
     initial = latest(city_a)

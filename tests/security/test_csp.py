@@ -12,6 +12,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLResolver, get_resolver, reverse
 
+from okuyami import services
 from okuyami.models import Case
 from okuyami.residents.services import extract_import
 from procedures.models import Procedure
@@ -23,13 +24,28 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "alice", "bob", "erin", "operator"]
 # Every okuyami URL name with the arguments to visit it; a new name without an entry fails the run.
 # POST only, PDF, redirects (case-from-record: POST only, below with a resident extract)
-NOT_HTML = {"home", "logout", "adjust", "finalise", "mark", "print-pdf", "questions", "case-from-record"}
+NOT_HTML = {
+    "home",
+    "logout",
+    "adjust",
+    "finalise",
+    "mark",
+    "print-pdf",
+    "print-forms",
+    "print-form",
+    "questions",
+    "case-from-record",
+}
 
 
-def okuyami_urls(case: Case) -> dict[str, str]:
+def okuyami_urls(case: Case, finalised: Case) -> dict[str, str]:
     args = {
         "case-detail": [case.pk],
         "case-edit": [case.pk],
+        "case-copy": [finalised.pk],
+        "case-cancel": [case.pk],
+        "reopen": [finalised.pk],
+        "case-edition": [finalised.pk, 1],
         "questions": [case.pk],
         "question": [case.pk, "insurance"],
         "answers": [case.pk],
@@ -39,6 +55,8 @@ def okuyami_urls(case: Case) -> dict[str, str]:
         "mark": [case.pk],
         "print-preview": [case.pk, "checklist"],
         "print-pdf": [case.pk, "route"],
+        "print-forms": [case.pk],
+        "print-form": [case.pk, "kokuho_loss", 1],
     }
     return {name: reverse(f"okuyami:{name}", args=args.get(name, [])) for name in url_names("okuyami")}
 
@@ -146,7 +164,9 @@ def visit(client, url: str, where: str) -> tuple[int, str | None]:
 
 
 def test_every_page_has_the_policy_and_nothing_inline(client, everyone, alice_case, city_a):
-    urls = okuyami_urls(alice_case)
+    finalised = make_case(city_a, answers={"insurance": "kokuho"})
+    services.case_finalise(case=finalised, user=everyone["alice"], version=finalised.version)
+    urls = okuyami_urls(alice_case, finalised)
     parsed: dict[str, set[str]] = {}
     problems: list[str] = []
     for role in ROLES:

@@ -230,11 +230,41 @@ def test_a_screen_answers_a_body_over_the_limit_with_a_japanese_page(client, ali
     response = client.post(reverse("okuyami:case-create"), big)
     assert response.status_code == 413 and "送信された内容が大きすぎます" in response.content.decode()
     client.force_login(bob)
-    upload = SimpleUploadedFile("catalog.json", b" " * (7 * 1024 * 1024))
-    response = client.post(
-        reverse("admin:procedures_municipality_import", args=[city_a.pk]), {"file": upload}
-    )
+    response = client.post(reverse("okuyami:case-create"), {}, CONTENT_LENGTH=str(7 * 1024 * 1024))
     assert response.status_code == 413 and "6 MB" in response.content.decode()
+
+
+def test_the_views_that_take_a_bundle_or_a_pdf_take_a_larger_body_and_name_the_files_limit(
+    client, bob, city_a
+):
+    from core.limits import MAX_UPLOAD_BODY_BYTES
+    from procedures.catalog_bundle import MAX_BUNDLE_BYTES
+    from procedures.form_pdf import MAX_BYTES as MAX_PDF_BYTES
+
+    assert MAX_PDF_BYTES < MAX_BUNDLE_BYTES < MAX_UPLOAD_BODY_BYTES - 512 * 1024  # room for the form
+    client.force_login(bob)
+    url = reverse("admin:procedures_municipality_import", args=[city_a.pk])
+    # Past the site's 6 MB but a bundle's page: the form itself says the file's limit.
+    upload = SimpleUploadedFile("catalog.json", b" " * (7 * 1024 * 1024))
+    html = client.post(url, {"file": upload}).content.decode()
+    assert "＊ファイルが大きすぎます（5MB まで）。" in html
+    # Past what any view takes: refused by its Content-Length before it is read.
+    response = client.post(url, {}, CONTENT_LENGTH=str(MAX_UPLOAD_BODY_BYTES + 1))
+    assert response.status_code == 413 and "51 MB" in response.content.decode()
+    procedure = Procedure.objects.filter(municipality=city_a).first()
+    forms_url = reverse("admin:procedures_procedure_forms", args=[procedure.pk])
+    response = client.post(forms_url, {}, CONTENT_LENGTH=str(MAX_UPLOAD_BODY_BYTES + 1))
+    assert response.status_code == 413 and "51 MB" in response.content.decode()
+    # The API's import takes a bundle's size, but a JSON document still only 6 MB.
+    api = token_client(bob)
+    big = b'{"format": "' + b"a" * (7 * 1024 * 1024) + b'"}'
+    (error,) = json_errors(api.post("/api/v1/catalog/import", big, content_type="application/json"), 413)
+    assert error["message"] == "the request body is larger than 6 MB; nothing was changed"
+    response = api.post(
+        "/api/v1/catalog/import", b"", content_type="application/zip", CONTENT_LENGTH=str(60 * 1024 * 1024)
+    )
+    (error,) = json_errors(response, 413)
+    assert error["message"] == "the request body is larger than 51 MB; nothing was changed"
 
 
 def test_form_fields_past_the_limit_without_a_content_length_limit_still_answer_413(client, alice, settings):

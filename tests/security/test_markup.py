@@ -26,9 +26,10 @@ from okuyami import printing
 from okuyami.models import Case
 from okuyami.residents.services import extract_import
 from procedures.catalog_io import read_catalog
-from procedures.models import CatalogRevision, Municipality, Procedure, Question
-from procedures.services import catalog_import
+from procedures.models import ApplicationForm, CatalogRevision, Municipality, Procedure, Question
+from procedures.services import catalog_import, form_pdf_read, form_save
 from tests.conftest import build_catalog_document
+from tests.form_builders import demo_pdf
 from tests.okuyami.residents.conftest import HANAKO, TARO, write_extract
 from tests.procedures.test_admin import procedure_form
 
@@ -42,6 +43,9 @@ ESCAPED = "&lt;oky-x&gt;"
 # URL names not walked, and why.
 NOT_HTML = {
     "okuyami:print-pdf": "a PDF",
+    "okuyami:print-forms": "a PDF",
+    "okuyami:print-form": "a PDF",
+    "admin:procedures_procedure_form_page": "a PNG image of a form's page",
     "admin:procedures_municipality_export": "a JSON or xlsx file",
     "admin:jsi18n": "JavaScript",
     "admin:autocomplete": "JSON (the admin's autocomplete widget)",
@@ -154,6 +158,16 @@ def logged_in(user) -> Client:
 def marked_city(city_a):
     """City A with the marked catalog imported over the plain one (a revision to diff and undo)."""
     catalog_import(catalog=read_catalog(marked_catalog()), note=marked("取り込み"))
+    # A form on a procedure that applies, MARK in its title and in the fixed text it prints.
+    pdf, data = form_pdf_read(demo_pdf("kokuho_loss"))
+    form_save(
+        procedure=Procedure.objects.get(municipality=city_a, key="koki_loss"),
+        form=None,
+        title=marked("後期高齢者医療 資格喪失届"),
+        fields=[{"page": 1, "x": 20, "y": 30, "value": "text:" + MARK}],
+        pdf=pdf,
+        data=data,
+    )
     return Municipality.objects.get(pk=city_a.pk)
 
 
@@ -178,7 +192,8 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
         walk.get(counter, "okuyami:question", case.pk, key)
         walk.post(counter, "okuyami:question", {"answer": value}, case.pk, key)
     walk.get(counter, "okuyami:answers", case.pk)
-    walk.post(counter, "okuyami:adjust", {"procedure": "seal", "action": "drop", "note": MARK}, case.pk)
+    drop = {"procedure": "seal", "action": "drop", "family_note": MARK, "staff_note": MARK}
+    walk.post(counter, "okuyami:adjust", drop, case.pk)
     walk.get(counter, "okuyami:result", case.pk)
     for document in printing.DOCUMENTS:
         walk.get(counter, "okuyami:print-preview", case.pk, document)
@@ -187,6 +202,26 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
     walk.post(counter, "okuyami:mark", {"procedure": "koki_loss", "status": "done"}, case.pk)
     walk.get(counter, "okuyami:result", case.pk)
     walk.get(counter, "okuyami:relay")
+    # A correction (a reason typed with MARK, refused when too long, then taken) and the editions.
+    walk.get(counter, "okuyami:reopen", case.pk)
+    too_long = {"reason": MARK * 30, "version": Case.objects.get().version}
+    assert "200文字以内" in walk.post(counter, "okuyami:reopen", too_long, case.pk).content.decode()
+    walk.post(counter, "okuyami:reopen", {"reason": MARK, "version": Case.objects.get().version}, case.pk)
+    walk.post(counter, "okuyami:finalise", {"version": Case.objects.get().version}, case.pk)
+    assert Case.objects.get(pk=case.pk).snapshot["edition"] == 2
+    walk.get(counter, "okuyami:case-edition", case.pk, 1)
+    walk.get(counter, "okuyami:case-edition", case.pk, 2)
+    walk.get(counter, "okuyami:case-detail", case.pk)
+    # A copy (its form filled from the case), then the copy cancelled with a reason.
+    walk.get(counter, "okuyami:case-copy", case.pk)
+    copy = {**CASE, "submission": str(uuid.uuid4())}
+    walk.post(counter, "okuyami:case-copy", copy, case.pk)
+    copied = Case.objects.exclude(pk=case.pk).get()
+    walk.get(counter, "okuyami:case-cancel", copied.pk)
+    walk.post(counter, "okuyami:case-cancel", {"reason": MARK, "version": copied.version}, copied.pk)
+    assert Case.objects.get(pk=copied.pk).status == Case.Status.CANCELLED
+    walk.get(counter, "okuyami:case-detail", copied.pk)
+    walk.get(counter, "okuyami:case-list", query={"state": "cancelled"})
     walk.get(counter, "okuyami:password-change")
     walk.get(counter, "okuyami:statistics")
 
@@ -253,7 +288,13 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
     every = {name for name, _ in named_urls() if name.split(":")[0] in ("okuyami", "admin", "residents")}
     assert every - walk.seen - set(NOT_HTML) == set()
     # MARK really reached the pages, escaped: the walk is not vacuous.
-    for fragment in ("/admin/procedures/municipality/", "/print/checklist/", "/result/", "/lockouts/"):
+    for fragment in (
+        "/admin/procedures/municipality/",
+        "/print/checklist/",
+        "/result/",
+        "/lockouts/",
+        "/forms/",
+    ):
         assert any(fragment in where for where in walk.escaped_on), fragment
     assert any("/preview/" in where for where in walk.escaped_on)
     assert walk.pages > 150
@@ -301,6 +342,10 @@ def admin_kwargs(name, params, objects, municipality, revision) -> list[dict] | 
             {"object_id": municipality.pk, "revision_id": revision.pk, **({"mode": mode} if mode else {})}
             for mode in modes
         ]
+    if "form_id" in params:
+        procedure = objects["procedures_procedure"]
+        form = ApplicationForm.objects.get(procedure=procedure)
+        return [{"object_id": procedure.pk, "form_id": form.pk}]
     if name == "admin:app_list":
         return [{"app_label": app} for app in ("procedures", "core", "auth", "axes", "authtoken")]
     if name == "admin:auth_user_password_change":

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from okuyami.form_printing import fill, form_case, route_forms
 from okuyami.guide import build_guide
 from okuyami.printing import DOCUMENTS, PERSON_FIELDS, render_pdf
 from procedures.evaluation import CaseInvalid, evaluate, read_case
@@ -13,6 +14,7 @@ from procedures.selectors import catalog_for
 # Printed-only fields a case file may carry beside the evaluate input of the contract (which has
 # the deceased's dates): the people printed on the documents, as the case model declares them.
 EVALUATE_INPUT = ("birth_date", "death_date")
+FORMS = "forms"
 EXTRA_FIELDS = {
     person: tuple(name for name in fields if person != "deceased" or name not in EVALUATE_INPUT)
     for person, fields in PERSON_FIELDS.items()
@@ -21,8 +23,9 @@ EXTRA_FIELDS = {
 
 class Command(BaseCommand):
     help = (
-        "Print a case's documents to PDF: the checklist (手続きのご案内), the route sheet (順路表) "
-        "or the common application sheet (共通申請書)."
+        "Print a case's documents to PDF: the checklist (手続きのご案内), the route sheet (順路表), "
+        "the common application sheet (共通申請書), or the municipality's own forms of the route "
+        "filled in (forms)."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +35,7 @@ class Command(BaseCommand):
             help="the case document (the evaluate input, plus optional deceased.name and visitor.name)",
         )
         parser.add_argument("-o", "--output", required=True, help="the PDF file to write")
-        parser.add_argument("--document", choices=DOCUMENTS, default="checklist")
+        parser.add_argument("--document", choices=(*DOCUMENTS, FORMS), default="checklist")
         parser.add_argument("--large", action="store_true", help="large print (文字を大きく)")
         parser.add_argument(
             "--printed-on", help="the date printed, YYYY-MM-DD (default today); days left count from it"
@@ -40,7 +43,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, code, case, output, document, large, printed_on, **options):
         printed = _date_or_fail(printed_on) if printed_on else timezone.localdate()
-        catalog = catalog_for(municipality=municipality_or_fail(code))
+        municipality = municipality_or_fail(code)
+        catalog = catalog_for(municipality=municipality)
         raw = read_json(case)
         people, errors = split_people(raw)
         try:
@@ -53,7 +57,18 @@ class Command(BaseCommand):
         people["deceased"]["death_date"] = parsed.death_date.isoformat()
         if parsed.birth_date:
             people["deceased"]["birth_date"] = parsed.birth_date.isoformat()
-        pdf = render_pdf(document, guide=guide, people=people, printed_on=printed, large=large)
+        if document == FORMS:
+            forms = route_forms(catalog, guide)
+            if not forms:
+                raise CommandError(
+                    f"{case}: none of the procedures that apply has a form; nothing was printed"
+                )
+            filled = fill(municipality, forms, form_case(catalog, parsed, people, today=printed))
+            pdf = filled.pdf
+            for warning in filled.warnings:
+                self.stderr.write(f"warning: {warning.message}")
+        else:
+            pdf = render_pdf(document, guide=guide, people=people, printed_on=printed, large=large)
         try:
             Path(output).write_bytes(pdf)
         except OSError as exc:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('okuyami', '0005_case_date_ranges'),
+        ('okuyami', '0007_finalisations_and_outside_stops'),
     ]
 
     operations = [
