@@ -10,7 +10,7 @@ from django.db.models import F
 from core.audit import audit
 from core.models import AuditEvent
 from procedures.catalog import Catalog, municipality_code_error
-from procedures.catalog_io import FORMAT, CatalogInvalid, loads, read_catalog
+from procedures.catalog_io import FORMAT, CatalogInvalid, loads, prefill_entry, read_catalog
 from procedures.models import (
     CatalogRevision,
     Choice,
@@ -96,21 +96,21 @@ def catalog_import(
         ]
     )
     counter_by_key = {c.key: c for c in counters}
-    questions = Question.objects.bulk_create(
-        [
-            Question(
-                municipality=municipality,
-                key=q.key,
-                position=position,
-                text=q.text,
-                help=q.help or "",
-                type=q.type,
-                ask_if=q.ask_if.source if q.ask_if else "",
-                allow_unknown=q.allow_unknown,
-            )
-            for position, q in enumerate(catalog.questions, start=1)
-        ]
-    )
+    question_rows = []
+    for position, q in enumerate(catalog.questions, start=1):
+        row = Question(
+            municipality=municipality,
+            key=q.key,
+            position=position,
+            text=q.text,
+            help=q.help or "",
+            type=q.type,
+            ask_if=q.ask_if.source if q.ask_if else "",
+            allow_unknown=q.allow_unknown,
+        )
+        row.set_prefill(prefill_entry(q.prefill))
+        question_rows.append(row)
+    questions = Question.objects.bulk_create(question_rows)
     Choice.objects.bulk_create(
         [
             Choice(question=question, value=c.value, label=c.label, position=position)

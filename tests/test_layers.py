@@ -33,7 +33,6 @@ PURE = (
     "okuyami/residents/kana.py",
     "okuyami/residents/records.py",
     "okuyami/residents/live.py",
-    "okuyami/residents/prefill.py",
     "okuyami/residents/sample.py",
 )
 

@@ -303,7 +303,19 @@ def test_a_trial_gets_the_fictitious_extract(settings):
     trial = Municipality.objects.get(code="011002")
     assert Extract.objects.get(municipality=trial).people > 600
     out, _ = run("case_from_records", "011002", _typical_number())
-    assert json.loads(out)["deceased"]["name"] == "見本 太郎"
+    document = json.loads(out)
+    assert document["deceased"]["name"] == "見本 太郎"
+    # The answers come from the national template's own prefills (the catalog's `prefill`).
+    assert document["answers"] == {
+        "head_of_household": True,
+        "household_remaining": 1,
+        "household_adults": 1,
+        "insurance": "koki",
+        "care_certified": True,
+        "seal_registration": True,
+        "real_estate": True,
+        "residence_card": "japanese",
+    }
 
 
 def _typical_number() -> str:
