@@ -34,6 +34,7 @@ PURE = (
     "okuyami/residents/records.py",
     "okuyami/residents/live.py",
     "okuyami/residents/sample.py",
+    "okuyami/interview.py",
 )
 
 
