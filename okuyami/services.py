@@ -5,6 +5,7 @@ screens and the API cannot differ. The records name a case by its number and nev
 family's personal data; a call from the API is marked （API）.
 """
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +21,7 @@ from okuyami.selectors import guide_for, guide_procedure_keys, marks_by_key, ope
 from procedures.catalog import CatalogQuestion
 from procedures.evaluation import read_case
 from procedures.models import Municipality
+from procedures.rules import QuestionType
 from procedures.selectors import catalog_for
 
 Action = AuditEvent.Action
@@ -196,6 +198,31 @@ def case_answer(
         answers[question.key] = value
     _bump(case, None, answers=answers, unknown=unknowns)
     _changed(case, user, f"回答を保存（{question.key}）", Channel.SCREEN)
+
+
+@transaction.atomic
+def case_answer_page(
+    *, case: Case, user, questions: Sequence[CatalogQuestion], answers: Mapping[str, Any]
+) -> None:
+    """Store the answers of one page of questions together (okuyami.interview: a run of yes/no
+    questions); an answer None is わからない, for a question that allows it."""
+    stored = Case.objects.select_for_update().get(pk=case.pk)
+    if not stored.is_open:
+        raise CaseClosed
+    keys = [q.key for q in questions]
+    given = dict(stored.answers)
+    unknowns = [key for key in stored.unknown if key not in keys]
+    for q in questions:
+        value = answers[q.key]
+        if value is None and q.allow_unknown:
+            given.pop(q.key, None)
+            unknowns.append(q.key)
+        elif isinstance(value, bool) or q.type != QuestionType.YES_NO:
+            given[q.key] = value
+        else:
+            raise ValueError(f"{q.key}: not an answer to a yes/no question")
+    _bump(case, None, answers=given, unknown=unknowns)
+    _changed(case, user, f"回答を保存（{'・'.join(keys)}）", Channel.SCREEN)
 
 
 @transaction.atomic

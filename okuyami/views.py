@@ -20,7 +20,7 @@ from core.staff import Role, is_operator, membership_for
 from core.web.query import query_bool
 from okuyami import printing, selectors, services
 from okuyami.display import guide_for_display
-from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, MarkForm
+from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, GroupAnswerForm, MarkForm
 from okuyami.guide import AdjustmentAction
 from okuyami.models import Case, Mark
 from okuyami.services import Shown
@@ -32,6 +32,7 @@ CONFLICT = (
     "競合：ほかの職員が先にこの受付を更新しました。最新の内容を確認してから、もう一度保存してください。"
 )
 CLOSED = "この受付は確定済みのため、回答や手続きの変更はできません。"
+MOVED = "ほかの画面で回答が変わったため、この画面の質問が変わりました。もう一度選んでください。"
 BAD_ADJUSTMENT = "手続きの追加・除外の内容が正しくありません。一覧から選び直してください。"
 
 
@@ -136,11 +137,11 @@ def case_detail(request, case):
 
 @counter_view
 def questions_start(request, case):
-    """The first asked question without an answer, or the check page."""
-    question = selectors.interview_for(case).first_unanswered()
-    if question is None:
+    """The first page with a question still unanswered, or the check page."""
+    page = selectors.interview_for(case).first_unanswered_page()
+    if page is None:
         return redirect("okuyami:answers", pk=case.pk)
-    return redirect("okuyami:question", pk=case.pk, key=question.key)
+    return redirect("okuyami:question", pk=case.pk, key=page.key)
 
 
 @counter_view
@@ -149,6 +150,12 @@ def question(request, case, key):
     index = interview.index_of(key)
     if index is None:
         raise Http404("この質問は、いまの回答では聞く必要がありません。")
+    from_answers = request.GET.get("from") == "answers"
+    page = interview.page_for(key)
+    if page.is_group and not from_answers:
+        if key != page.key:
+            return redirect("okuyami:question", pk=case.pk, key=page.key)
+        return _question_group(request, case, interview, page)
     q = interview.questions[index]
     form = AnswerForm(
         request.POST if request.method == "POST" else None,
@@ -162,27 +169,49 @@ def question(request, case, key):
     if dont_know or (request.method == "POST" and form.is_valid()):
         value = UNKNOWN if dont_know else form.cleaned_data["answer"]
         services.case_answer(case=case, user=request.user, question=q, value=value, unknown=value == UNKNOWN)
-        return redirect(_next_url(case, q.key, request.GET.get("from") == "answers"))
-    previous = interview.previous(key)
-    back = (
-        reverse("okuyami:question", args=[case.pk, previous.key])
-        if previous
-        else reverse("okuyami:case-detail", args=[case.pk])
-    )
-    context = {
+        return redirect(_next_url(case, q.key, from_answers))
+    return render(request, "okuyami/question.html", _page_context(case, interview, page, form))
+
+
+def _page_context(case: Case, interview, page, form) -> dict:
+    previous = interview.previous(page.key)
+    return {
         "case": case,
         "form": form,
-        "question": q,
-        "number": index + 1,
-        "total": len(interview.questions),
-        "back": back,
+        "question": page.questions[0],
+        "page": page,
+        "left": interview.left(page),
+        "record": _record_text(page.questions[0], case) if not page.is_group else None,
+        "back": reverse("okuyami:question", args=[case.pk, previous.key])
+        if previous
+        else reverse("okuyami:case-detail", args=[case.pk]),
     }
-    return render(request, "okuyami/question.html", context)
+
+
+def _question_group(request, case: Case, interview, page):
+    """A run of yes/no questions on one page (okuyami.interview), answered together."""
+    form = GroupAnswerForm(
+        request.POST if request.method == "POST" else None,
+        questions=page.questions,
+        initial=GroupAnswerForm.initial_for(page.questions, case),
+    )
+    if request.method == "POST" and not case.is_open:
+        messages.error(request, CLOSED)
+        return redirect("okuyami:result", pk=case.pk)
+    if request.method == "POST" and form.is_valid():
+        if form.shown_keys != list(page.keys):
+            messages.error(request, MOVED)
+        else:
+            services.case_answer_page(
+                case=case, user=request.user, questions=page.questions, answers=form.answers()
+            )
+            return redirect(_next_url(case, page.keys[-1], False))
+    return render(request, "okuyami/question_group.html", _page_context(case, interview, page, form))
 
 
 def _next_url(case: Case, key: str, to_answers: bool) -> str:
-    """The next question asked after `key` with the answers as they are now (from the check
-    page: the next one still unanswered), else the check page. `case` is as case_answer left it."""
+    """The next page after the question `key` with the answers as they are now (from the check
+    page: the next one still unanswered), else the check page. `case` is as the answer left it."""
     following = selectors.interview_for(case).following(key, unanswered_only=to_answers)
     if following is None:
         return reverse("okuyami:answers", args=[case.pk])
@@ -193,10 +222,20 @@ def _next_url(case: Case, key: str, to_answers: bool) -> str:
 def answers(request, case):
     """Check answers: every asked question with its answer and a 変更 link."""
     interview = selectors.interview_for(case)
-    rows = [(q, _answer_text(q, case)) for q in interview.questions]
-    missing = [q for q, text in rows if text is None]
+    rows = [
+        (q, _answer_text(q, case), _record_text(q, case), case.record_changed(q.key))
+        for q in interview.questions
+    ]
+    missing = [q for q, text, _, _ in rows if text is None]
     shown(request, Shown.ANSWERS, case)
     return render(request, "okuyami/answers.html", {"case": case, "rows": rows, "missing": missing})
+
+
+def _record_text(q, case: Case) -> str | None:
+    """What the records answered, for a question they answered (None: they did not)."""
+    if q.key not in case.record_answers:
+        return None
+    return answer_label(q, case.record_answers[q.key])
 
 
 def _answer_text(q, case: Case) -> str | None:
