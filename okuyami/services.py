@@ -126,27 +126,39 @@ def case_create(
     data: dict[str, Any],
     submission=None,
     channel: Channel = Channel.SCREEN,
+    record_answers: dict[str, Any] | None = None,
 ) -> Case:
     """A new case; the same form submitted twice (same `submission`) gives the first case back.
+    `record_answers` (a case started from the municipality's records, okuyami.residents) are the
+    answers the records gave: the case starts with them, and the interview does not ask them.
 
-    Raises ValidationError (by field) when the details break the model's rules.
+    Raises ValidationError (by field) when the details break the model's rules, and CaseInvalid
+    when the records' answers do not fit the catalog.
     """
     if submission is not None:
         existing = Case.objects.filter(municipality=municipality, submission=submission).first()
         if existing is not None:
             return existing
+    from_records = record_answers is not None
+    record_answers = dict(record_answers or {})
+    if record_answers:
+        document = {"deceased": {"death_date": data["death_date"].isoformat()}, "answers": record_answers}
+        read_case(catalog_for(municipality=municipality), document)
     case = _validated(
         Case(
             municipality=municipality,
             created_by=user,
             submission=submission,
+            answers=record_answers,
+            record_answers=record_answers,
             **{name: data[name] for name in CASE_FIELDS},
         )
     )
+    detail = "受付を作成（住民記録より）" if from_records else "受付を作成"
     try:
         with transaction.atomic():
             case.save()
-            _changed(case, user, "受付を作成", channel)
+            _changed(case, user, detail, channel)
     except IntegrityError:
         # Both submissions raced past the lookup: the other one made the case.
         return Case.objects.get(municipality=municipality, submission=submission)
