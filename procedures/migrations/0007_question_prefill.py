@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0005_deadline_rule_and_outside_places'),
+        ('procedures', '0006_urls_and_string_literals_as_the_contract_says'),
     ]
 
     operations = [

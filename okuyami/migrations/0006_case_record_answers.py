@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('okuyami', '0004_case_validators'),
+        ('okuyami', '0005_case_date_ranges'),
     ]
 
     operations = [
