@@ -26,6 +26,7 @@ RECORDS = {
     "household_adults": 1,
     "insurance": "koki",
     "care_certified": True,
+    "disability_certificates": [],
     "seal_registration": True,
     "real_estate": True,
     "water_contract": True,
@@ -153,7 +154,7 @@ def test_a_finalised_case_takes_no_answers(client, clerk, typical):
 def test_the_check_page_marks_the_records_answers_and_the_changed_ones(client, clerk, typical):
     client.force_login(clerk)
     html = client.get(reverse("okuyami:answers", args=[typical.pk])).content.decode()
-    assert html.count("住民記録より</span>") == 7  # those asked for an 82-year-old (not 介護, not 15歳以上)
+    assert html.count("住民記録より</span>") == 8  # those asked for an 82-year-old (not 介護, not 15歳以上)
     # Staff open one from the check page and change it: it is marked, with what the records said.
     url = page_url(typical, "seal_registration", **{"from": "answers"})
     page = client.get(url).content.decode()
@@ -162,7 +163,7 @@ def test_the_check_page_marks_the_records_answers_and_the_changed_ones(client, c
     case = Case.objects.get(pk=typical.pk)
     assert case.record_changed("seal_registration") and "seal_registration" not in case.prefilled
     html = client.get(reverse("okuyami:answers", args=[typical.pk])).content.decode()
-    assert html.count("住民記録より</span>") == 6
+    assert html.count("住民記録より</span>") == 7
     assert '変更済み</span> <span class="oky-muted">住民記録では「はい」</span>' in html
 
 

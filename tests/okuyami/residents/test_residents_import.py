@@ -312,6 +312,7 @@ def test_a_trial_gets_the_fictitious_extract(settings):
         "household_adults": 1,
         "insurance": "koki",
         "care_certified": True,
+        "disability_certificates": [],
         "seal_registration": True,
         "real_estate": True,
         "residence_card": "japanese",
