@@ -84,4 +84,4 @@ def test_a_case_from_the_records_to_kakutei_without_typing_a_name(live_server, p
         "配偶者",
     )
     assert case.record_answers["head_of_household"] is True and case.answers["insurance"] == "koki"
-    assert pages < 29  # fewer pages than the same case typed in (tests/okuyami/test_counter_effort.py)
+    assert pages < 27  # fewer pages than the same case typed in (tests/okuyami/test_counter_effort.py)

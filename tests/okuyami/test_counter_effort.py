@@ -63,12 +63,12 @@ DECEASED = ("deceased_name", "deceased_kana", "deceased_birth_date", "death_date
 # The figures of the README.
 BY_HAND_FIELDS = 9  # 8 typed and the relation chosen
 BY_HAND_QUESTIONS = 45  # asked of the family, one a page before runs of yes/no questions shared one
-BY_HAND_PAGES = 29  # the same 45 questions, runs of yes/no questions on one page
+BY_HAND_PAGES = 27  # the same 45 questions, runs of yes/no questions on one page
 SEARCH_FIELDS = 2  # カナ and 死亡日, to find him in the records
 RECORDS_DECEASED_FIELDS = 0  # the deceased's five fields come from the records
 RECORDS_FIELDS = 1  # the visitor's phone; the visitor herself is picked from the household
 RECORDS_QUESTIONS = 37  # asked of the family
-RECORDS_PAGES = 23
+RECORDS_PAGES = 21
 # The 8 questions asked of him that the records answer (the sample city's prefills), as the family
 # answers them by hand. (The records also answer 15歳以上 and 介護, not asked of him.)
 RECORDS_ANSWERS = {
