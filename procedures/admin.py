@@ -311,20 +311,14 @@ class ChoiceInline(MunicipalityScopedAdmin, admin.TabularInline):
     extra = 0
 
 
+# A question's own fields in the editor, above its 住民記録からの回答 (PrefillFormMixin).
+QUESTION_FIELDS = ("municipality", "key", "position", "text", "help", "type", "ask_if", "allow_unknown")
+
+
 class QuestionAdminForm(PrefillFormMixin, forms.ModelForm):
     class Meta:
         model = Question
-        fields = [
-            "municipality",
-            "key",
-            "position",
-            "text",
-            "help",
-            "type",
-            "ask_if",
-            "allow_unknown",
-            "prefill_fact",
-        ]
+        fields = [*QUESTION_FIELDS, "prefill_fact"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -376,18 +370,7 @@ class QuestionAdmin(CatalogAdmin):
     fieldsets = [
         (
             None,
-            {
-                "fields": [
-                    "municipality",
-                    "key",
-                    "position",
-                    "text",
-                    "help",
-                    "type",
-                    "ask_if",
-                    "allow_unknown",
-                ]
-            },
+            {"fields": list(QUESTION_FIELDS)},
         ),
         (
             "住民記録からの回答",
