@@ -21,6 +21,7 @@ from okuyami.selectors import case_input
 from procedures.evaluation import asked_questions
 from procedures.selectors import catalog_for
 from tests.conftest import fixture_document, import_catalog
+from tests.okuyami.conftest import TYPICAL_RECORDS
 
 pytestmark = pytest.mark.django_db
 
@@ -69,17 +70,10 @@ RECORDS_DECEASED_FIELDS = 0  # the deceased's five fields come from the records
 RECORDS_FIELDS = 1  # the visitor's phone; the visitor herself is picked from the household
 RECORDS_QUESTIONS = 37  # asked of the family
 RECORDS_PAGES = 21
-# The 8 questions asked of him that the records answer (the sample city's prefills), as the family
-# answers them by hand. (The records also answer 15歳以上 and 介護, not asked of him.)
+# The 8 questions asked of him that the records answer, as the family answers them by hand
+# (the records also answer 15歳以上 and 介護, not asked of him).
 RECORDS_ANSWERS = {
-    "head_of_household": True,
-    "household_remaining": 1,
-    "insurance": "koki",
-    "disability_certificates": [],
-    "seal_registration": True,
-    "real_estate": True,
-    "water_contract": True,
-    "residence_card": "japanese",
+    key: value for key, value in TYPICAL_RECORDS.items() if key not in ("household_adults", "care_certified")
 }
 
 

@@ -15,23 +15,11 @@ from okuyami.models import Case
 from okuyami.selectors import interview_for
 from okuyami.views import CLOSED, MOVED
 from tests.conftest import fixture_document, import_catalog, make_case
+from tests.okuyami.conftest import TYPICAL_RECORDS
 
 pytestmark = pytest.mark.django_db
 
-# What the sample city's records give for its typical case (見本 太郎, 82, 世帯主, wife remaining,
-# 後期, 印鑑登録, 介護 certificate, a house, a water contract): okuyami.residents' case document.
-RECORDS = {
-    "head_of_household": True,
-    "household_remaining": 1,
-    "household_adults": 1,
-    "insurance": "koki",
-    "care_certified": True,
-    "disability_certificates": [],
-    "seal_registration": True,
-    "real_estate": True,
-    "water_contract": True,
-    "residence_card": "japanese",
-}
+RECORDS = TYPICAL_RECORDS
 
 
 @pytest.fixture

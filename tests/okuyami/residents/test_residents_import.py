@@ -17,6 +17,7 @@ from okuyami.residents.models import Extract, Person, PersonFact
 from okuyami.residents.sample import SAMPLE_EXTRACT
 from okuyami.residents.services import ExtractInvalid, extract_import, extracts_expire
 from procedures.models import Municipality
+from tests.okuyami.conftest import TYPICAL_RECORDS
 from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, HANAKO, TARO, person
 
 pytestmark = pytest.mark.django_db
@@ -306,17 +307,7 @@ def test_a_trial_gets_the_fictitious_extract(settings):
     document = json.loads(out)
     assert document["deceased"]["name"] == "見本 太郎"
     # The answers come from the national template's own prefills (the catalog's `prefill`).
-    assert document["answers"] == {
-        "head_of_household": True,
-        "household_remaining": 1,
-        "household_adults": 1,
-        "insurance": "koki",
-        "care_certified": True,
-        "disability_certificates": [],
-        "seal_registration": True,
-        "real_estate": True,
-        "residence_card": "japanese",
-    }
+    assert document["answers"] == {key: v for key, v in TYPICAL_RECORDS.items() if key != "water_contract"}
 
 
 def _typical_number() -> str:
