@@ -12,7 +12,7 @@ from okuyami.models import Case
 from okuyami.residents.sample import SAMPLE_EXTRACT
 from okuyami.residents.services import extract_import
 from tests.conftest import fixture_document, import_catalog
-from tests.e2e.test_interview import answer_by_keyboard, date_keys
+from tests.e2e.test_interview import answer_by_keyboard
 
 PASSWORD = "okuyami-demo"
 
@@ -37,10 +37,10 @@ def test_a_case_from_the_records_to_kakutei_without_typing_a_name(live_server, p
 
     page.get_by_role("link", name="新しい受付").click()
     page.wait_for_url("**/cases/new/records/")
-    # 見本 太郎 by his two dates: no name, no reading.
-    for selector, day in {"#id_birth_date": "1944-01-03", "#id_death_date": "2026-11-20"}.items():
+    # 見本 太郎 by his two dates (as families say them, 和暦): no name, no reading.
+    for selector, day in {"#id_birth_date": "昭和19年1月3日", "#id_death_date": "R8.11.20"}.items():
         page.focus(selector)
-        page.keyboard.type(date_keys(day))
+        page.keyboard.type(day)
     page.get_by_role("button", name="探す").click()
     hits = page.locator(".oky-hits tbody tr")
     assert hits.count() >= 1
