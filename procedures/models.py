@@ -13,6 +13,7 @@ from core.personal import PersonalData
 from core.validators import validate_phone
 from procedures.catalog import KEY_RE, municipality_code_error
 from procedures.deadlines import DEATH, Deadline, Unit
+from procedures.facts import prefill_document
 from procedures.rules import QuestionType
 
 key_validator = RegexValidator(
@@ -142,8 +143,14 @@ class Question(models.Model):
     type = models.CharField("回答の種類", max_length=10, choices=[(t.value, t.label) for t in QuestionType])
     ask_if = models.TextField("質問する条件", blank=True, help_text="空欄なら常に質問します。例: age >= 40")
     allow_unknown = models.BooleanField("「わからない」を認める", default=True)
+    # The catalog's `prefill`: the fact of the municipality's records that answers the question
+    # (empty: none), and `values` (a fact value as text -> the answer; null: the value itself).
+    prefill_fact = models.CharField("住民記録の事実", max_length=70, blank=True)
+    prefill_values = models.JSONField("記録の値ごとの回答", null=True, blank=True)
 
-    personal_data = PersonalData(other=("key", "text", "help", "type", "ask_if"))
+    personal_data = PersonalData(
+        other=("key", "text", "help", "type", "ask_if", "prefill_fact", "prefill_values")
+    )
 
     class Meta:
         verbose_name = "質問"
@@ -153,6 +160,23 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def prefill(self) -> dict | None:
+        """The question's `prefill` as the catalog document holds it, or None."""
+        return prefill_document(self.prefill_fact, self.prefill_values)
+
+    def set_prefill(self, prefill: dict | None) -> None:
+        for name, value in prefill_columns(prefill).items():
+            setattr(self, name, value)
+
+
+def prefill_columns(prefill: dict | None) -> dict:
+    """A question's columns for its `prefill` as the catalog document holds it (or None)."""
+    return {
+        "prefill_fact": prefill["fact"] if prefill else "",
+        "prefill_values": prefill.get("values") if prefill else None,
+    }
 
 
 class Choice(models.Model):
