@@ -241,12 +241,17 @@ def _sync(queryset, wanted: dict, *, key: tuple[str, ...] = ("key",), new: dict 
             created.append((row_key, model(**(new or {}), **own, **values)))
             continue
         ids[row_key] = row["pk"]
-        changed = {name: value for name, value in values.items() if row[name] != value}
+        changed = {name: value for name, value in values.items() if _differs(row[name], value)}
         if changed:
             model.objects.filter(pk=row["pk"]).update(**changed)
     model.objects.bulk_create([instance for _, instance in created], batch_size=500)
     ids.update((row_key, instance.pk) for row_key, instance in created)
     return ids, [row["pk"] for row_key, row in existing.items() if row_key not in wanted] + doubles
+
+
+def _differs(stored, wanted) -> bool:
+    """Whether a column changes; a dict's order counts (a prefill's `values` are shown in theirs)."""
+    return stored != wanted or (isinstance(stored, dict) and list(stored) != list(wanted))
 
 
 def form_pdfs_store(

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import yaml
+from django.db import connection
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -15,6 +16,7 @@ from procedures.catalog_changes import catalog_changes, undo_change
 from procedures.catalog_io import CatalogInvalid, read_catalog, write_catalog
 from procedures.catalog_xlsx import read_xlsx, read_xlsx_catalog, write_xlsx
 from procedures.facts import prefill_answers
+from procedures.models import CatalogRevision, Question
 from tests.api.test_api import api_for
 from tests.conftest import build_catalog_document, fixture_document
 from tests.procedures.test_catalog_xlsx import column_of, saved, set_cell, xlsx_errors
@@ -400,3 +402,27 @@ def test_the_schema_describes_the_prefill(client):
     assert "household.head" in prefill["properties"]["fact"]["description"]
     assert "local.<key>" in prefill["properties"]["fact"]["description"]
     assert components["Catalog"]["properties"]["questions"]["items"]["$ref"].endswith("/Question")
+
+
+# --- Storage ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_prefills_values_come_back_in_their_order_from_every_database(imported):
+    """PostgreSQL's jsonb re-sorts an object's keys (shorter first: koki before kokuho); the values
+    are kept as [value, answer] pairs, in the question row and in the history's documents."""
+    municipality = imported()
+    question = Question.objects.get(municipality=municipality, key="insurance")
+    assert list(question.prefill_values) == ["kokuho", "koki"]
+    question.prefill_values = {"none": "kokuho", "kokuho": "kokuho", "koki": "koki"}
+    question.save(update_fields=["prefill_values"])
+    stored = Question.objects.filter(pk=question.pk).values_list("prefill_values", flat=True).get()
+    assert list(stored) == ["none", "kokuho", "koki"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prefill_values FROM procedures_question WHERE id = %s", [question.pk])
+        (raw,) = cursor.fetchone()
+    raw = json.loads(raw) if isinstance(raw, str) else raw
+    assert raw == [["none", "kokuho"], ["kokuho", "kokuho"], ["koki", "koki"]]
+    revision = CatalogRevision.objects.filter(municipality=municipality).latest("pk")
+    (kept,) = [q for q in revision.document["questions"] if q["key"] == "insurance"]
+    assert list(kept["prefill"]["values"]) == ["kokuho", "koki"]
