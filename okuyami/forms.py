@@ -341,6 +341,79 @@ class AnswerForm(DadsForm, forms.Form):
         return field_value(question, case.answers.get(question.key), unknown=question.key in case.unknown)
 
 
+UNKNOWN_SUFFIX = "__unknown"
+BOTH = "「当てはまる」と「わからない」は、どちらか一方だけ選んでください。"
+
+
+class GroupAnswerForm(DadsForm, forms.Form):
+    """A run of yes/no questions on one page (okuyami.interview): 当てはまるものをすべて選ぶ, and
+    わからない per row where the question allows it. A row left unticked is いいえ.
+
+    `keys` carries the questions the page showed: if the run is no longer the same when it is
+    sent (another screen changed an answer meanwhile), nothing is saved and the page is shown again.
+    `seen` carries what the page showed of each answer (services.stored_answer by key), so that
+    an answer saved in another tab meanwhile is shown, not overwritten.
+    """
+
+    keys = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, questions: tuple[CatalogQuestion, ...], **kwargs):
+        self.questions = questions
+        super().__init__(*args, **kwargs)
+        for q in questions:
+            self.fields[q.key] = forms.BooleanField(label=q.text, required=False, help_text=q.help or "")
+            if q.allow_unknown:
+                self.fields[q.key + UNKNOWN_SUFFIX] = forms.BooleanField(label="わからない", required=False)
+        self.fields["keys"].initial = " ".join(q.key for q in questions)
+
+    @property
+    def rows(self):
+        """(question, its box, its わからない box or None) for each row, in order."""
+        return [
+            (q, self[q.key], self[q.key + UNKNOWN_SUFFIX] if q.allow_unknown else None)
+            for q in self.questions
+        ]
+
+    @property
+    def shown_keys(self) -> list[str]:
+        return (self.data.get("keys") or "").split()
+
+    def seen_answers(self) -> dict[str, dict] | None:
+        """What the page showed of each answer, or None when the form did not say (then nothing
+        is checked)."""
+        try:
+            seen = json.loads(self.data.get("seen") or "null")
+        except ValueError:
+            return None
+        if not isinstance(seen, dict):
+            return None
+        return {key: value for key, value in seen.items() if isinstance(value, dict)}
+
+    @classmethod
+    def initial_for(cls, questions, case: Case) -> dict:
+        initial = {}
+        for q in questions:
+            initial[q.key] = case.answers.get(q.key) is True and q.key not in case.unknown
+            initial[q.key + UNKNOWN_SUFFIX] = q.key in case.unknown
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        for q in self.questions:
+            if cleaned.get(q.key) and cleaned.get(q.key + UNKNOWN_SUFFIX):
+                self.add_error(q.key, BOTH)
+        return cleaned
+
+    def answers(self) -> dict[str, bool | None]:
+        """Question key -> True (当てはまる), False, or None for わからない."""
+        cleaned = self.cleaned_data
+        return {
+            q.key: None if cleaned.get(q.key + UNKNOWN_SUFFIX) else bool(cleaned.get(q.key))
+            for q in self.questions
+        }
+
+
 FAMILY_NOTE = "ご家族への説明（印刷されます）"
 STAFF_NOTE = "職員メモ（印刷されません）"
 

@@ -85,6 +85,9 @@ class Case(models.Model):
     # in case they are asked again; the evaluator ignores them.
     answers = models.JSONField("回答", default=dict, blank=True)
     unknown = models.JSONField("わからない", default=list, blank=True)
+    # The answers the municipality's records gave when the case was started from them (by question
+    # key, as in `answers`): such a question is not asked, and an answer changed since is marked.
+    record_answers = models.JSONField("住民記録からの回答", default=dict, blank=True)
 
     # The guide as told to the family (okuyami.guide), frozen at finalising; every one told
     # before a correction stays in the case's Finalisation history.
@@ -135,6 +138,7 @@ class Case(models.Model):
             "appointment_at": Personal(Erase.NULL, "visitor", entered=True),
             "answers": Personal(Erase.EMPTY_OBJECT),
             "unknown": Personal(Erase.EMPTY_LIST),
+            "record_answers": Personal(Erase.EMPTY_OBJECT),
             "snapshot": Personal(anonymous_guide),
             # Staff write why ("二重に受付"), but may name the family.
             "cancel_reason": Personal(Erase.BLANK),
@@ -168,6 +172,17 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    def record_changed(self, key: str) -> bool:
+        """The staff changed the answer the records gave (or made it わからない)."""
+        if key not in self.record_answers:
+            return False
+        return key in self.unknown or self.answers.get(key) != self.record_answers[key]
+
+    @property
+    def prefilled(self) -> frozenset[str]:
+        """The questions answered by the records and not changed since: the interview skips them."""
+        return frozenset(key for key in self.record_answers if not self.record_changed(key))
 
     @property
     def is_cancelled(self) -> bool:

@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.db.models.functions import Replace
 from django.shortcuts import get_object_or_404
 
 from okuyami.guide import AdjustmentAction, ManualChange, build_guide, is_outside
+from okuyami.interview import Page, interview_pages, questions_left
 from okuyami.models import Case, Mark
 from procedures.catalog import Catalog, CatalogQuestion
 from procedures.evaluation import CaseInput, asked_questions, evaluate, normalise_answer
@@ -71,12 +73,15 @@ def stored_input(
 @dataclass(frozen=True)
 class Interview:
     """A case's questionnaire against the current catalog: the questions asked now, in order,
-    and which of them are answered (わからない counts as an answer). The way through it is here,
-    so that every screen walks it the same way."""
+    which of them are answered (わからない counts as an answer), which the records answered
+    (`prefilled`, skipped), and the pages they are asked on (okuyami.interview). The way
+    through it is here, so that every screen walks it the same way."""
 
     catalog: Catalog
     questions: list[CatalogQuestion]
     answered: frozenset[str]
+    prefilled: frozenset[str] = frozenset()
+    case: CaseInput | None = None
 
     def index_of(self, key: str) -> int | None:
         return next((i for i, q in enumerate(self.questions) if q.key == key), None)
@@ -88,31 +93,64 @@ class Interview:
     def answered_count(self) -> int:
         return sum(1 for q in self.questions if self.is_answered(q))
 
+    @cached_property
+    def pages(self) -> list[Page]:
+        asked = {q.key for q in self.questions}
+        return interview_pages(self.catalog, asked=asked, skipped=self.prefilled)
+
+    def page_for(self, key: str) -> Page | None:
+        """The page a question is asked on; a prefilled question (opened from the check page) alone."""
+        page = next((p for p in self.pages if key in p.keys), None)
+        if page is None and (index := self.index_of(key)) is not None:
+            page = Page((self.questions[index],))
+        return page
+
     def first_unanswered(self) -> CatalogQuestion | None:
         return next((q for q in self.questions if not self.is_answered(q)), None)
 
-    def previous(self, key: str) -> CatalogQuestion | None:
-        """The question before `key`, where its back link leads; None for the first."""
-        index = self.index_of(key)
-        return self.questions[index - 1] if index else None
+    def first_unanswered_page(self) -> Page | None:
+        """The first page with a question still unanswered (prefilled ones are answered)."""
+        return next((p for p in self.pages if not self._done(p)), None)
 
-    def following(self, key: str, *, unanswered_only: bool = False) -> CatalogQuestion | None:
-        """The next question asked after `key` (a question no longer asked counts as before
-        every other); with `unanswered_only`, the next one still without an answer."""
-        index = self.index_of(key)
-        later = self.questions[(-1 if index is None else index) + 1 :]
-        return next((q for q in later if not (unanswered_only and self.is_answered(q))), None)
+    def _done(self, page: Page) -> bool:
+        return all(key in self.answered for key in page.keys)
+
+    def _position(self, key: str) -> int:
+        return next(i for i, q in enumerate(self.catalog.questions) if q.key == key)
+
+    def previous(self, key: str) -> Page | None:
+        """The page before the one of `key`, where its back link leads; None for the first."""
+        here = self._position(key)
+        earlier = [p for p in self.pages if self._position(p.keys[-1]) < here]
+        return earlier[-1] if earlier else None
+
+    def following(self, key: str, *, unanswered_only: bool = False) -> Page | None:
+        """The next page after the question `key` (a question no longer asked counts as before
+        every other); with `unanswered_only`, the next one with a question still unanswered."""
+        here = self._position(key) if self.index_of(key) is not None else -1
+        later = (p for p in self.pages if self._position(p.key) > here)
+        return next((p for p in later if not (unanswered_only and self._done(p))), None)
+
+    def left(self, page: Page | None) -> int:
+        """The questions that may still be asked from `page` on, its own included (an upper bound)."""
+        if page is None or self.case is None:
+            return 0
+        return questions_left(self.catalog, self.case, start=page.key, skipped=self.prefilled)
 
 
 def interview_for(case: Case) -> Interview:
     catalog = catalog_for(municipality=case.municipality)
-    return interview_of(catalog, case_input(case, catalog), answered=[*case.answers, *case.unknown])
+    parsed = case_input(case, catalog)
+    return interview_of(catalog, parsed, answered=[*case.answers, *case.unknown], prefilled=case.prefilled)
 
 
-def interview_of(catalog: Catalog, parsed: CaseInput, *, answered) -> Interview:
+def interview_of(catalog: Catalog, parsed: CaseInput, *, answered, prefilled=frozenset()) -> Interview:
     """The questionnaire for answers as the evaluator reads them; `answered`: the keys given an
-    answer or わからない (the counter's case, or the pre-check's answers at home)."""
-    return Interview(catalog, asked_questions(catalog, parsed), frozenset(answered))
+    answer or わからない (the counter's case, or the pre-check's answers at home); `prefilled`: the
+    keys the resident records answered (the counter's case only), skipped by the pages."""
+    return Interview(
+        catalog, asked_questions(catalog, parsed), frozenset(answered), frozenset(prefilled), parsed
+    )
 
 
 def guide_for(case: Case) -> dict[str, Any]:

@@ -5,6 +5,7 @@ screens and the API cannot differ. The records name a case by its number and nev
 family's personal data; a call from the API is marked （API）.
 """
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -27,6 +28,7 @@ from okuyami.selectors import (
 from procedures.catalog import CatalogProcedure, CatalogQuestion
 from procedures.evaluation import read_case
 from procedures.models import Municipality
+from procedures.rules import QuestionType
 from procedures.selectors import catalog_for
 
 Action = AuditEvent.Action
@@ -152,26 +154,40 @@ def case_create(
     data: dict[str, Any],
     submission=None,
     channel: Channel = Channel.SCREEN,
+    record_answers: dict[str, Any] | None = None,
     copied_from: Case | None = None,
 ) -> Case:
     """A new case; the same form submitted twice (same `submission`) gives the first case back.
+    `record_answers` (a case started from the municipality's records, okuyami.residents) are the
+    answers the records gave: the case starts with them, and the interview does not ask them.
 
-    Raises ValidationError (by field) when the details break the model's rules.
+    Raises ValidationError (by field) when the details break the model's rules, and CaseInvalid
+    when the records' answers do not fit the catalog.
     """
     if submission is not None:
         existing = Case.objects.filter(municipality=municipality, submission=submission).first()
         if existing is not None:
             return existing
+    from_records = record_answers is not None
+    record_answers = dict(record_answers or {})
+    if record_answers:
+        document = {"deceased": {"death_date": data["death_date"].isoformat()}, "answers": record_answers}
+        read_case(catalog_for(municipality=municipality), document)
     case = _validated(
         Case(
             municipality=municipality,
             created_by=user,
             submission=submission,
+            answers=record_answers,
+            record_answers=record_answers,
             copied_from=copied_from,
             **{name: data[name] for name in CASE_FIELDS},
         )
     )
-    detail = f"受付を作成（受付 {copied_from.pk} をもとに）" if copied_from else "受付を作成"
+    if copied_from is not None:
+        detail = f"受付を作成（受付 {copied_from.pk} をもとに）"
+    else:
+        detail = "受付を作成（住民記録より）" if from_records else "受付を作成"
     try:
         with transaction.atomic():
             case.save()
@@ -270,6 +286,50 @@ def case_answer(
         answers[question.key] = value
     _bump(case, None, answers=answers, unknown=unknowns)
     _changed(case, user, f"回答を保存（{question.text}）", Channel.SCREEN)
+
+
+@transaction.atomic
+def case_answer_page(
+    *,
+    case: Case,
+    user,
+    questions: Sequence[CatalogQuestion],
+    answers: Mapping[str, Any],
+    seen: Mapping[str, dict[str, Any]] | None = None,
+) -> None:
+    """Store the answers of one page of questions together (okuyami.interview: a run of yes/no
+    questions); an answer None is わからない, for a question that allows it.
+
+    `seen` is what the page showed of each answer (stored_answer by key): when any answer has
+    changed since (another tab saved one) and differs from this page's, nothing is stored and
+    AnswerChanged carries the current answers of those questions (stored_answer by key). Without
+    `seen` the answers are stored as given."""
+    stored = Case.objects.select_for_update().get(pk=case.pk)
+    _open_for_changes(stored)
+    if seen is not None:
+        changed = {}
+        for q in questions:
+            value = answers[q.key]
+            given = {"unknown": True} if value is None and q.allow_unknown else {"answer": value}
+            current = stored_answer(stored, q.key)
+            if current != seen.get(q.key, {}) and current != given:
+                changed[q.key] = current
+        if changed:
+            raise AnswerChanged(changed)
+    keys = [q.key for q in questions]
+    given = dict(stored.answers)
+    unknowns = [key for key in stored.unknown if key not in keys]
+    for q in questions:
+        value = answers[q.key]
+        if value is None and q.allow_unknown:
+            given.pop(q.key, None)
+            unknowns.append(q.key)
+        elif isinstance(value, bool) or q.type != QuestionType.YES_NO:
+            given[q.key] = value
+        else:
+            raise ValueError(f"{q.key}: not an answer to a yes/no question")
+    _bump(case, None, answers=given, unknown=unknowns)
+    _changed(case, user, f"回答を保存（{'・'.join(keys)}）", Channel.SCREEN)
 
 
 @transaction.atomic
@@ -410,7 +470,8 @@ def case_copy(
     *, source: Case, user, data: dict[str, Any], submission=None, channel: Channel = Channel.SCREEN
 ) -> Case:
     """「この受付をもとに新しい受付」: a new case with `data` (the details, as on the reception form)
-    and the source's answers and manual changes; not its result, 確定 or relay marks."""
+    and the source's answers (with which of them the records gave) and manual changes; not its
+    result, 確定 or relay marks."""
     with transaction.atomic():
         case = case_create(
             municipality=source.municipality,
@@ -433,7 +494,13 @@ def case_copy(
             )
             for a in source.adjustments.all()
         )
-        _bump(case, None, answers=dict(source.answers), unknown=list(source.unknown))
+        _bump(
+            case,
+            None,
+            answers=dict(source.answers),
+            unknown=list(source.unknown),
+            record_answers=dict(source.record_answers),
+        )
     return case
 
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from okuyami import staff_views, views
+from okuyami.residents import counter_views
 
 app_name = "okuyami"
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.case_create, name="case-create"),
+    path("cases/new/records/", counter_views.search, name="case-records"),
+    path("cases/new/records/open/", counter_views.from_record, name="case-from-record"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
     path("cases/<int:pk>/copy/", views.case_copy, name="case-copy"),

@@ -23,8 +23,17 @@ from core.staff import Role, is_operator, membership_for
 from core.web.query import query_bool
 from okuyami import form_printing, printing, selectors, services
 from okuyami.display import age_at_death_text, guide_for_display
-from okuyami.forms import AdjustmentForm, AnswerForm, CaseForm, CaseSearchForm, MarkForm, ReasonForm
+from okuyami.forms import (
+    AdjustmentForm,
+    AnswerForm,
+    CaseForm,
+    CaseSearchForm,
+    GroupAnswerForm,
+    MarkForm,
+    ReasonForm,
+)
 from okuyami.guide import AdjustmentAction, correction_of, guide_changes
+from okuyami.interview import Page
 from okuyami.merge import merge_edits
 from okuyami.models import Case, Mark
 from okuyami.precheck.selectors import home_answer_keys
@@ -45,6 +54,7 @@ CLOSED = (
     "変更するときは「確定を取り消して修正する」から直してください。"
 )
 CANCELLED = "この受付は取り消されています。変更や印刷はできません。"
+MOVED = "ほかの画面で回答が変わったため、この画面の質問が変わりました。もう一度選んでください。"
 BAD_ADJUSTMENT = "手続きの追加・除外の内容が正しくありません。一覧から選び直してください。"
 CASE_PAGE_SIZE = 20
 
@@ -247,11 +257,11 @@ def case_edition(request, case, edition):
 
 @counter_view
 def questions_start(request, case):
-    """The first asked question without an answer, or the check page."""
-    question = selectors.interview_for(case).first_unanswered() if case.is_open else None
-    if question is None:
+    """The first page with a question still unanswered, or the check page."""
+    page = selectors.interview_for(case).first_unanswered_page() if case.is_open else None
+    if page is None:
         return redirect("okuyami:answers", pk=case.pk)
-    return redirect("okuyami:question", pk=case.pk, key=question.key)
+    return redirect("okuyami:question", pk=case.pk, key=page.key)
 
 
 @counter_view
@@ -260,7 +270,15 @@ def question(request, case, key):
     index = interview.index_of(key)
     if index is None:
         raise Http404("この質問は、いまの回答では聞く必要がありません。")
+    from_answers = request.GET.get("from") == "answers"
+    page = interview.page_for(key)
+    if page.is_group and not from_answers:
+        if key != page.key:
+            return redirect("okuyami:question", pk=case.pk, key=page.key)
+        return _question_group(request, case, interview, page)
     q = interview.questions[index]
+    if page.is_group:  # one of a page's questions, opened from the check page: asked alone
+        page = Page((q,))
     if request.method == "POST" and not case.is_open:
         messages.error(request, CANCELLED if case.is_cancelled else CLOSED)
         return redirect("okuyami:answers" if case.is_cancelled else "okuyami:result", pk=case.pk)
@@ -286,22 +304,81 @@ def question(request, case, key):
         except services.AnswerChanged as exc:
             changed, form = _changed_answer(request, q, exc.current)
         else:
-            return redirect(_next_url(case, q.key, request.GET.get("from") == "answers"))
-    previous = interview.previous(key)
+            return redirect(_next_url(case, q.key, from_answers))
     context = {
+        **_page_context(case, interview, page, form),
+        "stored": _answer_text(q, case),
+        "changed": changed,
+        "skip": _next_url(case, q.key, from_answers) if changed else None,
+    }
+    return render(request, "okuyami/question.html", context)
+
+
+def _page_context(case: Case, interview, page, form) -> dict:
+    previous = interview.previous(page.key)
+    return {
         "case": case,
         "form": form,
-        "question": q,
-        "number": index + 1,
-        "total": len(interview.questions),
+        "question": page.questions[0],
+        "page": page,
+        "left": interview.left(page),
+        "record": _record_text(page.questions[0], case) if not page.is_group else None,
         "back": reverse("okuyami:question", args=[case.pk, previous.key])
         if previous
         else case.get_absolute_url(),
-        "stored": _answer_text(q, case),
-        "changed": changed,
-        "skip": _next_url(case, q.key, request.GET.get("from") == "answers") if changed else None,
     }
-    return render(request, "okuyami/question.html", context)
+
+
+def _question_group(request, case: Case, interview, page):
+    """A run of yes/no questions on one page (okuyami.interview), answered together. The page
+    carries what it showed of each answer: one changed in another tab meanwhile is shown, not
+    overwritten (as on a page of one question)."""
+    if request.method == "POST" and not case.is_open:
+        messages.error(request, CANCELLED if case.is_cancelled else CLOSED)
+        return redirect("okuyami:answers" if case.is_cancelled else "okuyami:result", pk=case.pk)
+    seen = {q.key: services.stored_answer(case, q.key) for q in page.questions}
+    form = GroupAnswerForm(
+        request.POST if request.method == "POST" else None,
+        questions=page.questions,
+        initial={**GroupAnswerForm.initial_for(page.questions, case), "seen": _json(seen)},
+    )
+    changed = None
+    if request.method == "POST" and form.is_valid():
+        if form.shown_keys != list(page.keys):
+            messages.error(request, MOVED)
+        else:
+            try:
+                services.case_answer_page(
+                    case=case,
+                    user=request.user,
+                    questions=page.questions,
+                    answers=form.answers(),
+                    seen=form.seen_answers(),
+                )
+            except services.AnswerChanged as exc:
+                changed, form = _changed_group(request, page, exc.current, seen)
+            else:
+                return redirect(_next_url(case, page.keys[-1], False))
+    context = {
+        **_page_context(case, interview, page, form),
+        "stored": [(q, _answer_text(q, case)) for q in page.questions],
+        "changed": changed,
+        "skip": _next_url(case, page.keys[-1], False) if changed else None,
+    }
+    return render(request, "okuyami/question_group.html", context)
+
+
+def _changed_group(request, page, current: dict, seen: dict) -> tuple[list, GroupAnswerForm]:
+    """Answers of the page saved in another tab since it was shown: keep the clerk's ticks, now
+    checked against the answers saved meanwhile, and say which questions changed to what."""
+    posted = request.POST.copy()
+    posted["seen"] = _json({**seen, **current})
+    changed = [
+        (q, "わからない" if current[q.key].get("unknown") else answer_label(q, current[q.key].get("answer")))
+        for q in page.questions
+        if q.key in current
+    ]
+    return changed, GroupAnswerForm(posted, questions=page.questions)
 
 
 def _json(value) -> str:
@@ -318,8 +395,8 @@ def _changed_answer(request, q, current: dict) -> tuple[str, AnswerForm]:
 
 
 def _next_url(case: Case, key: str, to_answers: bool) -> str:
-    """The next question asked after `key` with the answers as they are now (from the check
-    page: the next one still unanswered), else the check page. `case` is as case_answer left it."""
+    """The next page after the question `key` with the answers as they are now (from the check
+    page: the next one still unanswered), else the check page. `case` is as the answer left it."""
     following = selectors.interview_for(case).following(key, unanswered_only=to_answers)
     if following is None:
         return reverse("okuyami:answers", args=[case.pk])
@@ -330,11 +407,21 @@ def _next_url(case: Case, key: str, to_answers: bool) -> str:
 def answers(request, case):
     """Check answers: every asked question with its answer and a 変更 link."""
     interview = selectors.interview_for(case)
-    rows = [(q, _answer_text(q, case)) for q in interview.questions]
-    missing = [q for q, text in rows if text is None]
+    rows = [
+        (q, _answer_text(q, case), _record_text(q, case), case.record_changed(q.key))
+        for q in interview.questions
+    ]
+    missing = [q for q, text, _, _ in rows if text is None]
     context = {"case": case, "rows": rows, "missing": missing, "from_home": home_answer_keys(case)}
     shown(request, Shown.ANSWERS, case)
     return render(request, "okuyami/answers.html", context)
+
+
+def _record_text(q, case: Case) -> str | None:
+    """What the records answered, for a question they answered (None: they did not)."""
+    if q.key not in case.record_answers:
+        return None
+    return answer_label(q, case.record_answers[q.key])
 
 
 def _answer_text(q, case: Case) -> str | None:

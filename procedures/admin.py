@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from core.staff import is_operator
 from core.web.middleware import takes_uploads
 from procedures import admin_views, form_admin_views
+from procedures.admin_prefill import PrefillFormMixin, prefill_form_field
 from procedures.admin_widgets import ConditionWidget
 from procedures.catalog_io import deadline_entry
 from procedures.catalog_labels import field_label
@@ -421,10 +422,20 @@ class ChoiceInline(MunicipalityScopedAdmin, admin.TabularInline):
     extra = 0
 
 
-class QuestionAdminForm(SeenStateForm):
+# A question's own fields in the editor, above its 住民記録からの回答 (PrefillFormMixin).
+QUESTION_FIELDS = ("municipality", "key", "position", "text", "help", "type", "ask_if", "allow_unknown")
+
+
+class QuestionAdminForm(PrefillFormMixin, SeenStateForm):
     class Meta:
         model = Question
-        fields = ["municipality", "key", "position", "text", "help", "type", "ask_if", "allow_unknown"]
+        fields = [*QUESTION_FIELDS, "prefill_fact"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        question_type = self.data.get("type", "") if self.is_bound else self.instance.type
+        choices = list(self.instance.choices.values_list("value", "label")) if self.instance.pk else []
+        self.setup_prefill(question_type=question_type, choices=choices)
 
     def clean_ask_if(self):
         source = self.cleaned_data["ask_if"].strip()
@@ -438,11 +449,14 @@ class QuestionAdminForm(SeenStateForm):
     def clean(self):
         cleaned = super().clean()
         municipality = cleaned.get("municipality")
-        if self.errors or municipality is None or not cleaned.get("ask_if"):
+        prefill = self.clean_prefill()
+        if self.errors or municipality is None or not (cleaned.get("ask_if") or prefill):
             return cleaned
         # ask_if reads only earlier questions, so the stored choices of this one are enough to check it
-        # here, next to the field; the choices inline checks the rest with the choices as edited.
+        # (and the prefill) here, next to the fields; the choices inline checks the rest with the
+        # choices as edited.
         question = Question(**{name: cleaned.get(name) for name in ("key", "text", "help", "type", "ask_if")})
+        question.set_prefill(prefill)
         choices = list(self.instance.choices.all()) if self.instance.pk else []
         errors = catalog_errors_with(
             municipality=municipality,
@@ -451,9 +465,12 @@ class QuestionAdminForm(SeenStateForm):
             original_key=self.instance.key if self.instance.pk else None,
             position=cleaned.get("position"),
         )
-        if any(f == "ask_if" for f, _ in errors):
-            self.instance.ask_if = cleaned["ask_if"]  # the inline lists every catalog error, this one too
-            _raise_catalog_errors([(f, m) for f, m in errors if f == "ask_if"], {"ask_if"})
+        own = [
+            (prefill_form_field(f), m) for f, m in errors if f == "ask_if" or (f or "").startswith("prefill")
+        ]
+        if own:
+            self.instance.ask_if = cleaned["ask_if"]  # the inline lists every catalog error, these too
+            _raise_catalog_errors(own, {"ask_if", *self.PREFILL_FIELDS})
         return cleaned
 
 
@@ -461,7 +478,23 @@ class QuestionAdminForm(SeenStateForm):
 class QuestionAdmin(CatalogAdmin):
     form = QuestionAdminForm
     inlines = [ChoiceInline]
-    list_display = ["position", "text", "key", "type", "ask_if", "municipality"]
+    fieldsets = [
+        (
+            None,
+            {"fields": [*QUESTION_FIELDS, "seen"]},
+        ),
+        (
+            "住民記録からの回答",
+            {
+                "fields": list(PrefillFormMixin.PREFILL_FIELDS),
+                "description": (
+                    "市区町村の住民記録や他の台帳が答えを持っている質問は、窓口で聞く前に回答を埋めます"
+                    "（窓口で確かめ、違えば変えられます）。"
+                ),
+            },
+        ),
+    ]
+    list_display = ["position", "text", "key", "type", "ask_if", "prefill_fact", "municipality"]
     list_display_links = ["text"]
     list_filter = ["municipality", "type", "allow_unknown"]
     search_fields = ["text", "key", "ask_if"]

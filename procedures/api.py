@@ -25,7 +25,9 @@ from procedures.catalog_files import bundle_for
 from procedures.catalog_io import FORMAT, CatalogInvalid, read_catalog, write_catalog
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_RANGE
 from procedures.evaluation import CaseInvalid, evaluate, read_case
+from procedures.facts import STANDARD_FACTS
 from procedures.models import Municipality
+from procedures.rules import QuestionType
 from procedures.selectors import catalog_for, catalog_for_code, catalog_snapshot_for
 from procedures.services import catalog_import
 
@@ -76,6 +78,46 @@ DeadlineRule = inline_serializer(
     allow_null=True,
     help_text="a deadline in days, months or years (Civil Code counting); never with deadline_days",
 )
+PrefillRule = inline_serializer(
+    "Prefill",
+    {
+        "fact": serializers.CharField(
+            help_text=(
+                "the fact of the municipality's records that answers the question: one of "
+                f"{', '.join(STANDARD_FACTS)}, or local.<key> (a municipality's own fact)"
+            ),
+        ),
+        "values": serializers.DictField(
+            required=False,
+            allow_null=True,
+            help_text=(
+                "a value of the fact as text (true, false, an integer, a string) -> the answer it gives; "
+                "a value not listed leaves the question to be asked. Without it the value is the answer"
+            ),
+        ),
+    },
+    required=False,
+    allow_null=True,
+    help_text="the fact from the municipality's records that answers this question before it is asked",
+)
+QuestionEntry = inline_serializer(
+    "Question",
+    {
+        "key": serializers.CharField(),
+        "text": serializers.CharField(),
+        "help": serializers.CharField(**_optional),
+        "type": serializers.ChoiceField(choices=[t.value for t in QuestionType]),
+        "choices": serializers.ListField(
+            child=inline_serializer(
+                "QuestionChoice", {"value": serializers.CharField(), "label": serializers.CharField()}
+            ),
+            **_optional,
+        ),
+        "ask_if": serializers.CharField(**_optional),
+        "allow_unknown": serializers.BooleanField(**_optional),
+        "prefill": PrefillRule,
+    },
+)
 CatalogDocument = inline_serializer(
     "Catalog",
     {
@@ -102,7 +144,7 @@ CatalogDocument = inline_serializer(
             )
         ),
         "counters": serializers.ListField(child=serializers.DictField()),
-        "questions": serializers.ListField(child=serializers.DictField()),
+        "questions": serializers.ListField(child=QuestionEntry),
         "procedures": serializers.ListField(
             child=inline_serializer(
                 "Procedure",

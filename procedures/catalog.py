@@ -8,10 +8,12 @@ and writes them back. Also what identifies a municipality (its code) and an item
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from procedures.deadlines import Deadline
+from procedures.facts import PrefillSpec
 from procedures.rules import Condition, QuestionSpec, QuestionType
 
 if TYPE_CHECKING:
@@ -90,6 +92,15 @@ class CatalogChoice:
 
 
 @dataclass(frozen=True)
+class CatalogPrefill:
+    """The fact of the municipality's records that answers a question, and `values` (a fact value
+    as text -> the answer it gives; None: the fact's value is the answer)."""
+
+    fact: str
+    values: Mapping[str, Any] | None = field(default=None, hash=False)
+
+
+@dataclass(frozen=True)
 class CatalogQuestion:
     key: str
     text: str
@@ -98,10 +109,19 @@ class CatalogQuestion:
     ask_if: Condition | None = None
     allow_unknown: bool = True
     help: str | None = None
+    prefill: CatalogPrefill | None = None
 
     @property
     def spec(self) -> QuestionSpec:
         return QuestionSpec(self.key, self.type, self.text, tuple((c.value, c.label) for c in self.choices))
+
+    @property
+    def prefill_spec(self) -> PrefillSpec | None:
+        """What `procedures.facts.prefill_answers` needs of this question's prefill, or None."""
+        if self.prefill is None:
+            return None
+        choices = tuple(c.value for c in self.choices)
+        return PrefillSpec(self.key, self.type, choices, self.prefill.fact, self.prefill.values)
 
 
 @dataclass(frozen=True)
@@ -167,6 +187,11 @@ class Catalog:
     place_by_key: dict[str, CatalogPlace] = field(repr=False, compare=False)
     counter_by_key: dict[str, CatalogCounter] = field(repr=False, compare=False)
     question_by_key: dict[str, CatalogQuestion] = field(repr=False, compare=False)
+
+    @property
+    def prefill_specs(self) -> list[PrefillSpec]:
+        """The prefill of every question that has one, in asking order."""
+        return [q.prefill_spec for q in self.questions if q.prefill is not None]
 
 
 def build_catalog(municipality, places, counters, questions, procedures) -> Catalog:

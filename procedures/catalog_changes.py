@@ -7,6 +7,7 @@ diff view and its revert. Items are matched by key within each section.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +92,8 @@ def display(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict) and ({"from", *UNIT_KEYS} & set(value)):
         return _deadline_text(value)
+    if isinstance(value, dict) and "fact" in value:
+        return _prefill_text(value)
     if isinstance(value, list):
         parts = [f"{v['value']}={v['label']}" if isinstance(v, dict) else display(v) for v in value]
         return " / ".join(parts) if parts else "—"
@@ -162,6 +165,15 @@ def _deadline_text(deadline: dict) -> str:
     """{"years": 2, "from": "funeral_date"} -> "2 years from funeral_date" (as the format names them)."""
     amounts = " ".join(f"{deadline[unit]} {unit}" for unit in UNIT_KEYS if unit in deadline)
     return f"{amounts or '—'} from {deadline.get('from') or DEATH}"
+
+
+def _prefill_text(prefill: dict) -> str:
+    """{"fact": "health.insurance", "values": {"koki": "koki"}} -> 'health.insurance (koki → "koki")'."""
+    values = prefill.get("values")
+    if values is None:
+        return str(prefill["fact"])
+    pairs = ", ".join(f"{key} → {json.dumps(answer, ensure_ascii=False)}" for key, answer in values.items())
+    return f"{prefill['fact']} ({pairs or 'no value gives an answer'})"
 
 
 def _normal(section: str, item: dict) -> dict:

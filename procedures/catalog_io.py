@@ -28,6 +28,7 @@ from procedures.catalog import (
     CatalogMunicipality,
     CatalogPdf,
     CatalogPlace,
+    CatalogPrefill,
     CatalogProcedure,
     CatalogQuestion,
     build_catalog,
@@ -36,6 +37,7 @@ from procedures.catalog import (
 from procedures.catalog_errors import NO_VALUE, CatalogError, CatalogInvalid
 from procedures.catalog_forms import FILE_PATTERN, value_problem
 from procedures.deadlines import DEATH, MAX_DAYS, UNIT_KEYS, UNIT_RANGE, Deadline, Unit
+from procedures.facts import prefill_problems
 from procedures.form_pdf import FormPdfError, Placement, placement_problems
 from procedures.rules import (
     AGE,
@@ -355,7 +357,7 @@ def _read_questions(r: _Reader, doc: dict) -> list[CatalogQuestion]:
     pending: list[tuple[str, dict, frozenset[str]]] = []  # where, data, earlier keys
     seen: dict[str, str] = {}
     for where, data, errors in r.entries(
-        doc, "questions", ("key", "text", "type"), ("choices", "ask_if", "allow_unknown", "help")
+        doc, "questions", ("key", "text", "type"), ("choices", "ask_if", "allow_unknown", "help", "prefill")
     ):
         earlier = frozenset(q.key for q in questions)
         key = r.key(data, where, seen)
@@ -387,9 +389,14 @@ def _read_questions(r: _Reader, doc: dict) -> list[CatalogQuestion]:
                 allow_unknown,
             )
         help_text = r.string(data, "help", where, optional=True)
-        # Without its key or type (reported as required) there is no question to refer to.
-        if len(r.errors) == errors and key is not None and qtype is not None:
-            questions.append(CatalogQuestion(key, text, qtype, choices, None, allow_unknown, help_text))
+        # Without its key or type (reported as required) there is no question to refer to; a
+        # wrong prefill leaves the question there, so that conditions reading it are checked.
+        valid = len(r.errors) == errors and key is not None and qtype is not None
+        prefill = _read_prefill(r, data, where, qtype, choices)
+        if valid:
+            questions.append(
+                CatalogQuestion(key, text, qtype, choices, None, allow_unknown, help_text, prefill)
+            )
             pending.append((where, data, earlier))
     # ask_if is checked against every question, so that a later one is refused as
     # later rather than as unknown.
@@ -398,6 +405,27 @@ def _read_questions(r: _Reader, doc: dict) -> list[CatalogQuestion]:
         replace(question, ask_if=r.condition(data, "ask_if", where, specs, available=earlier))
         for question, (where, data, earlier) in zip(questions, pending, strict=True)
     ]
+
+
+def _read_prefill(
+    r: _Reader, data: dict, where: str, qtype: QuestionType | None, choices: tuple[CatalogChoice, ...]
+) -> CatalogPrefill | None:
+    """A question's `prefill`: a fact of the table or `local.<key>`, and `values` whose answers fit."""
+    if data.get("prefill") is None:
+        return None
+    pwhere = f"{where}.prefill"
+    prefill = r.obj(data["prefill"], pwhere, ("fact",), ("values",))
+    if prefill is None or "fact" not in prefill or qtype is None:
+        return None
+    values = prefill.get("values")
+    problems = prefill_problems(
+        question_type=qtype, choices=(c.value for c in choices), fact=prefill["fact"], values=values
+    )
+    for problem in problems:
+        r.error(f"{pwhere}.{problem.where}", problem.message, problem.message_ja)
+    if problems:
+        return None
+    return CatalogPrefill(prefill["fact"], dict(values) if values is not None else None)
 
 
 def _read_choices(
@@ -706,6 +734,13 @@ def deadline_entry(deadline: Deadline | None) -> dict[str, Any]:
 # --- Writing ------------------------------------------------------------------------
 
 
+def prefill_entry(prefill: CatalogPrefill | None) -> dict | None:
+    """A question's prefill as the document writes it (`values` left out when not given)."""
+    if prefill is None:
+        return None
+    return {"fact": prefill.fact, **({"values": dict(prefill.values)} if prefill.values is not None else {})}
+
+
 def _without_none(data: dict) -> dict:
     return {name: value for name, value in data.items() if value is not None}
 
@@ -748,6 +783,7 @@ def write_catalog(catalog: Catalog, *, hashes: bool = False) -> dict:
                     "choices": [{"value": c.value, "label": c.label} for c in q.choices] or None,
                     "ask_if": q.ask_if.source if q.ask_if else None,
                     "allow_unknown": q.allow_unknown,
+                    "prefill": prefill_entry(q.prefill),
                 }
             )
             for q in catalog.questions

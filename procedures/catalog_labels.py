@@ -43,6 +43,10 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "choices": "選択肢",
         "ask_if": "質問する条件",
         "allow_unknown": "「わからない」を認める",
+        "prefill": "住民記録の事実",
+        "prefill.fact": "住民記録の事実",
+        "prefill.values": "記録の値ごとの回答",
+        "prefill_values": "記録の値ごとの回答",
     },
     "choices": {"question": "質問のキー", "value": "値", "label": "表示名"},
     "procedures": {
@@ -106,10 +110,10 @@ def place_label(path: str, document: Any = None) -> str:
         inner = inner.lstrip(".")
         return f"{choice}の「{field_label('choices', inner)}」" if inner else choice
     steps = _STEP.sub("", rest)
-    label = field_label(section, steps) if steps in FIELD_LABELS.get(section, {}) else None
-    if label is None:
-        first = steps.split(".")[0]
-        label = field_label(section, first)
+    parts = steps.split(".")
+    # The longest known field the path is in: "prefill.values.kokuho" is in "prefill.values".
+    known = (".".join(parts[:n]) for n in range(len(parts), 0, -1))
+    label = field_label(section, next((f for f in known if f in FIELD_LABELS.get(section, {})), parts[0]))
     item = _STEP.search(rest)
     suffix = f"の{int(item.group(1)) + 1}つ目" if item else ""
     return f"{place}の「{label}」{suffix}"

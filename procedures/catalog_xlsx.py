@@ -15,6 +15,7 @@ the JSON document plus where each part of it came from, so that the errors of
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from core.limits import MAX_FILE_BYTES, megabytes
 from procedures.catalog import SECTIONS, Catalog
 from procedures.catalog_errors import PATH_REF as _PATH_REF
 from procedures.catalog_errors import CatalogError
-from procedures.catalog_io import FORMAT, BundleFiles, CatalogInvalid, read_catalog
+from procedures.catalog_io import FORMAT, BundleFiles, CatalogInvalid, loads, read_catalog
 from procedures.catalog_labels import field_label
 from procedures.deadlines import UNIT_KEYS
 from procedures.rules import QuestionType
@@ -47,7 +48,8 @@ MAX_ENTRIES = 200
 MAX_ROWS = 5000
 MAX_COLUMNS = 30
 
-# kind: text (a string as typed), int, bool, lines (one string a line)
+# kind: text (a string as typed), int, bool, lines (one string a line), mapping (a prefill's
+# `values`: one `<fact value>=<answer>` a line, read by the question's type)
 _Column = tuple[str, str, str]  # field, kind, Japanese hint for the header comment
 
 CATALOG_ROWS: tuple[_Column, ...] = (
@@ -79,6 +81,17 @@ SHEETS: dict[str, tuple[_Column, ...]] = {
         ("help", "text", "補足（任意）"),
         ("ask_if", "text", "質問する条件（任意）。前の質問と age だけ使えます"),
         ("allow_unknown", "bool", "「わからない」を認めるか（TRUE / FALSE、空欄は TRUE）"),
+        (
+            "prefill",
+            "text",
+            "住民記録の事実（任意）。この事実で回答を埋めます。例: household.head、local.water_contract",
+        ),
+        (
+            "prefill_values",
+            "mapping",
+            "記録の値ごとの回答（任意）。1行に1つ「記録の値=回答」（例: kokuho=kokuho、false= は"
+            "複数選択で「なし」）。空欄なら記録の値をそのまま回答にします",
+        ),
     ),
     "choices": (
         ("question", "text", "質問のキー（questions シート）"),
@@ -120,6 +133,7 @@ REQUIRED_COLUMNS = {
     "procedures": ("key", "name", "counter", "applies_if"),
 }
 _INT_RE = re.compile(r"^\s*-?[0-9]+\s*$")
+_PLAIN_KEY = re.compile(r"^[^=\s{][^=\n]*(?<!\s)$")  # a fact value that a `<value>=<answer>` line keeps
 # Text that a spreadsheet reads as a formula (also after apostrophes it would keep), and that
 # text as the export wrote it, with one apostrophe more.
 _FORMULA = re.compile(r"^'*[=+\-@]")
@@ -369,6 +383,8 @@ def _read_workbook(workbook) -> XlsxDocument:
                 xlsx.cells[f"{where}.{name}"] = Cell(section, row, column, _sheet_label(section, name))
             if section == "procedures":
                 _deadline_columns(values, where, xlsx)
+            if section == "questions":
+                _prefill_columns(values, where, xlsx, errors)
             document[section].append(values)
 
     question_index = {
@@ -422,6 +438,105 @@ def _deadline_columns(values: dict, where: str, xlsx: XlsxDocument) -> None:
     xlsx.cells[f"{where}.deadline"] = xlsx.cells[f"{where}.deadline_{first or 'from'}"]
 
 
+def _prefill_columns(values: dict, where: str, xlsx: XlsxDocument, errors: list[CatalogError]) -> None:
+    """The prefill columns of a question row as the format's `prefill` object: `prefill` is the
+    fact, `prefill_values` its `values`, each answer read as the row's type asks."""
+    fact = values.pop("prefill", None)
+    if "prefill_values" not in values and fact is None:
+        return
+    prefill: dict[str, Any] = {}
+    if fact is not None:
+        prefill["fact"] = fact.strip() if isinstance(fact, str) else fact
+    fact_cell = xlsx.cells.get(f"{where}.prefill")
+    values_cell = xlsx.cells.pop(f"{where}.prefill_values", None)
+    if "prefill_values" in values:
+        text = values.pop("prefill_values")
+        mapping, problems = _read_mapping(text, QuestionType.of(values.get("type")))
+        errors.extend(_layout_error(values_cell, message, ja) for message, ja in problems)
+        prefill["values"] = mapping
+        xlsx.cells[f"{where}.prefill.values"] = values_cell
+    values["prefill"] = prefill
+    xlsx.cells[f"{where}.prefill"] = fact_cell or values_cell
+    if fact_cell is not None:
+        xlsx.cells[f"{where}.prefill.fact"] = fact_cell
+
+
+def _read_mapping(raw: Any, question_type: QuestionType | None) -> tuple[Any, list[tuple[str, str]]]:
+    """A `prefill_values` cell as the `values` object, and the problems of its layout (English,
+    Japanese).
+
+    One `<fact value>=<answer>` a line; a cell that starts with `{` is the JSON object itself
+    (for a fact value that holds `=`). A value that does not fit is passed on for read_catalog.
+    """
+    if not isinstance(raw, str):
+        return raw, []
+    text = raw.strip()
+    if text.startswith("{"):
+        try:
+            return loads(text), []
+        except CatalogInvalid as exc:
+            found = exc.problems[0]
+            return text, [
+                (f"not a JSON object ({found})", f"JSON のオブジェクトとして読めません（{found.text_ja}）")
+            ]
+    mapping: dict[str, Any] = {}
+    problems = []
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        if not line.strip():
+            continue
+        key, sep, answer = line.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(
+                (
+                    f"line {number} {line.strip()!r}: write <value of the fact>=<answer>",
+                    f"{number}行目「{line.strip()}」: 「記録の値=回答」と書いてください",
+                )
+            )
+        elif key in mapping:
+            problems.append(
+                (
+                    f"line {number}: the value {key!r} is given twice",
+                    f"{number}行目: 記録の値「{key}」が2回あります",
+                )
+            )
+        else:
+            mapping[key] = _answer(answer.strip(), question_type)
+    return mapping, problems
+
+
+def _answer(text: str, question_type: QuestionType | None) -> Any:
+    """An answer typed in a cell, as the question's type reads it."""
+    if question_type is QuestionType.YES_NO:
+        return _value(text, "bool")
+    if question_type is QuestionType.NUMBER:
+        return _value(text, "int")
+    if question_type is QuestionType.MULTI:
+        return [part.strip() for part in re.split("[,、]", text) if part.strip()]
+    return text
+
+
+def _mapping_text(values: dict) -> str:
+    """`values` as the cell writes it: lines when they read back the same, else the JSON object."""
+    lines = []
+    for key, answer in values.items():
+        text = _answer_text(answer)
+        if text is None or not _PLAIN_KEY.match(key) or "\n" in text or text != text.strip():
+            return json.dumps(values, ensure_ascii=False)
+        lines.append(f"{key}={text}")
+    return "\n".join(lines) if lines else "{}"
+
+
+def _answer_text(answer: Any) -> str | None:
+    if isinstance(answer, bool):
+        return "true" if answer else "false"
+    if isinstance(answer, int | str):
+        return str(answer)
+    if isinstance(answer, list) and all(isinstance(item, str) and "," not in item for item in answer):
+        return ",".join(answer)
+    return None
+
+
 def _deadline_cells(procedure: dict) -> dict:
     """A procedure's deadline as the workbook's columns."""
     deadline = procedure.get("deadline") or {}
@@ -430,6 +545,17 @@ def _deadline_cells(procedure: dict) -> dict:
     if procedure.get("deadline_days") is not None:
         cells["deadline_days"] = procedure["deadline_days"]
     return {**procedure, **cells}
+
+
+def _prefill_cells(question: dict) -> dict:
+    """A question's prefill as the workbook's columns."""
+    prefill = question.get("prefill") or {}
+    values = prefill.get("values")
+    return {
+        **question,
+        "prefill": prefill.get("fact"),
+        "prefill_values": _mapping_text(values) if values is not None else None,
+    }
 
 
 def _read_catalog_sheet(sheet, xlsx: XlsxDocument, errors: list[CatalogError]) -> None:
@@ -609,6 +735,7 @@ def write_xlsx(document: dict) -> bytes:
 
     rows: dict[str, list[dict]] = {name: list(document.get(name, [])) for name in SECTIONS}
     rows["procedures"] = [_deadline_cells(procedure) for procedure in rows["procedures"]]
+    rows["questions"] = [_prefill_cells(question) for question in rows["questions"]]
     rows["choices"] = [
         {"question": q["key"], **choice}
         for q in document.get("questions", [])
@@ -644,6 +771,7 @@ def _set(cell, value: Any, kind: str) -> None:
         return
     if kind == "lines":
         value = "\n".join(value)
+    if kind in ("lines", "mapping"):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     if isinstance(value, str) and _FORMULA.match(value):
         # Stored as text it is no formula, but Excel makes it one when the cell is edited: the

@@ -34,6 +34,13 @@ class Fact:
     source: str  # the municipality's record it comes from, as the catalog's table says
     values: tuple[str, ...] = ()  # a string fact's allowed values
     derived: bool = False  # worked out from residents.csv, never given in facts.csv
+    value_labels: tuple[str, ...] = ()  # a string fact's values in Japanese, in the same order
+
+    def known_values(self) -> tuple[tuple[str, str], ...]:
+        """(value as facts.csv writes it, Japanese label) of a fact with few values; () for an integer."""
+        if self.type is FactType.BOOL:
+            return (("true", "はい（記録あり）"), ("false", "いいえ（記録なし）"))
+        return tuple(zip(self.values, self.value_labels or self.values, strict=True))
 
 
 STANDARD_FACTS: dict[str, Fact] = {
@@ -59,6 +66,7 @@ STANDARD_FACTS: dict[str, Fact] = {
             FactType.STRING,
             "国民健康保険・後期高齢者医療の資格",
             values=("kokuho", "koki", "none"),
+            value_labels=("国民健康保険", "後期高齢者医療", "どちらでもない"),
         ),
         Fact("kaigo.certified", FactType.BOOL, "介護保険: 要介護・要支援認定"),
         Fact("disability.certificate", FactType.BOOL, "障害者手帳"),
@@ -72,24 +80,83 @@ STANDARD_FACTS: dict[str, Fact] = {
 DERIVED_FACTS = tuple(name for name, fact in STANDARD_FACTS.items() if fact.derived)
 
 
+def prefill_document(fact: str, values: Mapping[str, Any] | None) -> dict | None:
+    """A question's `prefill` as the catalog document writes it, from its stored fact (empty:
+    none) and `values` (None: the fact's value is the answer)."""
+    if not fact:
+        return None
+    return {"fact": fact, **({"values": dict(values)} if values is not None else {})}
+
+
 def is_local(name: str) -> bool:
     return name.startswith(LOCAL_PREFIX)
 
 
-def fact_name_problem(name: object) -> str | None:
-    """Why `name` is neither a fact of the table nor `local.<key>`, or None."""
+# The catalog reader's messages about a `prefill`, in one place (English, as every catalog error):
+# code -> text with {named} parts. `PrefillProblem.message` fills them in.
+PREFILL_MESSAGES = {
+    "not_a_name": "must be a fact name",
+    "bad_local_key": (
+        "'{fact}': a municipality's own fact is 'local.' and a key "
+        "(lower-case letters, digits and _, starting with a letter, 64 at most)"
+    ),
+    "unknown_fact": "'{fact}' is not a fact of the prefill table (nor 'local.' and a key)",
+    "wrong_type": "{fact} is a {fact_type} fact and does not answer a {question_type} question",
+    "no_choice": "{fact} is one of {fact_values}, none of them a choice of the question",
+    "values_not_object": "must be an object mapping a value of the fact to the answer it gives",
+    "not_a_value": "{problem}",
+    "answer_does_not_fit": "{key!r} gives {answer!r}, which does not fit the question",
+}
+# The same in Japanese, for the editors' screens (procedures.catalog_errors).
+PREFILL_MESSAGES_JA = {
+    "not_a_name": "住民記録の事実の名前にしてください",
+    "bad_local_key": (
+        "「{fact}」: 市区町村独自の事実は local. に続けてキー"
+        "（英小文字・数字・_ で英字から始まる64文字まで）にしてください"
+    ),
+    "unknown_fact": "「{fact}」は住民記録の事実の表にありません（local. で始まる独自の事実でもありません）",
+    "wrong_type": "{fact} は {fact_type} の事実で、回答の種類が {question_type} の質問には答えられません",
+    "no_choice": "{fact} の値（{fact_values}）のどれも、この質問の選択肢にありません",
+    "values_not_object": "記録の値ごとの回答（JSON のオブジェクト）にしてください",
+    "not_a_value": "「{key}」は {fact} の値ではありません",
+    "answer_does_not_fit": "「{key}」の回答「{answer}」は、この質問の回答になりません",
+}
+
+
+@dataclass(frozen=True)
+class PrefillProblem:
+    """One problem of a question's prefill: where inside the prefill (`fact`, `values` or
+    `values.<fact value>`), what kind (a key of PREFILL_MESSAGES) and the parts of its message."""
+
+    where: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return PREFILL_MESSAGES[self.code].format(**self.params)
+
+    @property
+    def message_ja(self) -> str:
+        return PREFILL_MESSAGES_JA[self.code].format(**self.params)
+
+
+def _fact_name_problem(name: object) -> PrefillProblem | None:
     if not isinstance(name, str):
-        return "must be a fact name"
+        return PrefillProblem("fact", "not_a_name")
     if name in STANDARD_FACTS:
         return None
     if is_local(name):
         if LOCAL_KEY_RE.match(name[len(LOCAL_PREFIX) :]):
             return None
-        return (
-            f"'{name}': a municipality's own fact is 'local.' and a key "
-            "(lower-case letters, digits and _, starting with a letter, 64 at most)"
-        )
-    return f"'{name}' is not a fact of the prefill table (nor 'local.' and a key)"
+        return PrefillProblem("fact", "bad_local_key", {"fact": name})
+    return PrefillProblem("fact", "unknown_fact", {"fact": name})
+
+
+def fact_name_problem(name: object) -> str | None:
+    """Why `name` is neither a fact of the table nor `local.<key>`, or None."""
+    problem = _fact_name_problem(name)
+    return problem.message if problem else None
 
 
 def parse_fact_value(name: str, text: str) -> tuple[str | None, Any]:
@@ -154,32 +221,45 @@ _FITTING_TYPES = {
 }
 
 
-def prefill_problem(
-    *, question_type: str, choices: Iterable[str], fact: object, values: Mapping[str, Any] | None
-) -> str | None:
-    """Why a question's prefill is invalid (the catalog reader's check), or None."""
-    if problem := fact_name_problem(fact):
-        return problem
+def prefill_problems(
+    *, question_type: str, choices: Iterable[str], fact: object, values: object
+) -> list[PrefillProblem]:
+    """Every problem of a question's prefill (the catalog reader's check); none when it is valid.
+
+    `values` is None when the prefill has none; anything else must be an object (a dict).
+    """
+    if problem := _fact_name_problem(fact):
+        return [problem]
     choices = tuple(choices)
     standard = STANDARD_FACTS.get(fact)  # type: ignore[arg-type]
     if values is None:
         if standard is None:
-            return None  # a local fact's type is only known from the records
+            return []  # a local fact's type is only known from the records
         if _FITTING_TYPES[standard.type] != question_type:
-            return f"{fact} is a {standard.type} fact and does not answer a {question_type} question"
+            params = {"fact": fact, "fact_type": standard.type.value, "question_type": question_type}
+            return [PrefillProblem("fact", "wrong_type", params)]
         # A value the choices do not declare leaves the question to be asked (prefill_answer);
         # with none declared the fact could never answer it.
         if standard.type is FactType.STRING and not set(standard.values) & set(choices):
-            return f"{fact} is one of {', '.join(standard.values)}, none of them a choice of the question"
-        return None
+            return [
+                PrefillProblem("fact", "no_choice", {"fact": fact, "fact_values": ", ".join(standard.values)})
+            ]
+        return []
+    if not isinstance(values, Mapping):
+        return [PrefillProblem("values", "values_not_object")]
+    problems = []
     for key, answer in values.items():
+        where = f"values.{key}"
         if standard is not None:
             problem, _ = parse_fact_value(fact, key)  # type: ignore[arg-type]
             if problem:
-                return f"values: {problem}"
+                problems.append(
+                    PrefillProblem(where, "not_a_value", {"problem": problem, "key": key, "fact": fact})
+                )
+                continue
         if not answer_fits(question_type, choices, answer):
-            return f"values: {key!r} gives {answer!r}, which does not fit the question"
-    return None
+            problems.append(PrefillProblem(where, "answer_does_not_fit", {"key": key, "answer": answer}))
+    return problems
 
 
 @dataclass(frozen=True)

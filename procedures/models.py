@@ -13,6 +13,7 @@ from core.personal import PersonalData
 from core.validators import validate_phone
 from procedures.catalog import KEY_RE, municipality_code_error
 from procedures.deadlines import DEATH, Deadline, Unit
+from procedures.facts import prefill_document
 from procedures.rules import QuestionType
 
 key_validator = RegexValidator(
@@ -131,6 +132,60 @@ class Counter(models.Model):
             raise ValidationError({"place": "同じ市区町村の場所を選んでください。"})
 
 
+def _pairs(mapping: dict) -> list[list]:
+    return [[key, value] for key, value in mapping.items()]
+
+
+def _mapping(value):
+    """A stored list of [key, value] pairs as the dict it keeps (anything else as it is)."""
+    if isinstance(value, list) and all(isinstance(pair, list) and len(pair) == 2 for pair in value):
+        return {key: item for key, item in value}
+    return value
+
+
+class OrderedMappingField(models.JSONField):
+    """A JSON object that comes back in its own order: stored as a list of [key, value] pairs,
+    because PostgreSQL's jsonb re-sorts an object's keys (SQLite keeps them). A question's
+    prefill `values` are in the order the catalog gives them, and export and diffs show that
+    order. Reads and writes a dict; a dict stored before (no pairs) reads as it is."""
+
+    def from_db_value(self, value, expression, connection):
+        return _mapping(super().from_db_value(value, expression, connection))
+
+    def get_prep_value(self, value):
+        return super().get_prep_value(_pairs(value) if isinstance(value, dict) else value)
+
+
+def _as_pairs(values):
+    return _pairs(values) if isinstance(values, dict) else values
+
+
+def _kept_document(document, convert):
+    """A catalog document with each question's prefill `values` passed through `convert`."""
+    questions = document.get("questions") if isinstance(document, dict) else None
+    if not isinstance(questions, list):
+        return document
+    kept = []
+    for question in questions:
+        prefill = question.get("prefill") if isinstance(question, dict) else None
+        if isinstance(prefill, dict) and prefill.get("values") is not None:
+            question = {**question, "prefill": {**prefill, "values": convert(prefill["values"])}}
+        kept.append(question)
+    return {**document, "questions": kept}
+
+
+class CatalogDocumentField(models.JSONField):
+    """A catalog document (okuyami-catalog/1) whose prefill `values` keep their order on
+    PostgreSQL too (as OrderedMappingField): the only objects of the format whose key order is
+    part of the catalog."""
+
+    def from_db_value(self, value, expression, connection):
+        return _kept_document(super().from_db_value(value, expression, connection), _mapping)
+
+    def get_prep_value(self, value):
+        return super().get_prep_value(_kept_document(value, _as_pairs))
+
+
 class Question(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="questions", verbose_name="市区町村"
@@ -142,8 +197,15 @@ class Question(models.Model):
     type = models.CharField("回答の種類", max_length=10, choices=[(t.value, t.label) for t in QuestionType])
     ask_if = models.TextField("質問する条件", blank=True, help_text="空欄なら常に質問します。例: age >= 40")
     allow_unknown = models.BooleanField("「わからない」を認める", default=True)
+    # The catalog's `prefill`: the fact of the municipality's records that answers the question
+    # (empty: none), and `values` (a fact value as text -> the answer, in its order; null: the
+    # value itself).
+    prefill_fact = models.CharField("住民記録の事実", max_length=70, blank=True)
+    prefill_values = OrderedMappingField("記録の値ごとの回答", null=True, blank=True)
 
-    personal_data = PersonalData(other=("key", "text", "help", "type", "ask_if"))
+    personal_data = PersonalData(
+        other=("key", "text", "help", "type", "ask_if", "prefill_fact", "prefill_values")
+    )
 
     class Meta:
         verbose_name = "質問"
@@ -153,6 +215,23 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def prefill(self) -> dict | None:
+        """The question's `prefill` as the catalog document holds it, or None."""
+        return prefill_document(self.prefill_fact, self.prefill_values)
+
+    def set_prefill(self, prefill: dict | None) -> None:
+        for name, value in prefill_columns(prefill).items():
+            setattr(self, name, value)
+
+
+def prefill_columns(prefill: dict | None) -> dict:
+    """A question's columns for its `prefill` as the catalog document holds it (or None)."""
+    return {
+        "prefill_fact": prefill["fact"] if prefill else "",
+        "prefill_values": prefill.get("values") if prefill else None,
+    }
 
 
 class Choice(models.Model):
@@ -353,7 +432,7 @@ class CatalogRevision(models.Model):
     username = models.CharField("変更した人（記録時）", max_length=150, blank=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     note = models.TextField("内容", blank=True)
-    document = models.JSONField("変更後のカタログ")
+    document = CatalogDocumentField("変更後のカタログ")
 
     # Who changed the catalog is kept with the change; the catalog itself describes no person.
     personal_data = PersonalData(staff=("username",), other=("action", "note", "document"))

@@ -20,6 +20,7 @@ from procedures.catalog_io import (
     write_catalog,
 )
 from procedures.deadlines import DEATH, Deadline, Unit
+from procedures.facts import prefill_document
 from procedures.models import (
     ApplicationForm,
     CatalogRevision,
@@ -56,7 +57,7 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
         "key", "name", "place__key", "order", "location", "phone", "hours"
     )
     questions = Question.objects.filter(municipality=municipality).values_list(
-        "id", "key", "text", "help", "type", "ask_if", "allow_unknown"
+        "id", "key", "text", "help", "type", "ask_if", "allow_unknown", "prefill_fact", "prefill_values"
     )
     choices: dict[int, list] = {}
     for question_id, value, label in (
@@ -119,8 +120,8 @@ def catalog_document_for(*, municipality: Municipality) -> dict:
             for key, name, place, order, location, phone, hours in counters
         ],
         "questions": [
-            _question_entry(key, text, help_text, qtype, ask_if, allow_unknown, choices.get(pk, []))
-            for pk, key, text, help_text, qtype, ask_if, allow_unknown in questions
+            _question_entry(*row, choices.get(pk, []), prefill_fact, prefill_values)
+            for pk, *row, prefill_fact, prefill_values in questions
         ],
         "procedures": [
             {
@@ -218,10 +219,14 @@ def question_entry(question: Question, choices) -> dict:
         question.ask_if,
         question.allow_unknown,
         [{"value": c.value, "label": c.label} for c in choices],
+        question.prefill_fact,
+        question.prefill_values,
     )
 
 
-def _question_entry(key, text, help_text, qtype, ask_if, allow_unknown, choices: list[dict]) -> dict:
+def _question_entry(
+    key, text, help_text, qtype, ask_if, allow_unknown, choices: list[dict], prefill_fact, prefill_values
+) -> dict:
     return {
         "key": key,
         "text": text,
@@ -230,6 +235,7 @@ def _question_entry(key, text, help_text, qtype, ask_if, allow_unknown, choices:
         "choices": choices or None,
         "ask_if": ask_if or None,
         "allow_unknown": allow_unknown,
+        "prefill": prefill_document(prefill_fact, prefill_values),
     }
 
 

@@ -14,7 +14,15 @@ from core.audit import audit
 from core.models import AuditEvent
 from procedures.catalog import Catalog, CatalogPdf, municipality_code_error
 from procedures.catalog_forms import info_document, value_problem
-from procedures.catalog_io import FORMAT, CatalogInvalid, form_entry, loads, read_catalog, write_catalog
+from procedures.catalog_io import (
+    FORMAT,
+    CatalogInvalid,
+    form_entry,
+    loads,
+    prefill_entry,
+    read_catalog,
+    write_catalog,
+)
 from procedures.form_pdf import FormPdfError, Placement, inspect_pdf, placement_problems
 from procedures.models import (
     ApplicationForm,
@@ -28,6 +36,7 @@ from procedures.models import (
     Procedure,
     Question,
     deadline_columns,
+    prefill_columns,
 )
 from procedures.selectors import catalog_document_for, catalog_snapshot_for, read_kept
 
@@ -134,6 +143,7 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
                 "type": q.type.value,
                 "ask_if": q.ask_if.source if q.ask_if else "",
                 "allow_unknown": q.allow_unknown,
+                **prefill_columns(prefill_entry(q.prefill)),
             }
             for position, q in enumerate(catalog.questions, start=1)
         },
@@ -231,12 +241,17 @@ def _sync(queryset, wanted: dict, *, key: tuple[str, ...] = ("key",), new: dict 
             created.append((row_key, model(**(new or {}), **own, **values)))
             continue
         ids[row_key] = row["pk"]
-        changed = {name: value for name, value in values.items() if row[name] != value}
+        changed = {name: value for name, value in values.items() if _differs(row[name], value)}
         if changed:
             model.objects.filter(pk=row["pk"]).update(**changed)
     model.objects.bulk_create([instance for _, instance in created], batch_size=500)
     ids.update((row_key, instance.pk) for row_key, instance in created)
     return ids, [row["pk"] for row_key, row in existing.items() if row_key not in wanted] + doubles
+
+
+def _differs(stored, wanted) -> bool:
+    """Whether a column changes; a dict's order counts (a prefill's `values` are shown in theirs)."""
+    return stored != wanted or (isinstance(stored, dict) and list(stored) != list(wanted))
 
 
 def form_pdfs_store(

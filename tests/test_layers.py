@@ -38,9 +38,9 @@ PURE = (
     "okuyami/residents/kana.py",
     "okuyami/residents/records.py",
     "okuyami/residents/live.py",
-    "okuyami/residents/prefill.py",
     "okuyami/residents/sample.py",
     "okuyami/precheck/codes.py",
+    "okuyami/interview.py",
     "okuyami/merge.py",
 )
 

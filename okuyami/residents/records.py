@@ -101,3 +101,38 @@ def case_document(
             for person in remaining
         ],
     }
+
+
+# --- Who comes to the counter: a member of the household -----------------------------------------
+
+# A 続柄 on the 住民票 is the relation to the 世帯主. When the deceased was the 世帯主 it is the
+# relation to the deceased, in the words of the reception form (okuyami.forms.RELATIONS).
+_TO_HEAD = {
+    "配偶者": ("妻", "夫", "妻（未届）", "夫（未届）"),
+    "子": ("子", "長男", "長女", "二男", "次男", "二女", "次女", "三男", "三女", "養子", "養女"),
+    "子の配偶者": ("子の妻", "子の夫"),
+    "孫": ("孫",),
+    "父母": ("父", "母", "養父", "養母"),
+    "兄弟姉妹": ("兄", "弟", "姉", "妹"),
+    "その他の親族": (
+        "祖父", "祖母", "叔父", "伯父", "叔母", "伯母", "おじ", "おば", "甥", "姪", "おい", "めい",
+        "孫の妻", "孫の夫", "ひ孫", "曾孫", "妻の父", "妻の母", "夫の父", "夫の母", "兄の妻", "弟の妻",
+        "姉の夫", "妹の夫", "いとこ", "親族",
+    ),
+    "その他": ("同居人", "縁故者", "使用人"),
+}  # fmt: skip
+_RELATION_BY_ZOKUGARA = {zokugara: relation for relation, words in _TO_HEAD.items() for zokugara in words}
+
+
+def deceased_was_head(household: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the deceased was the 世帯主: no one left in the household is (after a 世帯主's death
+    the household has none until a new one is registered, 世帯主変更届)."""
+    return not any(member.get("relation") == HEAD for member in household)
+
+
+def visitor_relation(member_relation: str, *, deceased_head: bool) -> str:
+    """A household member's relation to the deceased, as the reception form says it, or "" when
+    the 続柄 does not tell (the deceased was not the 世帯主, or a 続柄 not listed): staff choose."""
+    if not deceased_head:
+        return ""
+    return _RELATION_BY_ZOKUGARA.get(member_relation.strip(), "")

@@ -199,6 +199,7 @@ def _demo_deaths(town: _Town) -> list[Row]:
             "health.insurance": "koki",
             "seal.registered": "true",
             "kaigo.certified": "true",
+            "disability.certificate": "false",
             "tax.fixed_asset": "true",
             "local.water_contract": "true",
         }

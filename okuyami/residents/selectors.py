@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from okuyami.residents.kana import search_key
@@ -139,3 +140,19 @@ def case_document_for(*, records: Records, prefill: Iterable[PrefillSpec | tuple
     return case_document(
         deceased=records.person, remaining=records.remaining, facts=records.facts, prefill=prefill
     )
+
+
+@dataclass(frozen=True)
+class RecordsSources:
+    """Where the counter can look a deceased person up: the extract, the live lookup, or both."""
+
+    extract: bool
+    live: bool
+
+    @property
+    def any(self) -> bool:
+        return self.extract or self.live
+
+
+def records_sources(municipality: Municipality) -> RecordsSources:
+    return RecordsSources(extract_for(municipality) is not None, bool(settings.OKUYAMI_RECORDS_URL))

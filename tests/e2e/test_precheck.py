@@ -116,14 +116,15 @@ def test_a_family_prepares_at_home_by_keyboard_and_the_counter_asks_nothing_agai
     code = PrecheckCode.objects.get()
     assert code.answers and code.age == 78
 
-    # At the counter: 新しい受付 → コードから始める, the code as read out on the phone.
+    # At the counter: 新しい受付 (the records search, or the form where there are none) → コードから
+    # 始める, the code as read out on the phone.
     page.goto(f"{live_server.url}/login/")
     page.keyboard.type("demo-counter")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    focus_and_press(page, "a[href$='/cases/new/']")
+    focus_and_press(page, "a[href$='/cases/new/records/']")
     focus_and_press(page, "a[href$='/cases/new/from-code/']")
     checked(page, "the counter's code page")
     page.focus("#id_code")

@@ -20,6 +20,23 @@ from tests.conftest import fixture_document
 ROOT = Path(__file__).resolve().parents[2]
 PRINTED_ON = date(2026, 11, 27)
 
+# What the sample city's records (fixtures/residents/sample-city) answer for its typical case,
+# 見本 太郎 (82, 世帯主, wife remaining, 後期, 印鑑登録, 介護 certificate, no 障害者手帳, a house, a
+# water contract): the answers of okuyami.residents' case document. The national template has
+# no water_contract question.
+TYPICAL_RECORDS = {
+    "head_of_household": True,
+    "household_remaining": 1,
+    "household_adults": 1,
+    "insurance": "koki",
+    "care_certified": True,
+    "disability_certificates": [],
+    "seal_registration": True,
+    "real_estate": True,
+    "water_contract": True,
+    "residence_card": "japanese",
+}
+
 # With the national template these answers make 38 procedures apply at 19 counters
 # and 2 need checking (renunciation, tax_debit); the staff add 2 more: 40 in all.
 FORTY_CASE = json.loads(

@@ -92,7 +92,9 @@ def test_purge_erases_the_personal_fields_after_the_retention_period(client, ali
 def test_purge_erases_every_field_the_models_declare_personal(client, alice):
     case = finalised_case(client, alice, {"insurance": "koki"}, finalised_days_ago=91)
     # Every personal field holds something.
-    Case.objects.filter(pk=case.pk).update(unknown=["pension"], cancel_reason="保存 二郎 様の二重受付")
+    Case.objects.filter(pk=case.pk).update(
+        unknown=["pension"], record_answers={"insurance": "koki"}, cancel_reason="保存 二郎 様の二重受付"
+    )
     Finalisation.objects.filter(case=case).update(reopen_reason="保存 二郎 様から追加の申し出")
     case.refresh_from_db()
     adjustment = Adjustment.objects.get(case=case)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from procedures.admin_prefill import Table, answer_key, known_values
 from procedures.catalog_errors import CatalogError
 from procedures.catalog_io import CatalogInvalid, read_catalog
 from procedures.deadlines import Deadline, Unit
@@ -90,7 +91,33 @@ def question_form(question: Question, *, delete: tuple[str, ...] = (), **changes
         }
         if choice.value in delete:
             data[f"choices-{index}-DELETE"] = "on"
-    return data | changes
+    return data | prefill_form(question) | changes
+
+
+def prefill_form(question: Question) -> dict:
+    """The POST data of the question form's 住民記録からの回答, as rendered for the stored prefill."""
+    fact = question.prefill_fact
+    local = fact.startswith("local.")
+    data = {
+        "prefill_fact": "local" if local else fact,
+        "prefill_local": fact.removeprefix("local.") if local else "",
+        "prefill_map_for": fact,
+    }
+    if not fact:
+        return data
+    choices = tuple(question.choices.values_list("value", flat=True))
+    listed = known_values(fact)
+    identity = Table(fact, listed, None, 0).identity(question.type, choices)
+    mapping = question.prefill_values if question.prefill_values is not None else identity
+    if listed is None:
+        rows = list(mapping.items()) + [("", "")] * 2
+        for index, (text, answer) in enumerate(rows):
+            data[f"prefill_map_value_{index}"] = text
+            data[f"prefill_map_answer_{index}"] = answer_key(answer) if text else ""
+    else:
+        for index, (text, _) in enumerate(listed):
+            data[f"prefill_map_answer_{index}"] = answer_key(mapping[text]) if text in mapping else ""
+    return data
 
 
 def change_url(obj) -> str:
@@ -334,11 +361,14 @@ def test_removing_a_choice_a_condition_uses_is_refused(
     document["questions"][2]["choices"] = [
         c for c in document["questions"][2]["choices"] if c["value"] != value
     ]
-    (error,) = import_errors(document)
+    # The condition that reads the choice, and the prefill that gives it as an answer.
+    errors = import_errors(document)
+    assert str(errors[0]).startswith(f"questions[2].prefill.values.{value}: ")
+    assert any(f"'{value}'" in str(error) and ".applies_if: " in str(error) for error in errors[1:])
     response = admin_client.post(change_url(question), question_form(question, delete=(value,)))
     assert response.status_code == 200
     shown = " ".join(choice_errors(response))
-    assert error.text_ja in shown
+    assert all(error.text_ja in shown for error in errors)
     assert f"（{reader}）" in shown
     assert Choice.objects.filter(question=question, value=value).exists()
     assert version() == before

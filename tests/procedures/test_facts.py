@@ -12,7 +12,7 @@ from procedures.facts import (
     parse_fact_value,
     prefill_answer,
     prefill_answers,
-    prefill_problem,
+    prefill_problems,
 )
 
 INSURANCE_CHOICES = ("kokuho", "koki", "shakai", "seiho", "other")
@@ -186,30 +186,87 @@ def test_prefill_answers_holds_only_the_questions_the_records_answer():
 
 
 @pytest.mark.parametrize(
-    ("question_type", "choices", "fact", "values", "problem"),
+    ("question_type", "choices", "fact", "values", "problems"),
     [
-        ("yes_no", (), "household.head", None, None),
-        ("number", (), "household.remaining", None, None),
-        ("choice", ("kokuho", "koki", "none"), "health.insurance", None, None),
-        ("choice", INSURANCE_CHOICES, "health.insurance", None, None),  # 'none' is not a choice: asked
-        ("choice", ("shakai", "other"), "health.insurance", None, "none of them a choice of the question"),
-        ("choice", INSURANCE_CHOICES, "health.insurance", {"kokuho": "kokuho", "koki": "koki"}, None),
-        ("yes_no", (), "household.remaining", None, "integer fact and does not answer a yes_no question"),
-        ("number", (), "seal.registered", None, "bool fact and does not answer a number question"),
-        ("yes_no", (), "local.anything", None, None),
-        ("yes_no", (), "seal", None, "is not a fact of the prefill table"),
+        ("yes_no", (), "household.head", None, []),
+        ("number", (), "household.remaining", None, []),
+        ("choice", ("kokuho", "koki", "none"), "health.insurance", None, []),
+        ("choice", INSURANCE_CHOICES, "health.insurance", None, []),  # 'none' is not a choice: asked
+        (
+            "choice",
+            ("shakai", "other"),
+            "health.insurance",
+            None,
+            [("fact", "none of them a choice of the question")],
+        ),
+        ("choice", INSURANCE_CHOICES, "health.insurance", {"kokuho": "kokuho", "koki": "koki"}, []),
+        (
+            "yes_no",
+            (),
+            "household.remaining",
+            None,
+            [("fact", "integer fact and does not answer a yes_no question")],
+        ),
+        (
+            "number",
+            (),
+            "seal.registered",
+            None,
+            [("fact", "bool fact and does not answer a number question")],
+        ),
+        ("multi", ("a", "b"), "seal.registered", None, [("fact", "does not answer a multi question")]),
+        ("date", (), "seal.registered", None, [("fact", "does not answer a date question")]),
+        ("yes_no", (), "local.anything", None, []),
+        ("multi", ("a", "b"), "local.anything", None, []),  # a local fact's type is the records'
+        ("yes_no", (), "seal", None, [("fact", "is not a fact of the prefill table")]),
+        ("yes_no", (), "local.Seal", None, [("fact", "'local.' and a key")]),
+        ("yes_no", (), None, None, [("fact", "must be a fact name")]),
         (
             "choice",
             INSURANCE_CHOICES,
             "health.insurance",
             {"kenpo": "shakai"},
-            "values: 'kenpo' is not a value",
+            [("values.kenpo", "'kenpo' is not a value of health.insurance")],
         ),
-        ("choice", INSURANCE_CHOICES, "health.insurance", {"koki": "kouki"}, "values: 'koki' gives 'kouki'"),
-        ("yes_no", (), "tax.fixed_asset", {"true": "yes"}, "does not fit the question"),
-        ("yes_no", (), "local.water", {"1": True}, None),
+        (
+            "choice",
+            INSURANCE_CHOICES,
+            "health.insurance",
+            {"koki": "kouki", "kokuho": "kokuho", "none": "nashi"},
+            [
+                ("values.koki", "'koki' gives 'kouki', which does not fit the question"),
+                ("values.none", "'none' gives 'nashi'"),
+            ],
+        ),
+        ("yes_no", (), "tax.fixed_asset", {"true": "yes"}, [("values.true", "does not fit the question")]),
+        ("yes_no", (), "tax.fixed_asset", {"1": True}, [("values.1", "write true or false")]),
+        ("number", (), "household.remaining", {"two": 2}, [("values.two", "write an integer")]),
+        ("yes_no", (), "tax.fixed_asset", ["true"], [("values", "must be an object")]),
+        ("yes_no", (), "local.water", {"1": True}, []),
+        ("yes_no", (), "local.water", {"1": 1}, [("values.1", "does not fit the question")]),
+        ("multi", ("shintai", "ryoiku"), "disability.certificate", {"false": []}, []),
+        (
+            "multi",
+            ("shintai", "ryoiku"),
+            "disability.certificate",
+            {"true": ["seishin"]},
+            [("values.true", "")],
+        ),
+        ("date", (), "local.moved", {"true": "2026-02-30"}, [("values.true", "does not fit")]),
     ],
 )
-def test_prefill_problem_is_the_catalog_readers_check(question_type, choices, fact, values, problem):
-    found = prefill_problem(question_type=question_type, choices=choices, fact=fact, values=values)
-    assert (found is None) if problem is None else (problem in found), found
+def test_prefill_problems_are_the_catalog_readers_check_each_with_its_place(
+    question_type, choices, fact, values, problems
+):
+    found = prefill_problems(question_type=question_type, choices=choices, fact=fact, values=values)
+    assert [problem.where for problem in found] == [where for where, _ in problems]
+    for problem, (_, text) in zip(found, problems, strict=True):
+        assert text in problem.message, problem.message
+
+
+def test_every_prefill_message_is_in_one_table():
+    from procedures.facts import PREFILL_MESSAGES, PrefillProblem
+
+    # Each kind of problem has its text in PREFILL_MESSAGES, filled from the problem's parts.
+    problem = PrefillProblem("values.koki", "answer_does_not_fit", {"key": "koki", "answer": "kouki"})
+    assert problem.message == PREFILL_MESSAGES["answer_does_not_fit"].format(key="koki", answer="kouki")

@@ -14,14 +14,16 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from okuyami import services
 from okuyami.models import Case
+from okuyami.residents.services import extract_import
 from procedures.models import Procedure
 from tests.conftest import make_case
+from tests.okuyami.residents.conftest import TARO, write_extract
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "alice", "bob", "erin", "operator"]
 # Every okuyami URL name with the arguments to visit it; a new name without an entry fails the run.
-# POST, PDF, redirects
+# POST only, PDF, redirects (case-from-record: POST only, below with a resident extract)
 NOT_HTML = {
     "home",
     "logout",
@@ -32,6 +34,7 @@ NOT_HTML = {
     "print-forms",
     "print-form",
     "questions",
+    "case-from-record",
 }
 
 
@@ -191,6 +194,22 @@ def test_every_page_has_the_policy_and_nothing_inline(client, everyone, alice_ca
     assert "operator" in parsed[reverse("admin:core_auditevent_changelist")]
     assert "bob" in parsed[reverse("admin:procedures_procedure_changelist")]
     assert parsed["api docs"] >= {"alice"}
+
+
+def test_the_records_pages_have_the_policy_and_nothing_inline(client, alice, city_a, tmp_path):
+    """新しい受付 from the records, with a resident extract to search and open (POST only)."""
+    extract_import(municipality=city_a, source=write_extract(tmp_path / "records"), actor="test")
+    client.force_login(alice)
+    posts = {
+        "okuyami:case-records": {"kana": "ミホン", "death_date": "2026-11-20"},
+        "okuyami:case-from-record": {"atena_number": TARO[0]},
+    }
+    for name, data in posts.items():
+        response = client.post(reverse(name), data)
+        assert response.status_code == 200, name
+        check_headers(response, name)
+        assert "見本 太郎" in response.content.decode(), name
+        assert not inline_code(response.content.decode()), name
 
 
 def test_the_api_docs_load_their_script_from_a_url(client, alice):

@@ -25,11 +25,13 @@ from core.models import AuditEvent, StaffMembership
 from okuyami import printing
 from okuyami.models import Case
 from okuyami.precheck.models import PrecheckCode
+from okuyami.residents.services import extract_import
 from procedures.catalog_io import read_catalog
 from procedures.models import ApplicationForm, CatalogRevision, Municipality, Procedure, Question
 from procedures.services import catalog_import, form_pdf_read, form_save
 from tests.conftest import build_catalog_document
 from tests.form_builders import demo_pdf
+from tests.okuyami.residents.conftest import HANAKO, TARO, write_extract
 from tests.procedures.test_admin import procedure_form
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +173,7 @@ def marked_city(city_a):
 
 
 def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
-    marked_city, alice, bob, erin, operator
+    marked_city, alice, bob, erin, operator, tmp_path
 ):
     walk = Walk()
     counter, editor, manager, staff = (logged_in(u) for u in (alice, bob, erin, operator))
@@ -223,6 +225,14 @@ def test_no_editor_or_counter_text_comes_out_raw_on_any_screen_or_admin_page(
     walk.get(counter, "okuyami:case-list", query={"state": "cancelled"})
     walk.get(counter, "okuyami:password-change")
     walk.get(counter, "okuyami:statistics")
+
+    # --- 新しい受付 from the records: a deceased and a household member with MARK in name and address ---
+    residents = [(*row[:2], marked(row[2]), *row[3:7], marked(row[7]), *row[8:]) for row in (TARO, HANAKO)]
+    extract_import(municipality=marked_city, source=write_extract(tmp_path / "records", residents), actor="t")
+    walk.get(counter, "okuyami:case-records")
+    found = walk.post(counter, "okuyami:case-records", {"kana": "ミホン", "death_date": "2026-11-20"})
+    assert ESCAPED in found.content.decode()  # the marked name was found, and shown escaped
+    walk.post(counter, "okuyami:case-from-record", {"atena_number": TARO[0]})
 
     # --- A user name typed at the login is shown on the lockout pages ---
     anonymous = Client()

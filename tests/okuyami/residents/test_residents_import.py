@@ -17,6 +17,7 @@ from okuyami.residents.models import Extract, Person, PersonFact
 from okuyami.residents.sample import SAMPLE_EXTRACT
 from okuyami.residents.services import ExtractInvalid, extract_import, extracts_expire
 from procedures.models import Municipality
+from tests.okuyami.conftest import TYPICAL_RECORDS
 from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, HANAKO, TARO, person
 
 pytestmark = pytest.mark.django_db
@@ -321,7 +322,10 @@ def test_a_trial_gets_the_fictitious_extract(settings):
     trial = Municipality.objects.get(code="011002")
     assert Extract.objects.get(municipality=trial).people > 600
     out, _ = run("case_from_records", "011002", _typical_number())
-    assert json.loads(out)["deceased"]["name"] == "見本 太郎"
+    document = json.loads(out)
+    assert document["deceased"]["name"] == "見本 太郎"
+    # The answers come from the national template's own prefills (the catalog's `prefill`).
+    assert document["answers"] == {key: v for key, v in TYPICAL_RECORDS.items() if key != "water_contract"}
 
 
 def _typical_number() -> str:

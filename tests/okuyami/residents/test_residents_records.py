@@ -4,9 +4,17 @@ from datetime import date
 
 import pytest
 
+from okuyami.forms import RELATIONS
 from okuyami.residents.extract import Resident
 from okuyami.residents.kana import kana_key, kana_keys, record_keys, search_key
-from okuyami.residents.records import NotDeceased, case_document, household_after, household_facts
+from okuyami.residents.records import (
+    NotDeceased,
+    case_document,
+    deceased_was_head,
+    household_after,
+    household_facts,
+    visitor_relation,
+)
 
 DEATH = date(2026, 11, 20)
 
@@ -272,3 +280,36 @@ def test_the_worked_example_of_the_documentation(tmp_path):
         "household.remaining_under_18": 2,
         "resident.foreign": False,
     }
+
+
+# --- Who comes to the counter ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zokugara", "relation"),
+    [
+        ("妻", "配偶者"),
+        ("夫（未届）", "配偶者"),
+        ("子", "子"),
+        ("長女", "子"),
+        ("子の妻", "子の配偶者"),
+        ("孫", "孫"),
+        ("母", "父母"),
+        ("弟", "兄弟姉妹"),
+        ("妻の母", "その他の親族"),
+        ("同居人", "その他"),
+        ("世帯主", ""),  # cannot be: the deceased was the 世帯主
+        ("内縁の妻", ""),  # not listed: the staff choose
+    ],
+)
+def test_a_household_members_relation_to_a_deceased_head(zokugara, relation):
+    assert visitor_relation(zokugara, deceased_head=True) == relation
+    assert relation == "" or relation in RELATIONS
+    # When the deceased was not the 世帯主, a 続柄 (to the 世帯主) does not tell.
+    assert visitor_relation(zokugara, deceased_head=False) == ""
+
+
+def test_the_deceased_was_head_when_no_one_left_is():
+    assert deceased_was_head([{"relation": "妻"}, {"relation": "子"}])
+    assert deceased_was_head([])
+    assert not deceased_was_head([{"relation": "世帯主"}, {"relation": "子"}])

@@ -2,7 +2,6 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from okuyami.residents.prefill import prefill_specs
 from okuyami.residents.services import RecordsError, record_open
 from procedures.management.commands._common import municipality_or_fail
 from procedures.selectors import catalog_for
@@ -20,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, code: str, atena_number: str, **options):
         municipality = municipality_or_fail(code)
-        prefill = prefill_specs(catalog_for(municipality=municipality))
+        prefill = catalog_for(municipality=municipality).prefill_specs
         try:
             document = record_open(
                 municipality=municipality,
