@@ -303,54 +303,43 @@ def _reason(request) -> str:
     return reason if isinstance(reason, str) else ""
 
 
-class CaseReopenApi(CounterApi):
+class _ReasonedChangeApi(CounterApi):
+    """A change of a case's state that needs the version last read and a reason (kept with the case)."""
+
+    change = None  # the service that makes the change: case_reopen or case_cancel
+    refusals: dict[type[Exception], str] = {}  # what else the service refuses, with the message (409)
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        extensions={VERSION_REQUIRED: True},
+    )
+    def post(self, request, pk):
+        case = self.case()
+        version = sent_version(request)
+        refusals = {services.CaseCancelled: CANCELLED, **self.refusals}
+        try:
+            self.change(case=case, user=request.user, reason=_reason(request), version=version, channel=API)
+        except services.StaleCase:
+            raise conflict(case, version) from None
+        except tuple(refusals) as error:
+            raise ApiError([(None, refusals[type(error)])], status.HTTP_409_CONFLICT) from None
+        return with_etag(Response(CaseSerializer(case).data), case)
+
+
+class CaseReopenApi(_ReasonedChangeApi):
     """Take back a finalised case to correct it (確定の取り消し); needs the version last read and a
     reason. What the family was told stays in the case's history; the relay's marks stay."""
 
-    @extend_schema(
-        request=ReasonSerializer,
-        responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
-        extensions={VERSION_REQUIRED: True},
-    )
-    def post(self, request, pk):
-        case = self.case()
-        version = sent_version(request)
-        try:
-            services.case_reopen(
-                case=case, user=request.user, reason=_reason(request), version=version, channel=API
-            )
-        except services.StaleCase:
-            raise conflict(case, version) from None
-        except services.CaseCancelled:
-            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
-        except services.NotFinalised:
-            raise ApiError(
-                [(None, "only a finalised case can be reopened")], status.HTTP_409_CONFLICT
-            ) from None
-        return with_etag(Response(CaseSerializer(case).data), case)
+    change = staticmethod(services.case_reopen)
+    refusals = {services.NotFinalised: "only a finalised case can be reopened"}
 
 
-class CaseCancelApi(CounterApi):
+class CaseCancelApi(_ReasonedChangeApi):
     """Cancel a case made by mistake or twice (取り消し); needs the version last read and a reason.
     It is gone from the lists (status=cancelled finds it) and kept for the audit log and statistics."""
 
-    @extend_schema(
-        request=ReasonSerializer,
-        responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
-        extensions={VERSION_REQUIRED: True},
-    )
-    def post(self, request, pk):
-        case = self.case()
-        version = sent_version(request)
-        try:
-            services.case_cancel(
-                case=case, user=request.user, reason=_reason(request), version=version, channel=API
-            )
-        except services.StaleCase:
-            raise conflict(case, version) from None
-        except services.CaseCancelled:
-            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
-        return with_etag(Response(CaseSerializer(case).data), case)
+    change = staticmethod(services.case_cancel)
 
 
 class MarkSerializer(serializers.ModelSerializer):
