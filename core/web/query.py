@@ -3,7 +3,7 @@
 from django.core.exceptions import BadRequest
 
 TRUE = ("1", "true", "yes")
-FALSE = ("", "0", "false", "no")
+FALSE = ("0", "false", "no")
 
 
 class InvalidQuery(BadRequest):
@@ -17,9 +17,12 @@ class InvalidQuery(BadRequest):
 def query_bool(params, name: str) -> bool:
     """A yes/no parameter: 1/true/yes or 0/false/no in any case; absent is no.
 
-    Anything else is refused rather than read as no: a mistyped `dry_run` must not apply.
+    Anything else, an empty value included (`?large=`), is refused rather than read as no: a
+    mistyped `dry_run` must not apply, and the schema says the parameter is a boolean.
     """
-    value = params.get(name, "").strip().lower()
+    if name not in params:
+        return False
+    value = params[name].strip().lower()
     if value in TRUE:
         return True
     if value in FALSE:

@@ -14,7 +14,7 @@ def test_it_reads_yes_and_no(query, expected):
     assert query_bool(QueryDict(query), "x") is expected
 
 
-@pytest.mark.parametrize("query", ["x=ture", "x=2", "x=on"])
+@pytest.mark.parametrize("query", ["x=ture", "x=2", "x=on", "x=", "x=%20"])
 def test_it_refuses_anything_else_naming_the_parameter(query):
     with pytest.raises(InvalidQuery) as refused:
         query_bool(QueryDict(query), "x")
