@@ -45,7 +45,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same examples on every run, so CI fails only when the code changes; the two
+# findings random runs made (an empty `?large=`, reopen/cancel's version) are fixed and tested.
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_api_matches_its_schema_and_never_fails(case):
     # Each generated request as each role: 窓口, 編集者 and 管理者 meet different endpoints.
     born_before_death(case)
