@@ -264,12 +264,12 @@ def preview(model_admin, request, object_id):
     municipality = model_admin.municipality_for(request, object_id)
     catalog = catalog_for(municipality=municipality)
     form = CatalogPreviewForm(request.GET if "run" in request.GET else None, catalog=catalog)
-    tried: dict = {}
+    tried: dict = {"result": None}  # nothing tried yet, or answers the catalog refuses
     if form.is_bound and form.is_valid():
         try:
             case = read_case(catalog, form.case_document())
         except CaseInvalid as exc:
-            tried = {"case_errors": exc.errors}
+            tried["case_errors"] = exc.errors
         else:
             tried = _tried(catalog, case)
     return _render(
