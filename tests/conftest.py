@@ -93,6 +93,18 @@ def make_case(municipality, **fields):
     return Case.objects.create(municipality=municipality, **{**CASE_DETAILS, **fields})
 
 
+def case_input(*, birth_date="1945-03-10", unknown=(), **answers) -> dict:
+    """What `evaluate` reads (CLI and API) for the contract city: 船橋 太郎 (died 2026-11-20, 81),
+    後期高齢者, head of a household two stay in, a 原付 in his name; `answers` change or add
+    answers, `unknown` lists the questions answered わからない."""
+    usual = {"insurance": "koki", "head_of_household": True, "household_left": 2, "vehicles": ["gentsuki"]}
+    return {
+        "deceased": {"birth_date": birth_date, "death_date": "2026-11-20"},
+        "answers": usual | answers,
+        "unknown": list(unknown),
+    }
+
+
 # --- The cast: alice (窓口), bob (編集者) and erin (管理者) in city A, charlie (窓口) in city B ---
 
 

@@ -22,6 +22,7 @@ from procedures.models import (
     Procedure,
     Question,
 )
+from tests.conftest import case_input
 
 CATALOGS = Path(django_settings.BASE_DIR) / "fixtures" / "catalogs"
 FIXTURE_CATALOGS = sorted(CATALOGS.glob("*.json"))
@@ -310,16 +311,7 @@ def test_exporting_an_imported_fixture_gives_its_bytes_back(source):
 
 # --- evaluate --------------------------------------------------------------------------------------
 
-CASE = {
-    "deceased": {"birth_date": "1945-03-10", "death_date": "2026-11-20"},
-    "answers": {
-        "insurance": "koki",
-        "head_of_household": True,
-        "household_left": 1,
-        "vehicles": ["gentsuki"],
-    },
-    "unknown": ["pension"],
-}
+CASE = case_input(household_left=1, unknown=["pension"])
 
 
 @pytest.mark.django_db
