@@ -135,31 +135,23 @@ def _staff(username, municipality, role):
     return user
 
 
-@pytest.fixture
-def alice(city_a):
-    return _staff("alice", city_a, "counter")
+def _member(username: str, city: str, role: str, doc: str):
+    """The fixture `username`: staff of the municipality the fixture `city` gives, in `role`."""
+
+    def member(request):
+        return _staff(username, request.getfixturevalue(city), role)
+
+    member.__doc__ = doc
+    return pytest.fixture(member, name=username)
 
 
-@pytest.fixture
-def bob(city_a):
-    return _staff("bob", city_a, "editor")
-
-
-@pytest.fixture
-def charlie(city_b):
-    return _staff("charlie", city_b, "counter")
-
-
-@pytest.fixture
-def dave(city_b):
-    """編集者 of city B."""
-    return _staff("dave", city_b, "editor")
-
-
-@pytest.fixture
-def erin(city_a):
-    """管理者 of city A: the audit log and the statistics, no cases, no catalog."""
-    return _staff("erin", city_a, "manager")
+alice = _member("alice", "city_a", "counter", "窓口 of city A.")
+bob = _member("bob", "city_a", "editor", "編集者 of city A.")
+charlie = _member("charlie", "city_b", "counter", "窓口 of city B.")
+dave = _member("dave", "city_b", "editor", "編集者 of city B.")
+erin = _member(
+    "erin", "city_a", "manager", "管理者 of city A: the audit log and the statistics, no cases, no catalog."
+)
 
 
 @pytest.fixture
