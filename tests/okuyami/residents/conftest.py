@@ -6,20 +6,12 @@ from pathlib import Path
 
 import pytest
 
-HEADER = (
-    "宛名番号",
-    "世帯番号",
-    "氏名",
-    "氏名カナ",
-    "生年月日",
-    "性別",
-    "続柄",
-    "住所",
-    "外国人",
-    "消除日",
-    "消除事由",
-)
-FACTS_HEADER = ("宛名番号", "fact", "value")
+from okuyami.residents.extract import FACT_COLUMNS, RESIDENT_COLUMNS
+
+# The header a municipality's system writes: the contract's columns in its order, as the reader
+# defines them (docs/resident-extract.md's worked example pins them: test_residents_records).
+HEADER = RESIDENT_COLUMNS
+FACTS_HEADER = FACT_COLUMNS
 ADDRESS = "見本県みほん市中央一丁目2番3号"
 
 # The contract's example: 見本 太郎 died on 2026-11-20 as the 世帯主; 花子 remains; 一郎 moved out.
