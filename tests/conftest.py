@@ -93,6 +93,13 @@ def make_case(municipality, **fields):
     return Case.objects.create(municipality=municipality, **{**CASE_DETAILS, **fields})
 
 
+def case_form_data(**changes) -> dict:
+    """make_case's case as the reception form posts it (dates as YYYY-MM-DD): `changes` change
+    or add fields."""
+    fields = {**CASE_DETAILS, **changes}
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in fields.items()}
+
+
 # --- The cast: alice (窓口), bob (編集者) and erin (管理者) in city A, charlie (窓口) in city B ---
 
 
