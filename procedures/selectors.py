@@ -361,6 +361,7 @@ def condition_questions(*, municipality_id: int | None, before: int | None = Non
         "key": AGE,
         "text": "亡くなったときの年齢（満年齢）",
         "type": AGE,
+        "kind": "AGE",
         "type_label": "年齢",
         "choices": [],
     }
@@ -369,6 +370,7 @@ def condition_questions(*, municipality_id: int | None, before: int | None = Non
             "key": q.key,
             "text": q.text,
             "type": q.type,
+            "kind": QuestionType(q.type).name,  # how the builder's script and the template name the type
             "type_label": QuestionType(q.type).label,
             "choices": [{"value": c.value, "label": c.label} for c in q.choices.all()],
         }

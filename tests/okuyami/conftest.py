@@ -23,10 +23,14 @@ PRINTED_ON = date(2026, 11, 27)
 # printing benchmark measures.
 
 # What the sample city's records (fixtures/residents/sample-city) answer for its typical case,
-# 見本 太郎 (82, 世帯主, wife remaining, 後期, 印鑑登録, 介護 certificate, no 障害者手帳, a house, a
-# water contract): the answers of okuyami.residents' case document. The national template has
-# no water_contract question.
-TYPICAL_RECORDS = {
+# 見本 太郎 (82, 世帯主, wife remaining, 後期, 印鑑登録, 介護 certificate, no 障害者手帳, a house): the
+# answers of okuyami.residents' case document. The standard facts answer the national template's
+# questions too; the sample city also reads its own registers' `local.` facts: a water contract, a
+# マイナンバーカード, 住民税 課税, and none of its 高齢者福祉サービス, child benefits, 口座振替,
+# 市営住宅 or dog. (Its 給与特別徴収, 高額療養費, 未登記家屋, 森林, 霊園 and 農地 registers answer
+# only when they hold him, since a job, a claim or a property may be where they do not look: not
+# holding him leaves those questions to be asked.)
+TYPICAL_STANDARD_RECORDS = {
     "head_of_household": True,
     "household_remaining": 1,
     "household_adults": 1,
@@ -35,8 +39,18 @@ TYPICAL_RECORDS = {
     "disability_certificates": [],
     "seal_registration": True,
     "real_estate": True,
-    "water_contract": True,
     "residence_card": "japanese",
+}
+TYPICAL_RECORDS = {
+    **TYPICAL_STANDARD_RECORDS,
+    "water_contract": True,
+    "elderly_services": [],
+    "mynumber_card": True,
+    "child_benefits": [],
+    "resident_tax": True,
+    "tax_debit": False,
+    "municipal_housing": "no",
+    "dog": False,
 }
 
 
