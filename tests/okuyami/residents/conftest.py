@@ -48,6 +48,31 @@ EXAMPLE_FACTS = (
     ("300000000101", "seal.registered", "true"),
     ("300000000101", "local.water_contract", "true"),
 )
+# Two questions' prefills as a catalog gives them (key, type, choices, fact, values): 世帯主, and
+# the health insurance, which the records answer for 国保 and 後期 only.
+HEAD_PREFILL = ("head_of_household", "yes_no", (), "household.head", None)
+INSURANCE_PREFILL = (
+    "insurance",
+    "choice",
+    ("kokuho", "koki", "shakai"),
+    "health.insurance",
+    {"kokuho": "kokuho", "koki": "koki"},
+)
+EXAMPLE_PREFILL = (HEAD_PREFILL, INSURANCE_PREFILL)
+# The contract's case document for 太郎 with EXAMPLE_PREFILL: 花子 remains, 一郎 had moved out.
+EXAMPLE_DOCUMENT = {
+    "deceased": {
+        "name": "見本 太郎",
+        "kana": "ミホン タロウ",
+        "birth_date": "1950-04-02",
+        "death_date": "2026-11-20",
+        "address": ADDRESS,
+    },
+    "answers": {"head_of_household": True, "insurance": "koki"},
+    "household": [
+        {"name": "見本 花子", "kana": "ミホン ハナコ", "relation": "妻", "birth_date": "1952-08-15"}
+    ],
+}
 
 
 def person(number: str = "9", household: str = "8001", **fields) -> tuple:
