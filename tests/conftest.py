@@ -93,6 +93,13 @@ def make_case(municipality, **fields):
     return Case.objects.create(municipality=municipality, **{**CASE_DETAILS, **fields})
 
 
+def case_form_data(**changes) -> dict:
+    """make_case's case as the reception form posts it (dates as YYYY-MM-DD): `changes` change
+    or add fields."""
+    fields = {**CASE_DETAILS, **changes}
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in fields.items()}
+
+
 def case_input(*, birth_date="1945-03-10", unknown=(), **answers) -> dict:
     """What `evaluate` reads (CLI and API) for the contract city: 船橋 太郎 (died 2026-11-20, 81),
     後期高齢者, head of a household two stay in, a 原付 in his name; `answers` change or add

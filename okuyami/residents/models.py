@@ -13,6 +13,7 @@ extract drops its partitions, so nothing of it is left in the table files.
 from django.db import models
 
 from core.personal import Personal, PersonalData
+from okuyami.residents.extract import ExtractCounts
 from procedures.models import Municipality
 
 
@@ -28,7 +29,7 @@ def _deleted_with_the_extract(value):
 WITH_THE_EXTRACT = Personal(_deleted_with_the_extract)
 
 
-class Extract(models.Model):
+class Extract(ExtractCounts, models.Model):
     # Empty while an import loads it; set when it replaces the previous one.
     municipality = models.OneToOneField(
         Municipality,
@@ -62,14 +63,6 @@ class Extract(models.Model):
 
     def __str__(self) -> str:
         return f"住民記録 {self.pk}"
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "people": self.people,
-            "households": self.households,
-            "deceased": self.deceased,
-            "facts": self.facts,
-        }
 
 
 def extract_key() -> models.ForeignKey:
