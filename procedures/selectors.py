@@ -401,8 +401,8 @@ def item_state(model, pk) -> dict | None:
 
 # --- Who may edit which catalog: the one place that decides it. ---
 
-# How each catalog model reaches its municipality.
-MUNICIPALITY_PATH = {
+# How each table of a municipality's catalog reaches its municipality.
+CATALOG_PATH = {
     Municipality: "pk",
     Place: "municipality",
     Counter: "municipality",
@@ -412,9 +412,9 @@ MUNICIPALITY_PATH = {
     Document: "procedure__municipality",
     ApplicationForm: "procedure__municipality",
     FormPdf: "municipality",
-    StaffMembership: "municipality",
-    CatalogRevision: "municipality",
 }
+# ... and of every model the catalog admin shows: the catalog, its editors and its history.
+MUNICIPALITY_PATH = {**CATALOG_PATH, StaffMembership: "municipality", CatalogRevision: "municipality"}
 
 
 def editor_municipality(user) -> Municipality | None:

@@ -11,17 +11,8 @@ from django.core.management import CommandError, call_command
 
 from core.models import StaffMembership
 from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
-from procedures.models import (
-    ApplicationForm,
-    Choice,
-    Counter,
-    Document,
-    FormPdf,
-    Municipality,
-    Place,
-    Procedure,
-    Question,
-)
+from procedures.models import ApplicationForm, Municipality, Procedure, Question
+from procedures.selectors import CATALOG_PATH, catalog_document_for
 from tests.conftest import case_input
 
 CATALOGS = Path(django_settings.BASE_DIR) / "fixtures" / "catalogs"
@@ -49,72 +40,15 @@ def write_json(directory: Path, name: str, document) -> str:
 
 
 def counts() -> dict[str, int]:
-    models = (Municipality, Place, Counter, Question, Choice, Procedure, Document, ApplicationForm, FormPdf)
-    return {model.__name__: model.objects.count() for model in models}
+    return {model.__name__: model.objects.count() for model in CATALOG_PATH}
 
 
-def stored() -> dict[str, list]:
-    """Everything the database holds of every catalog, without ids."""
-
-    def rows(queryset, *fields):
-        return sorted(queryset.values_list(*fields), key=repr)
-
+def stored() -> dict[str, dict]:
+    """Everything the database holds of every catalog, without ids: each municipality's catalog
+    as the stored document (its items in their stored order)."""
     return {
-        "municipalities": rows(Municipality.objects, "code", "name", "prefecture"),
-        "places": rows(Place.objects, "municipality__code", "key", "name", "order"),
-        "counters": rows(
-            Counter.objects,
-            "municipality__code",
-            "key",
-            "name",
-            "place__key",
-            "order",
-            "location",
-            "phone",
-            "hours",
-        ),
-        "questions": rows(
-            Question.objects,
-            "municipality__code",
-            "key",
-            "position",
-            "text",
-            "help",
-            "type",
-            "ask_if",
-            "allow_unknown",
-        ),
-        "choices": rows(
-            Choice.objects, "question__municipality__code", "question__key", "value", "label", "position"
-        ),
-        "procedures": rows(
-            Procedure.objects,
-            "municipality__code",
-            "key",
-            "name",
-            "counter__key",
-            "applies_if",
-            "deadline_amount",
-            "deadline_unit",
-            "deadline_from",
-            "deadline_note",
-            "description",
-            "url",
-            "order",
-        ),
-        "documents": rows(
-            Document.objects, "procedure__municipality__code", "procedure__key", "text", "position"
-        ),
-        "forms": rows(
-            ApplicationForm.objects,
-            "procedure__municipality__code",
-            "procedure__key",
-            "position",
-            "file",
-            "title",
-            "pdf__sha256",
-            "fields",
-        ),
+        municipality.code: catalog_document_for(municipality=municipality)
+        for municipality in Municipality.objects.order_by("code")
     }
 
 

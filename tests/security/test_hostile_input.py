@@ -257,7 +257,7 @@ def test_the_views_that_take_a_bundle_or_a_pdf_take_a_larger_body_and_name_the_f
     # Past the site's 6 MB but a bundle's page: the form itself says the file's limit.
     upload = SimpleUploadedFile("catalog.json", b" " * (7 * 1024 * 1024))
     html = client.post(url, {"file": upload}).content.decode()
-    assert "＊ファイルが大きすぎます（5MB まで）。" in html
+    assert "＊ファイルが大きすぎます（5MBまで）。" in html
     # Past what any view takes: refused by its Content-Length before it is read.
     response = client.post(url, {}, CONTENT_LENGTH=str(MAX_UPLOAD_BODY_BYTES + 1))
     assert response.status_code == 413 and "51 MB" in response.content.decode()
