@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 
-from core.models import staff_field
+from core.models import municipality_field, staff_field, verbose_names
 from core.personal import PersonalData
 from core.validators import validate_phone
 from procedures.catalog import KEY_RE, municipality_code_error
@@ -69,9 +69,7 @@ class Municipality(models.Model):
     # The greeting and the booking number are the office's words and number, about no one.
     personal_data = PersonalData(other=("code", "name", "prefecture", "precheck_greeting", "precheck_phone"))
 
-    class Meta:
-        verbose_name = "市区町村"
-        verbose_name_plural = "市区町村"
+    class Meta(verbose_names("市区町村")):
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -100,9 +98,7 @@ class CatalogItem(models.Model):
 
 
 class Place(CatalogItem):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="places", verbose_name="市区町村"
-    )
+    municipality = municipality_field("places")
     name = models.TextField("名称")
     order = models.IntegerField("巡回順")
     outside = models.BooleanField(
@@ -113,16 +109,12 @@ class Place(CatalogItem):
 
     personal_data = PersonalData(other=("key", "name"))
 
-    class Meta(CatalogItem.Meta):
-        verbose_name = "場所"
-        verbose_name_plural = "場所"
+    class Meta(CatalogItem.Meta, verbose_names("場所")):
         ordering = ["municipality", "order", "key"]
 
 
 class Counter(CatalogItem):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="counters", verbose_name="市区町村"
-    )
+    municipality = municipality_field("counters")
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="counters", verbose_name="場所")
     name = models.TextField("窓口名")
     order = models.IntegerField("場所内の順")
@@ -133,9 +125,7 @@ class Counter(CatalogItem):
     # The counter's own phone number and place: an office's, not a person's.
     personal_data = PersonalData(other=("key", "name", "location", "phone", "hours"))
 
-    class Meta(CatalogItem.Meta):
-        verbose_name = "窓口"
-        verbose_name_plural = "窓口"
+    class Meta(CatalogItem.Meta, verbose_names("窓口")):
         ordering = ["municipality", "place__order", "order", "key"]
 
     def clean(self) -> None:
@@ -197,9 +187,7 @@ class CatalogDocumentField(models.JSONField):
 
 
 class Question(CatalogItem):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="questions", verbose_name="市区町村"
-    )
+    municipality = municipality_field("questions")
     position = models.IntegerField("質問の順", help_text="小さい順に質問します。")
     text = models.TextField("質問文")
     help = models.TextField("補足", blank=True)
@@ -216,9 +204,7 @@ class Question(CatalogItem):
         other=("key", "text", "help", "type", "ask_if", "prefill_fact", "prefill_values")
     )
 
-    class Meta(CatalogItem.Meta):
-        verbose_name = "質問"
-        verbose_name_plural = "質問"
+    class Meta(CatalogItem.Meta, verbose_names("質問")):
         ordering = ["municipality", "position", "key"]
 
     def __str__(self) -> str:
@@ -252,9 +238,7 @@ class Choice(models.Model):
 
     personal_data = PersonalData(other=("value", "label"))
 
-    class Meta:
-        verbose_name = "選択肢"
-        verbose_name_plural = "選択肢"
+    class Meta(verbose_names("選択肢")):
         ordering = ["question", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["question", "value"], name="choice_value_unique")]
 
@@ -263,9 +247,7 @@ class Choice(models.Model):
 
 
 class Procedure(CatalogItem):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="procedures", verbose_name="市区町村"
-    )
+    municipality = municipality_field("procedures")
     counter = models.ForeignKey(
         Counter, on_delete=models.PROTECT, related_name="procedures", verbose_name="窓口"
     )
@@ -303,9 +285,7 @@ class Procedure(CatalogItem):
         )
     )
 
-    class Meta(CatalogItem.Meta):
-        verbose_name = "手続き"
-        verbose_name_plural = "手続き"
+    class Meta(CatalogItem.Meta, verbose_names("手続き")):
         ordering = ["municipality", "counter__place__order", "counter__order", "order", "key"]
 
     def clean(self) -> None:
@@ -356,9 +336,8 @@ class Document(ProcedurePart):
 
     personal_data = PersonalData(other=("text",))
 
-    class Meta(ProcedurePart.Meta):
-        verbose_name = "持ち物"
-        verbose_name_plural = "持ち物"
+    class Meta(ProcedurePart.Meta, verbose_names("持ち物")):
+        pass
 
     def __str__(self) -> str:
         return self.text
@@ -373,9 +352,7 @@ class FormPdf(models.Model):
     the history may restore any of them.
     """
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="form_pdfs", verbose_name="市区町村"
-    )
+    municipality = municipality_field("form_pdfs")
     sha256 = models.CharField("SHA-256", max_length=64)
     data = models.BinaryField("PDF")
     size = models.PositiveIntegerField("大きさ（バイト）")
@@ -385,9 +362,7 @@ class FormPdf(models.Model):
 
     personal_data = PersonalData(other=("sha256", "info"))
 
-    class Meta:
-        verbose_name = "申請書のPDF"
-        verbose_name_plural = "申請書のPDF"
+    class Meta(verbose_names("申請書のPDF")):
         constraints = [models.UniqueConstraint(fields=["municipality", "sha256"], name="form_pdf_unique")]
 
     def __str__(self) -> str:
@@ -410,9 +385,8 @@ class ApplicationForm(ProcedurePart):
 
     personal_data = PersonalData(other=("file", "title", "fields"))
 
-    class Meta(ProcedurePart.Meta):
-        verbose_name = "申請書"
-        verbose_name_plural = "申請書"
+    class Meta(ProcedurePart.Meta, verbose_names("申請書")):
+        pass
 
     def __str__(self) -> str:
         return self.title
@@ -432,9 +406,7 @@ class CatalogRevision(models.Model):
         REVERT = "revert", "取り消し・復元"
         TEMPLATE = "template", "テンプレートから作成"
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="revisions", verbose_name="市区町村"
-    )
+    municipality = municipality_field("revisions")
     catalog_version = models.PositiveIntegerField("カタログ版")
     created_at = models.DateTimeField("日時", auto_now_add=True)
     user = staff_field("変更した人", blank=True)
@@ -446,9 +418,7 @@ class CatalogRevision(models.Model):
     # Who changed the catalog is kept with the change; the catalog itself describes no person.
     personal_data = PersonalData(staff=("username",), other=("action", "note", "document"))
 
-    class Meta:
-        verbose_name = "カタログの変更履歴"
-        verbose_name_plural = "カタログの変更履歴"
+    class Meta(verbose_names("カタログの変更履歴")):
         ordering = ["municipality", "-id"]
 
     def __str__(self) -> str:
