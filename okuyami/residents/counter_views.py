@@ -26,7 +26,7 @@ from procedures.selectors import catalog_for
 def search(request):
     """住民記録から探す: the deceased first, with their date of death; 手入力 for anyone else."""
     sources = records_sources(request.municipality)
-    if not sources.any:
+    if not any(sources):
         return redirect("okuyami:case-create")  # no records to look in: by hand, as always
     form = RecordSearchForm(request.POST if request.method == "POST" else None)
     result = None

@@ -7,7 +7,7 @@ the audit record; screens call the services, never these directly.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -142,16 +142,12 @@ def case_document_for(*, records: Records, prefill: Iterable[PrefillSpec | tuple
     )
 
 
-@dataclass(frozen=True)
-class RecordsSources:
-    """Where the counter can look a deceased person up: the extract, the live lookup, or both."""
+class RecordsSources(NamedTuple):
+    """Where the counter can look a deceased person up: the extract, the live lookup, or both
+    (`any(sources)`: somewhere)."""
 
     extract: bool
     live: bool
-
-    @property
-    def any(self) -> bool:
-        return self.extract or self.live
 
 
 def records_sources(municipality: Municipality) -> RecordsSources:
