@@ -36,6 +36,8 @@ class TrialInvalid(Exception):
 
 @dataclass(frozen=True)
 class Login:
+    """A login handed out with a trial; the password is shown once and must be changed."""
+
     username: str
     role: str
     password: str
@@ -43,6 +45,8 @@ class Login:
 
 @dataclass(frozen=True)
 class Trial:
+    """A trial instance as created: its own municipality, when it is removed, its logins."""
+
     municipality: Municipality
     expires_at: datetime
     logins: tuple[Login, ...]

@@ -61,6 +61,8 @@ def prefecture_of(code: str) -> str | None:
 
 @dataclass(frozen=True)
 class CatalogMunicipality:
+    """Whose catalog it is: the 全国地方公共団体コード (six digits), name and prefecture."""
+
     code: str
     name: str
     prefecture: str
@@ -76,6 +78,8 @@ class CatalogPlace:
 
 @dataclass(frozen=True)
 class CatalogCounter:
+    """A counter of a place, with what the route sheet prints of it (floor, phone, hours)."""
+
     key: str
     name: str
     place: str
@@ -87,6 +91,8 @@ class CatalogCounter:
 
 @dataclass(frozen=True)
 class CatalogChoice:
+    """One answer of a choice or multi question: the value conditions test, the label shown."""
+
     value: str
     label: str
 
@@ -159,6 +165,8 @@ class CatalogForm:
 
 @dataclass(frozen=True)
 class CatalogProcedure:
+    """A procedure: at which counter, when it applies, its deadline, documents and forms."""
+
     key: str
     name: str
     counter: str

@@ -67,6 +67,8 @@ def reads_age(catalog: Catalog) -> bool:
 
 @dataclass(frozen=True)
 class Flow:
+    """Where a family is in the pre-check: the catalog's questions against its answers so far."""
+
     catalog: Catalog
     home: Home
 

@@ -40,6 +40,8 @@ PRIVACY = (
 
 @dataclass(frozen=True)
 class Public:
+    """A request's pre-check: the municipality whose public page it is, and the family's flow."""
+
     municipality: Municipality
     flow: Flow
 
