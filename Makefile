@@ -28,11 +28,13 @@ run: setup
 	@echo "おくやみナビ: http://$(HOST):$(PORT)/ (demo logins demo-counter / demo-editor / demo-manager, password okuyami-demo)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# pytest caches the modules it rewrites (the tests and its plugins', some 400) in __pycache__; an
+# environment that sets PYTHONDONTWRITEBYTECODE would make every worker rewrite them on every run.
 test: setup test-deps
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DJANGO_DEBUG=1 $(BIN)/pytest $(PYTEST_PARALLEL)
+	PYTHONDONTWRITEBYTECODE= DJANGO_DEBUG=1 $(BIN)/pytest $(PYTEST_PARALLEL)
 
 # Chromium (test-deps) is the side-by-side reference for printing.
 # Every benchmark and one summary table (bench/results/); needs PostgreSQL and wrk.
