@@ -14,9 +14,12 @@ DEBIAN_PACKAGES := python3.11 python3.11-venv libpango-1.0-0 libpangoft2-1.0-0 l
 TEST_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The suite on every core (pytest-xdist): each worker has its own test database (SQLite file or
-# PostgreSQL database, suffixed _gw0, _gw1 …); a file's tests stay on one worker, so its module
-# fixtures are set up once. `make test PYTEST_PARALLEL=` runs it in one process.
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+# PostgreSQL database, suffixed _gw0, _gw1 …). worksteal: each worker starts on its half of the
+# tests, in order, and an idle one takes tests from the other's queue, so both finish together
+# (loadfile, whole files per worker, left one idle at the end: 438 s against 341 s for the same
+# CPU time, measured on a busy machine).
+# `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_PARALLEL ?= -n auto --dist worksteal
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -1,9 +1,9 @@
 """Schemathesis against our own OpenAPI schema: no 5xx, every response as documented.
 
-The operations are fuzzed by three tests in three files, so that xdist's workers share them (a
-file's tests stay on one worker): the cases' operations (test_api_schema_cases.py), the catalog
-import, whose body is a whole catalog (test_api_schema_import.py), and the others
-(test_api_schema.py)."""
+The operations are fuzzed by three tests, so that xdist's workers share them (one test runs on one
+worker): the cases' operations (test_api_schema_cases.py), the catalog import, whose body is a
+whole catalog (test_api_schema_import.py), and the others (test_api_schema.py); each in its own
+file, so that `--dist loadfile` shares them too."""
 
 import schemathesis
 from hypothesis import HealthCheck, settings
