@@ -1,9 +1,8 @@
 """Schemathesis against our own OpenAPI schema: no 5xx, every response as documented.
 
-The operations are fuzzed by three tests, so that xdist's workers share them (one test runs on one
-worker): the cases' operations (test_api_schema_cases.py), the catalog import, whose body is a
-whole catalog (test_api_schema_import.py), and the others (test_api_schema.py); each in its own
-file, so that `--dist loadfile` shares them too."""
+The operations are fuzzed by four tests, so that xdist's workers share them (one test runs on one
+worker): the cases' reads and their changes (test_api_schema_cases.py), the catalog import, whose
+body is a whole catalog (test_api_schema_import.py), and the others (test_api_schema.py)."""
 
 import schemathesis
 from hypothesis import HealthCheck, settings
