@@ -15,28 +15,17 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.django_setup import setup_django  # noqa: E402
+
 PROCEDURES = 2300
 ROUNDS = int(os.environ.get("BENCH_COMPILE_ROUNDS", "7"))
 TARGET_MS = 300
-
-
-def setup_django() -> None:
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/compile.sqlite3"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
-    )
-    import django
-
-    django.setup()
 
 
 def median_ms(timings: list[float]) -> float:
@@ -44,7 +33,7 @@ def median_ms(timings: list[float]) -> float:
 
 
 def main() -> dict:
-    setup_django()
+    setup_django(name="compile")
     from django.core.management import call_command
 
     from bench.generate import generated_catalog

@@ -20,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import django_setup  # noqa: E402
+
 PYTHON = sys.executable
 MUNICIPALITIES = 1741
 PROCEDURES = 40
@@ -34,18 +37,12 @@ def url_for(name: str) -> str:
 
 
 def setup_django(database_url: str) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
+    django_setup.setup_django(
+        database_url,
         DJANGO_ALLOWED_HOSTS="testserver",
         DJANGO_SECURE_SSL_REDIRECT="0",  # the test client speaks plain HTTP
         DJANGO_SECURE_COOKIES="0",
-        DATABASE_URL=database_url,
     )
-    import django
-
-    django.setup()
 
 
 def build(database_url: str, municipalities: int) -> None:

@@ -57,15 +57,17 @@ from okuyami.precheck import state
 from okuyami.precheck.flow import AGE, DEATH, Flow
 from okuyami.precheck.state import Home
 from procedures.models import Municipality
+from procedures.rules import QuestionType
 from procedures.selectors import catalog_for
 city = Municipality.objects.get(code=CITY)
 Municipality.objects.filter(pk=city.pk).update(precheck_enabled=True)
 catalog = catalog_for(municipality=Municipality.objects.get(pk=city.pk))
 home = Home(death_date=date(2026, 11, 20), age=78)
-plain = {"yes_no": False, "number": 1, "date": "2026-11-25", "multi": []}
+T = QuestionType
+plain = {T.YES_NO: False, T.NUMBER: 1, T.DATE: "2026-11-25", T.MULTI: []}
 while (step := Flow(catalog, home).first_open()) is not None:
     q = catalog.question_by_key[step.key]
-    value = q.choices[0].value if q.type == "choice" else plain[q.type]
+    value = q.choices[0].value if q.type == QuestionType.CHOICE else plain[q.type]
     home = home.with_answer(q.key, value)
 print(signing.dumps(state._document(home), salt=state._salt(CITY), compress=True))
 """

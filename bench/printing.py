@@ -1,6 +1,6 @@
 """Printed documents: warm render time per document against a warm Chromium on the same HTML, memory.
 
-The case is みほん市 (fixtures/catalogs/sample-city.json) with answers under which
+The case is bench/cases.py's forty-procedure case in みほん市 (fixtures/catalogs/sample-city.json):
 40 procedures apply at 21 counters (38 by the rules, 2 added by the staff) and 2
 need checking: a long day at the counter, the heavy end of what gets printed.
 
@@ -44,36 +44,15 @@ from pypdf import PdfReader  # noqa: E402
 
 django.setup()
 
+from bench.cases import FORTY_ADJUSTMENTS, FORTY_CASE, PEOPLE  # noqa: E402
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from bench.generate import generated_catalog  # noqa: E402
 from okuyami import printing  # noqa: E402
-from okuyami.guide import AdjustmentAction, ManualChange, build_guide, procedure_count  # noqa: E402
+from okuyami.guide import build_guide, procedure_count  # noqa: E402
 from procedures.catalog_io import read_catalog  # noqa: E402
 from procedures.evaluation import evaluate, read_case  # noqa: E402
 
 PRINTED_ON = date(2026, 11, 27)
-# みほん市 under these answers: 38 procedures by the rules at 19 counters, 2 to confirm.
-CASE = json.loads((ROOT / "fixtures/cases/forty-procedures.json").read_text(encoding="utf-8"))
-ADJUSTMENTS = (
-    ManualChange("kenpo_loss", AdjustmentAction.ADD, "勤務先の健康保険組合へ、ご家族から連絡してください。"),
-    ManualChange("kenpo_maisoryo", AdjustmentAction.ADD),
-)
-PEOPLE = {
-    "deceased": {
-        "name": "見本 太郎",
-        "kana": "みほん たろう",
-        "birth_date": "1950-04-02",
-        "death_date": "2026-11-20",
-        "address": "見本県みほん市中央一丁目2番3号",
-    },
-    "visitor": {
-        "name": "見本 花子",
-        "kana": "みほん はなこ",
-        "relation": "妻",
-        "phone": "000-000-1234",
-        "address": "見本県みほん市中央一丁目2番3号",
-    },
-}
 # Seconds, for the 40-procedure checklist and route sheet (README's targets).
 TARGETS_S = {"checklist": 0.35, "route": 0.15}
 # Every document, large print included: at most this share of a warm Chromium's time.
@@ -89,9 +68,9 @@ STYLESHEET_URI = (printing.STATIC_DIR / printing.STYLESHEET).as_uri()
 
 def forty_procedure_guide() -> dict:
     catalog = read_catalog(json.loads((ROOT / "fixtures/catalogs/sample-city.json").read_text("utf-8")))
-    case = read_case(catalog, CASE)
+    case = read_case(catalog, FORTY_CASE)
     return build_guide(
-        catalog, evaluate(catalog, case), death_date=case.death_date, adjustments=ADJUSTMENTS, case=case
+        catalog, evaluate(catalog, case), death_date=case.death_date, adjustments=FORTY_ADJUSTMENTS, case=case
     )
 
 
@@ -101,7 +80,7 @@ def generated_guide() -> dict:
     for procedure in document["procedures"]:
         procedure["applies_if"] = "true"
     catalog = read_catalog(document)
-    case = read_case(catalog, {"deceased": {"death_date": CASE["deceased"]["death_date"]}})
+    case = read_case(catalog, {"deceased": {"death_date": FORTY_CASE["deceased"]["death_date"]}})
     return build_guide(catalog, evaluate(catalog, case), death_date=case.death_date, case=case)
 
 

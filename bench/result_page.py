@@ -1,10 +1,11 @@
 """The result page for a family with 17 procedures: its height and the Tabs to 確定 (issue #15, item 6).
 
-Builds a throwaway SQLite database with the sample city and one case (17 procedures at 11
-counters, 2 to confirm), serves a checkout with `runserver` on a free port, and measures the
-page in Debian's Chromium: the document's height at 1280 px and at 390 px (a phone), and how
-many Tab presses from the top of the page reach the 確定 button. Any checkout of the project
-can be measured, so the figures before and after a change come from the same script:
+Builds a throwaway SQLite database with the sample city and one case (bench/cases.py's
+SEVENTEEN_ANSWERS: 17 procedures at 11 counters, 2 to confirm), serves a checkout with `runserver`
+on a free port, and measures the page in Debian's Chromium: the document's height at 1280 px and
+at 390 px (a phone), and how many Tab presses from the top of the page reach the 確定 button. Any
+checkout of the project can be measured, so the figures before and after a change come from the
+same script:
 
     python bench/result_page.py                      this checkout; writes bench/results/result_page.json
     python bench/result_page.py --root /tmp/main     another checkout (e.g. `git archive main`), printed only
@@ -24,26 +25,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.cases import SEVENTEEN_ANSWERS  # noqa: E402
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-# In the sample city: 17 procedures at 11 counters (4 of them offices that are not the city's), 2 to confirm.
-ANSWERS = {
-    "insurance": "koki",
-    "head_of_household": True,
-    "household_remaining": 2,
-    "household_adults": 2,
-    "vehicles": ["kei"],
-    "pension": "kokumin",
-    "seal_registration": True,
-    "mynumber_card": True,
-    "real_estate": True,
-    "bank_accounts": True,
-    "utilities": ["denki", "gas"],
-    "funeral_held": True,
-    "funeral_date": "2026-11-23",
-    "water_contract": True,
-    "resident_tax": True,
-}
 SETUP = """
 import json
 from datetime import date
@@ -78,7 +62,7 @@ def serve(root: Path, database: Path) -> tuple[subprocess.Popen, str, int]:
     python = [sys.executable, "manage.py"]
     subprocess.run([*python, "migrate", "--no-input", "-v", "0"], cwd=root, env=env, check=True)
     shell = subprocess.run(
-        [*python, "shell", "-c", SETUP % json.dumps(ANSWERS)],
+        [*python, "shell", "-c", SETUP % json.dumps(SEVENTEEN_ANSWERS)],
         cwd=root,
         env=env,
         check=True,

@@ -12,6 +12,21 @@ from core.personal import PersonalData
 MUNICIPALITY_MODEL = "procedures.Municipality"
 
 
+def verbose_names(name: str) -> type:
+    """A base for a model's Meta naming it in Japanese: one name, singular and plural alike
+    (Django would otherwise add an English "s" to the plural)."""
+    return type("Meta", (), {"verbose_name": name, "verbose_name_plural": name})
+
+
+def municipality_field(related_name: str, *, on_delete=models.CASCADE, one: bool = False, **options):
+    """The municipality a row belongs to: the key every tenant's data hangs from (`one`: at most
+    one row per municipality)."""
+    field = models.OneToOneField if one else models.ForeignKey
+    return field(
+        MUNICIPALITY_MODEL, on_delete=on_delete, related_name=related_name, verbose_name="市区町村", **options
+    )
+
+
 def staff_field(verbose_name: str, *, blank: bool = False) -> models.ForeignKey:
     """The staff account that did something. The record outlives the account (SET_NULL); where
     the name must outlive it too, a `username` is kept beside it."""
@@ -37,18 +52,15 @@ class StaffMembership(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name="ユーザー"
     )
-    municipality = models.ForeignKey(
-        MUNICIPALITY_MODEL, on_delete=models.CASCADE, related_name="members", verbose_name="市区町村"
-    )
+    municipality = municipality_field("members")
     role = models.CharField("役割", max_length=10, choices=Role.choices)
     # A password handed out (create_trial) must be replaced at the next login.
     must_change_password = models.BooleanField("次回ログイン時にパスワードの変更が必要", default=False)
 
     personal_data = PersonalData(other=("role",))
 
-    class Meta:
-        verbose_name = "職員の所属"
-        verbose_name_plural = "職員の所属"
+    class Meta(verbose_names("職員の所属")):
+        pass
 
     def __str__(self) -> str:
         return f"{self.user} ({self.municipality.code} {self.get_role_display()})"
@@ -74,13 +86,7 @@ class AuditEvent(models.Model):
         CATALOG_CHANGE = "catalog_change", "カタログの変更"
 
     # The municipality and the user may be deleted later; the record keeps their code and name.
-    municipality = models.ForeignKey(
-        MUNICIPALITY_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="市区町村",
-    )
+    municipality = municipality_field("+", on_delete=models.SET_NULL, null=True)
     municipality_code = models.CharField("団体コード", max_length=6)
     user = staff_field("職員", blank=True)
     username = models.CharField("職員（記録時）", max_length=150, blank=True)
@@ -92,9 +98,7 @@ class AuditEvent(models.Model):
     # Who acted is kept for accountability; the detail never holds a family's data (tested).
     personal_data = PersonalData(staff=("username",), other=("municipality_code", "action", "detail"))
 
-    class Meta:
-        verbose_name = "操作記録"
-        verbose_name_plural = "操作記録"
+    class Meta(verbose_names("操作記録")):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["municipality", "at"], name="audit_municipality_at_idx")]
 

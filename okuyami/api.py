@@ -1,5 +1,7 @@
 """Case API for counter staff: cases, answers, result, finalise, relay marks, prints, tokens."""
 
+from contextlib import contextmanager
+
 from django.core.validators import RegexValidator
 from django.db.models import CharField
 from django.utils import timezone
@@ -59,6 +61,25 @@ def sent_version(request) -> int:
 def conflict(case: Case, sent: int) -> ApiError:
     case.refresh_from_db(fields=["version"])
     return ApiError([("version", CONFLICT.format(sent=sent, now=case.version))], status.HTTP_409_CONFLICT)
+
+
+# What every change of a case may be refused for besides a stale version, as the API says it (409).
+REFUSED = {services.CaseCancelled: CANCELLED, services.CaseClosed: CLOSED}
+
+
+@contextmanager
+def refused_as_conflict(
+    case: Case, version: int | None = None, refusals: dict[type[Exception], str] | None = None
+):
+    """A case service's refusals as the API answers them, 409: a stale `version` (with the one the
+    case is at now), a cancelled or finalised case (REFUSED), and `refusals` (exception: message)."""
+    refusals = {**REFUSED, **(refusals or {})}
+    try:
+        yield
+    except services.StaleCase:
+        raise conflict(case, version) from None
+    except tuple(refusals) as error:
+        raise ApiError([(None, refusals[type(error)])], status.HTTP_409_CONFLICT) from None
 
 
 def with_etag(response: Response, case: Case) -> Response:
@@ -132,6 +153,17 @@ class CaseSerializer(serializers.ModelSerializer):
     # check the rest (birth before death) and answer ValidationError by field.
 
 
+def changes_case(request, *, invalid: bool = False):
+    """The schema of an endpoint that changes a case: it needs the version last read (If-Match or
+    `version`) and answers the case, or 409 (and 400 when the body can be `invalid`)."""
+    errors = {400: ErrorSerializer} if invalid else {}
+    return extend_schema(
+        request=request,
+        responses={200: CaseSerializer, **errors, 409: ErrorSerializer},
+        extensions={VERSION_REQUIRED: True},
+    )
+
+
 class CaseListApi(CounterApi, generics.ListCreateAPIView):
     """Cases of the user's municipality, newest first; filter by status and reception date."""
 
@@ -187,11 +219,7 @@ class CaseDetailApi(CounterApi):
         self.shown(Shown.CASE, case)
         return with_etag(Response(CaseSerializer(case).data), case)
 
-    @extend_schema(
-        request=CaseSerializer,
-        responses={200: CaseSerializer, 409: ErrorSerializer},
-        extensions={VERSION_REQUIRED: True},
-    )
+    @changes_case(CaseSerializer)
     def patch(self, request, pk):
         case = self.case()
         version = sent_version(request)
@@ -200,12 +228,8 @@ class CaseDetailApi(CounterApi):
         data = {
             name: serializer.validated_data.get(name, getattr(case, name)) for name in services.CASE_FIELDS
         }
-        try:
+        with refused_as_conflict(case, version):
             services.case_update(case=case, user=request.user, data=data, version=version, channel=API)
-        except services.StaleCase:
-            raise conflict(case, version) from None
-        except services.CaseCancelled:
-            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -219,6 +243,12 @@ AnswersSerializer = inline_serializer(
 )
 
 
+def _answers(case: Case) -> Response:
+    return with_etag(
+        Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
+    )
+
+
 class CaseAnswersApi(CounterApi):
     """The answers (question key to answer) and the questions answered わからない."""
 
@@ -226,9 +256,7 @@ class CaseAnswersApi(CounterApi):
     def get(self, request, pk):
         case = self.case()
         self.shown(Shown.ANSWERS, case)
-        return with_etag(
-            Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
-        )
+        return _answers(case)
 
     @extend_schema(request=AnswersSerializer, responses={200: AnswersSerializer, 400: ErrorSerializer})
     def put(self, request, pk):
@@ -237,20 +265,13 @@ class CaseAnswersApi(CounterApi):
         body = request.data if isinstance(request.data, dict) else {}
         answers, unknown = body.get("answers") or {}, body.get("unknown") or []
         try:
-            services.case_set_answers(
-                case=case, user=request.user, answers=answers, unknown=unknown, version=version
-            )
+            with refused_as_conflict(case, version):
+                services.case_set_answers(
+                    case=case, user=request.user, answers=answers, unknown=unknown, version=version
+                )
         except CaseInvalid as exc:
             raise ApiError([where_message(error) for error in exc.errors]) from None
-        except services.StaleCase:
-            raise conflict(case, version) from None
-        except services.CaseCancelled:
-            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
-        except services.CaseClosed:
-            raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
-        return with_etag(
-            Response({"answers": case.answers, "unknown": case.unknown, "version": case.version}), case
-        )
+        return _answers(case)
 
 
 class CaseResultApi(CounterApi):
@@ -267,22 +288,12 @@ class CaseFinaliseApi(CounterApi):
     """Freeze the result; needs the version last read. Finalising a reopened case makes the next
     edition (a correction: its prints say 訂正版)."""
 
-    @extend_schema(
-        request=None,
-        responses={200: CaseSerializer, 409: ErrorSerializer},
-        extensions={VERSION_REQUIRED: True},
-    )
+    @changes_case(None)
     def post(self, request, pk):
         case = self.case()
         version = sent_version(request)
-        try:
+        with refused_as_conflict(case, version):
             services.case_finalise(case=case, user=request.user, version=version, channel=API)
-        except services.StaleCase:
-            raise conflict(case, version) from None
-        except services.CaseCancelled:
-            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
-        except services.CaseClosed:
-            raise ApiError([(None, CLOSED)], status.HTTP_409_CONFLICT) from None
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -309,21 +320,12 @@ class _ReasonedChangeApi(CounterApi):
     change = None  # the service that makes the change: case_reopen or case_cancel
     refusals: dict[type[Exception], str] = {}  # what else the service refuses, with the message (409)
 
-    @extend_schema(
-        request=ReasonSerializer,
-        responses={200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
-        extensions={VERSION_REQUIRED: True},
-    )
+    @changes_case(ReasonSerializer, invalid=True)
     def post(self, request, pk):
         case = self.case()
         version = sent_version(request)
-        refusals = {services.CaseCancelled: CANCELLED, **self.refusals}
-        try:
+        with refused_as_conflict(case, version, self.refusals):
             self.change(case=case, user=request.user, reason=_reason(request), version=version, channel=API)
-        except services.StaleCase:
-            raise conflict(case, version) from None
-        except tuple(refusals) as error:
-            raise ApiError([(None, refusals[type(error)])], status.HTTP_409_CONFLICT) from None
         return with_etag(Response(CaseSerializer(case).data), case)
 
 
@@ -352,6 +354,9 @@ class MarkSerializer(serializers.ModelSerializer):
         read_only_fields = ["marked_by", "marked_at"]
 
 
+NOTHING_TO_MARK = "only a finalised case has procedures to mark"
+
+
 class CaseMarksApi(CounterApi):
     """The relay: each finalised procedure marked done / not_needed / later, with who and when."""
 
@@ -367,19 +372,14 @@ class CaseMarksApi(CounterApi):
         serializer.is_valid(raise_exception=True)
         key = serializer.validated_data["procedure_key"]
         try:
-            services.case_mark(
-                case=case,
-                user=request.user,
-                procedure_key=key,
-                status=serializer.validated_data["status"],
-                channel=API,
-            )
-        except services.CaseCancelled:
-            raise ApiError([(None, CANCELLED)], status.HTTP_409_CONFLICT) from None
-        except services.NotFinalised:
-            raise ApiError(
-                [(None, "only a finalised case has procedures to mark")], status.HTTP_409_CONFLICT
-            ) from None
+            with refused_as_conflict(case, refusals={services.NotFinalised: NOTHING_TO_MARK}):
+                services.case_mark(
+                    case=case,
+                    user=request.user,
+                    procedure_key=key,
+                    status=serializer.validated_data["status"],
+                    channel=API,
+                )
         except services.UnknownProcedure:
             raise ApiError([("procedure", f"'{key}' is not a procedure of this case")]) from None
         except services.GuidanceOnly:

@@ -13,12 +13,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import staff_field
+from core.models import municipality_field, staff_field, verbose_names
 from core.personal import Erase, Personal, PersonalData
 from core.validators import PHONE_RE, validate_phone  # noqa: F401 (okuyami.models.PHONE_RE, as before)
 from okuyami.guide import AdjustmentAction, anonymous_guide
 from procedures import date_limits
-from procedures.models import Municipality
 
 # Kana from the first character (spaces between words); RegexValidators, so that the API's
 # schema states the same patterns.
@@ -53,9 +52,7 @@ class Case(models.Model):
         # Made by mistake or twice: gone from the lists, kept for the audit log and the statistics.
         CANCELLED = "cancelled", "取り消し"
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="cases", verbose_name="市区町村"
-    )
+    municipality = municipality_field("cases", on_delete=models.PROTECT)
     status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.OPEN)
 
     deceased_name = models.CharField("亡くなった方の氏名", max_length=100)
@@ -146,9 +143,7 @@ class Case(models.Model):
         other=("status",),
     )
 
-    class Meta:
-        verbose_name = "受付"
-        verbose_name_plural = "受付"
+    class Meta(verbose_names("受付")):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["municipality", "status", "created_at"])]
 
@@ -214,9 +209,7 @@ class Finalisation(models.Model):
         fields={"guide": Personal(anonymous_guide), "reopen_reason": Personal(Erase.BLANK)}
     )
 
-    class Meta:
-        verbose_name = "確定の記録"
-        verbose_name_plural = "確定の記録"
+    class Meta(verbose_names("確定の記録")):
         ordering = ["case", "edition"]
         constraints = [
             models.UniqueConstraint(fields=["case", "edition"], name="finalisation_edition_unique")
@@ -248,9 +241,7 @@ class Adjustment(models.Model):
         other=("procedure_key", "action"),
     )
 
-    class Meta:
-        verbose_name = "手動の変更"
-        verbose_name_plural = "手動の変更"
+    class Meta(verbose_names("手動の変更")):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "procedure_key"], name="adjustment_unique")]
 
@@ -274,9 +265,7 @@ class Mark(models.Model):
 
     personal_data = PersonalData(other=("procedure_key", "status"))
 
-    class Meta:
-        verbose_name = "窓口の処理"
-        verbose_name_plural = "窓口の処理"
+    class Meta(verbose_names("窓口の処理")):
         constraints = [models.UniqueConstraint(fields=["case", "procedure_key"], name="mark_unique")]
 
     def __str__(self) -> str:

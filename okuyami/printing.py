@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -234,32 +234,23 @@ def document_context(
 # --- Rendering ----------------------------------------------------------------------
 
 
-def render_html(
-    document: str,
-    *,
-    guide: dict[str, Any],
-    people: dict[str, Any],
-    printed_on: date,
-    large: bool = False,
-    stylesheet_url: str | None = None,
-) -> str:
+class PrintedFrom(TypedDict):
+    """What a document is printed from: the keyword arguments of `document_context`."""
+
+    guide: dict[str, Any]
+    people: dict[str, Any]
+    printed_on: date
+    large: NotRequired[bool]
+
+
+def render_html(document: str, *, stylesheet_url: str | None = None, **given: Unpack[PrintedFrom]) -> str:
     """The document as a standalone HTML page (the print preview), linking print.css."""
-    context = document_context(document, guide=guide, people=people, printed_on=printed_on, large=large)
-    if stylesheet_url is not None:
-        context["stylesheet_url"] = stylesheet_url
-    return _template(document).render(context)
+    return _html(document, given, stylesheet_url)
 
 
-def render_pdf(
-    document: str,
-    *,
-    guide: dict[str, Any],
-    people: dict[str, Any],
-    printed_on: date,
-    large: bool = False,
-) -> bytes:
+def render_pdf(document: str, **given: Unpack[PrintedFrom]) -> bytes:
     """The document as an A4 PDF with BIZ UDPGothic embedded."""
-    return print_document(document, guide=guide, people=people, printed_on=printed_on, large=large).pdf
+    return print_document(document, **given).pdf
 
 
 @dataclass(frozen=True)
@@ -268,23 +259,21 @@ class Printed:
     pdf: bytes
 
 
-def print_document(
-    document: str,
-    *,
-    guide: dict[str, Any],
-    people: dict[str, Any],
-    printed_on: date,
-    large: bool = False,
-) -> Printed:
+def print_document(document: str, **given: Unpack[PrintedFrom]) -> Printed:
     """The document as a PDF, with the HTML it was laid out from (what the benchmark gives Chromium).
 
     One layout for every document: the route sheet keeps to one page by its layout,
     never by smaller type, and goes on to a second page when its counters need one.
     """
-    context = document_context(document, guide=guide, people=people, printed_on=printed_on, large=large)
-    context["stylesheet_url"] = ""  # the parsed stylesheet is passed in instead
-    html = _template(document).render(context)
+    html = _html(document, given, stylesheet_url="")  # the parsed stylesheet is passed in instead
     return Printed(html, _pdf(html))
+
+
+def _html(document: str, given: PrintedFrom, stylesheet_url: str | None) -> str:
+    context = document_context(document, **given)
+    if stylesheet_url is not None:
+        context["stylesheet_url"] = stylesheet_url
+    return _template(document).render(context)
 
 
 def pdf_from_html(html: str) -> bytes:

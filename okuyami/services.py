@@ -271,20 +271,12 @@ def case_answer(
     `seen` is what the page showed for the question (stored_answer); when the answer has changed
     since (another tab saved one) and differs from this one, AnswerChanged carries the current
     answer instead of overwriting it. Without `seen` the answer is stored as given."""
-    stored = Case.objects.select_for_update().get(pk=case.pk)
-    _open_for_changes(stored)
-    given = {"unknown": True} if unknown else {"answer": value}
-    current = stored_answer(stored, question.key)
-    if seen is not None and current != seen and current != given:
-        raise AnswerChanged(current)
-    answers = dict(stored.answers)
-    unknowns = [key for key in stored.unknown if key != question.key]
-    if unknown:
-        answers.pop(question.key, None)
-        unknowns.append(question.key)
-    else:
-        answers[question.key] = value
-    _bump(case, None, answers=answers, unknown=unknowns)
+    stored = _locked_open(case)
+    key = question.key
+    given = {key: {"unknown": True} if unknown else {"answer": value}}
+    if seen is not None and (changed := _changed_since(stored, given, {key: seen})):
+        raise AnswerChanged(changed[key])
+    _store_answers(case, stored, given)
     _changed(case, user, f"回答を保存（{question.text}）", Channel.SCREEN)
 
 
@@ -304,32 +296,53 @@ def case_answer_page(
     changed since (another tab saved one) and differs from this page's, nothing is stored and
     AnswerChanged carries the current answers of those questions (stored_answer by key). Without
     `seen` the answers are stored as given."""
+    stored = _locked_open(case)
+    given = {
+        q.key: {"unknown": True} if answers[q.key] is None and q.allow_unknown else {"answer": answers[q.key]}
+        for q in questions
+    }
+    if seen is not None and (changed := _changed_since(stored, given, seen)):
+        raise AnswerChanged(changed)
+    for q in questions:
+        value = given[q.key].get("answer")
+        if "answer" in given[q.key] and not isinstance(value, bool) and q.type == QuestionType.YES_NO:
+            raise ValueError(f"{q.key}: not an answer to a yes/no question")
+    _store_answers(case, stored, given)
+    _changed(case, user, f"回答を保存（{'・'.join(given)}）", Channel.SCREEN)
+
+
+def _locked_open(case: Case) -> Case:
+    """The case as stored, locked until the transaction ends; refused unless it is interviewing."""
     stored = Case.objects.select_for_update().get(pk=case.pk)
     _open_for_changes(stored)
-    if seen is not None:
-        changed = {}
-        for q in questions:
-            value = answers[q.key]
-            given = {"unknown": True} if value is None and q.allow_unknown else {"answer": value}
-            current = stored_answer(stored, q.key)
-            if current != seen.get(q.key, {}) and current != given:
-                changed[q.key] = current
-        if changed:
-            raise AnswerChanged(changed)
-    keys = [q.key for q in questions]
-    given = dict(stored.answers)
-    unknowns = [key for key in stored.unknown if key not in keys]
-    for q in questions:
-        value = answers[q.key]
-        if value is None and q.allow_unknown:
-            given.pop(q.key, None)
-            unknowns.append(q.key)
-        elif isinstance(value, bool) or q.type != QuestionType.YES_NO:
-            given[q.key] = value
+    return stored
+
+
+def _changed_since(
+    stored: Case, given: dict[str, dict[str, Any]], seen: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The answers (by key, as stored_answer gives them) saved since the page showed `seen`,
+    in another tab, that differ from the ones `given` now: those are shown, not overwritten."""
+    changed = {}
+    for key, answer in given.items():
+        current = stored_answer(stored, key)
+        if current != seen.get(key, {}) and current != answer:
+            changed[key] = current
+    return changed
+
+
+def _store_answers(case: Case, stored: Case, given: dict[str, dict[str, Any]]) -> None:
+    """Store each answer `given` ({"answer": value} or {"unknown": True}, by question key) in
+    place of the one `stored` holds for that question."""
+    answers = dict(stored.answers)
+    unknowns = [key for key in stored.unknown if key not in given]
+    for key, answer in given.items():
+        if answer.get("unknown"):
+            answers.pop(key, None)
+            unknowns.append(key)
         else:
-            raise ValueError(f"{q.key}: not an answer to a yes/no question")
-    _bump(case, None, answers=given, unknown=unknowns)
-    _changed(case, user, f"回答を保存（{'・'.join(keys)}）", Channel.SCREEN)
+            answers[key] = answer["answer"]
+    _bump(case, None, answers=answers, unknown=unknowns)
 
 
 @transaction.atomic

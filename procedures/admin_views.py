@@ -264,31 +264,27 @@ def preview(model_admin, request, object_id):
     municipality = model_admin.municipality_for(request, object_id)
     catalog = catalog_for(municipality=municipality)
     form = CatalogPreviewForm(request.GET if "run" in request.GET else None, catalog=catalog)
-    result = route = maybe = skipped = None
-    case_errors: list[str] = []
+    tried: dict = {"result": None}  # nothing tried yet, or answers the catalog refuses
     if form.is_bound and form.is_valid():
         try:
             case = read_case(catalog, form.case_document())
         except CaseInvalid as exc:
-            case_errors = exc.errors
+            tried["case_errors"] = exc.errors
         else:
-            result = evaluate(catalog, case)
-            asked = {q.key for q in asked_questions(catalog, case)}
-            skipped = [q for q in catalog.questions if q.key not in asked]
-            route, maybe = _route(catalog, result)
+            tried = _tried(catalog, case)
     return _render(
-        model_admin,
-        request,
-        "preview.html",
-        municipality,
-        "プレビュー（回答を試す）",
-        form=form,
-        result=result,
-        route=route,
-        maybe=maybe,
-        skipped=skipped,
-        case_errors=case_errors,
+        model_admin, request, "preview.html", municipality, "プレビュー（回答を試す）", form=form, **tried
     )
+
+
+def _tried(catalog, case) -> dict:
+    """What the preview shows of the rules on these answers: the result, its route and 要確認, and
+    the questions these answers do not ask."""
+    result = evaluate(catalog, case)
+    route, maybe = _route(catalog, result)
+    asked = {q.key for q in asked_questions(catalog, case)}
+    skipped = [q for q in catalog.questions if q.key not in asked]
+    return {"result": result, "route": route, "maybe": maybe, "skipped": skipped}
 
 
 def _route(catalog, result: dict) -> tuple[list[dict], list[dict]]:

@@ -2,8 +2,6 @@
 
 from django.contrib.admin.widgets import AdminTextareaWidget
 
-from procedures.rules import QuestionType
-
 
 class ConditionWidget(AdminTextareaWidget):
     """A condition (applies_if, ask_if) stays a plain text field; beside it, the questions it may
@@ -25,9 +23,5 @@ class ConditionWidget(AdminTextareaWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["questions"] = self.questions
-        context["widget"]["rows"] = [
-            {**q, "yes_no": q["type"] == QuestionType.YES_NO, "date": q["type"] == QuestionType.DATE}
-            for q in self.questions
-        ]
         context["widget"]["asking"] = self.asking
         return context

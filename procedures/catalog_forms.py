@@ -17,6 +17,7 @@ from typing import Any
 from procedures.catalog import Catalog, CatalogForm
 from procedures.evaluation import CaseInput, answer_label, asked_questions
 from procedures.form_pdf import CHECK_MARK, FillableField, FormInfo, PageInfo
+from procedures.messages import CodedMessage
 from procedures.rules import QuestionType
 from procedures.wareki import wareki
 
@@ -65,17 +66,11 @@ PROBLEMS = {
 
 
 @dataclass(frozen=True)
-class ValueProblem:
+class ValueProblem(CodedMessage):
+    TEXTS = PROBLEMS
+
     code: str
     params: dict
-
-    @property
-    def message(self) -> str:
-        return PROBLEMS[self.code][0].format(**self.params)
-
-    @property
-    def message_ja(self) -> str:
-        return PROBLEMS[self.code][1].format(**self.params)
 
 
 def value_problem(value: str, questions: Mapping[str, Any] | list[str]) -> ValueProblem | None:

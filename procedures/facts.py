@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from procedures.messages import CodedMessage
 from procedures.rules import QuestionType, parse_date
 
 LOCAL_PREFIX = "local."
@@ -124,21 +125,15 @@ PREFILL_MESSAGES_JA = {
 
 
 @dataclass(frozen=True)
-class PrefillProblem:
+class PrefillProblem(CodedMessage):
     """One problem of a question's prefill: where inside the prefill (`fact`, `values` or
     `values.<fact value>`), what kind (a key of PREFILL_MESSAGES) and the parts of its message."""
+
+    TEXTS = {code: (text, PREFILL_MESSAGES_JA[code]) for code, text in PREFILL_MESSAGES.items()}
 
     where: str
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return PREFILL_MESSAGES[self.code].format(**self.params)
-
-    @property
-    def message_ja(self) -> str:
-        return PREFILL_MESSAGES_JA[self.code].format(**self.params)
 
 
 def _fact_name_problem(name: object) -> PrefillProblem | None:

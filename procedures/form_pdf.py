@@ -30,6 +30,8 @@ import pikepdf
 import uharfbuzz as hb
 from pikepdf import Array, Dictionary, Name
 
+from procedures.messages import CodedMessage
+
 FONT_PATH = Path(__file__).resolve().parent.parent / "okuyami/static/okuyami/fonts/BIZUDPGothic-Regular.ttf"
 FONT_NAME = "BIZUDPGothic"
 
@@ -101,23 +103,15 @@ REFUSALS = {
 }
 
 
-class FormPdfError(Exception):
+class FormPdfError(CodedMessage, Exception):
     """A form the service refuses; `code` names the reason (see REFUSALS)."""
+
+    TEXTS = REFUSALS
 
     def __init__(self, code: str, **params: object):
         self.code = code
         self.params = params
         super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        """English, for the command line and the API."""
-        return REFUSALS[self.code][0].format(**self.params)
-
-    @property
-    def message_ja(self) -> str:
-        """Japanese, for the screens."""
-        return REFUSALS[self.code][1].format(**self.params)
 
 
 @dataclass(frozen=True)
@@ -195,18 +189,12 @@ PROBLEMS = {
 
 
 @dataclass(frozen=True)
-class PlacementProblem:
+class PlacementProblem(CodedMessage):
+    TEXTS = PROBLEMS
+
     field: int  # index in the placements
     code: str  # a key of PROBLEMS
     params: dict
-
-    @property
-    def message(self) -> str:
-        return PROBLEMS[self.code][0].format(**self.params)
-
-    @property
-    def message_ja(self) -> str:
-        return PROBLEMS[self.code][1].format(**self.params)
 
 
 @dataclass(frozen=True)
@@ -692,6 +680,11 @@ def _font(path: str) -> _Font:
     )
 
 
+def _font_dictionary(subtype: Name, base_font: Name, **entries: object) -> Dictionary:
+    """A /Font: the Type0 font and its one CIDFontType2 descendant both name the subset."""
+    return Dictionary(Type=Name.Font, Subtype=subtype, BaseFont=base_font, **entries)
+
+
 def _embed_font(pdf: pikepdf.Pdf, font: _Font, gids: list[int]) -> tuple[pikepdf.Object, dict[int, int]]:
     """A Type0 font holding a subset of BIZ UDPGothic with these glyphs, and old → new glyph ids."""
     subset_input = hb.SubsetInput()
@@ -724,10 +717,9 @@ def _embed_font(pdf: pikepdf.Pdf, font: _Font, gids: list[int]) -> tuple[pikepdf
         StemV=80,
         FontFile2=font_file,
     )
-    cid_font = Dictionary(
-        Type=Name.Font,
-        Subtype=Name.CIDFontType2,
-        BaseFont=base_font,
+    cid_font = _font_dictionary(
+        Name.CIDFontType2,
+        base_font,
         CIDSystemInfo=Dictionary(
             Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0
         ),
@@ -736,10 +728,9 @@ def _embed_font(pdf: pikepdf.Pdf, font: _Font, gids: list[int]) -> tuple[pikepdf
         DW=1000,
         W=widths,
     )
-    type0 = Dictionary(
-        Type=Name.Font,
-        Subtype=Name.Type0,
-        BaseFont=base_font,
+    type0 = _font_dictionary(
+        Name.Type0,
+        base_font,
         Encoding=Name("/Identity-H"),
         DescendantFonts=Array([pdf.make_indirect(cid_font)]),
         ToUnicode=pikepdf.Stream(pdf, _to_unicode({new_gid[g]: font.unicode.get(g, "") for g in gids})),

@@ -21,6 +21,13 @@ from procedures.rules import QuestionType
 UNANSWERED, UNANSWERED_LABEL = "__none__", "回答なし"
 
 
+def _upload_within(upload, limit: int, what: str):
+    """The uploaded file, refused when it is larger than `limit` bytes."""
+    if upload.size > limit:
+        raise forms.ValidationError(f"＊{what}が大きすぎます（{limit // (1024 * 1024)}MBまで）。")
+    return upload
+
+
 class CatalogUploadForm(forms.Form):
     file = forms.FileField(
         label="カタログのファイル（※必須）",
@@ -33,10 +40,7 @@ class CatalogUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         bundle = upload.name.lower().endswith(".zip")
-        limit = MAX_BUNDLE_BYTES if bundle else MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(f"＊ファイルが大きすぎます（{limit // (1024 * 1024)}MB まで）。")
-        return upload
+        return _upload_within(upload, MAX_BUNDLE_BYTES if bundle else MAX_BYTES, "ファイル")
 
 
 class MunicipalityFromTemplateForm(forms.Form):
@@ -199,10 +203,7 @@ class FormUploadForm(forms.Form):
     )
 
     def clean_pdf(self):
-        upload = self.cleaned_data["pdf"]
-        if upload.size > PDF_MAX_BYTES:
-            raise forms.ValidationError(f"＊PDFが大きすぎます（{PDF_MAX_BYTES // (1024 * 1024)}MBまで）。")
-        return upload
+        return _upload_within(self.cleaned_data["pdf"], PDF_MAX_BYTES, "PDF")
 
 
 class FormReplaceForm(forms.Form):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 
-from core.models import staff_field
+from core.models import municipality_field, staff_field, verbose_names
 from core.personal import PersonalData
 from core.validators import validate_phone
 from procedures.catalog import KEY_RE, municipality_code_error
@@ -69,20 +69,36 @@ class Municipality(models.Model):
     # The greeting and the booking number are the office's words and number, about no one.
     personal_data = PersonalData(other=("code", "name", "prefecture", "precheck_greeting", "precheck_phone"))
 
-    class Meta:
-        verbose_name = "市区町村"
-        verbose_name_plural = "市区町村"
+    class Meta(verbose_names("市区町村")):
         ordering = ["code"]
 
     def __str__(self) -> str:
         return f"{self.prefecture}{self.name}（{self.code}）"
 
 
-class Place(models.Model):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="places", verbose_name="市区町村"
-    )
+class CatalogItem(models.Model):
+    """An item of a municipality's catalog that the format names by a key (a place, a counter, a
+    question, a procedure): one key names one item in the municipality (`municipality`, each
+    model's own foreign key)."""
+
     key = models.CharField("キー", max_length=64, validators=[key_validator])
+
+    class Meta:
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="%(class)s_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name  # a question's is its text
+
+    def check_same_municipality(self, field: str, label: str) -> None:
+        """Refuse `field` (the place of a counter, the counter of a procedure) of another municipality."""
+        chosen = getattr(self, field) if getattr(self, f"{field}_id") else None
+        if chosen is not None and self.municipality_id and chosen.municipality_id != self.municipality_id:
+            raise ValidationError({field: f"同じ市区町村の{label}を選んでください。"})
+
+
+class Place(CatalogItem):
+    municipality = municipality_field("places")
     name = models.TextField("名称")
     order = models.IntegerField("巡回順")
     outside = models.BooleanField(
@@ -93,22 +109,13 @@ class Place(models.Model):
 
     personal_data = PersonalData(other=("key", "name"))
 
-    class Meta:
-        verbose_name = "場所"
-        verbose_name_plural = "場所"
+    class Meta(CatalogItem.Meta, verbose_names("場所")):
         ordering = ["municipality", "order", "key"]
-        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="place_key_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Counter(models.Model):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="counters", verbose_name="市区町村"
-    )
+class Counter(CatalogItem):
+    municipality = municipality_field("counters")
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="counters", verbose_name="場所")
-    key = models.CharField("キー", max_length=64, validators=[key_validator])
     name = models.TextField("窓口名")
     order = models.IntegerField("場所内の順")
     location = models.TextField("窓口の位置", blank=True)
@@ -118,18 +125,11 @@ class Counter(models.Model):
     # The counter's own phone number and place: an office's, not a person's.
     personal_data = PersonalData(other=("key", "name", "location", "phone", "hours"))
 
-    class Meta:
-        verbose_name = "窓口"
-        verbose_name_plural = "窓口"
+    class Meta(CatalogItem.Meta, verbose_names("窓口")):
         ordering = ["municipality", "place__order", "order", "key"]
-        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="counter_key_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
     def clean(self) -> None:
-        if self.place_id and self.municipality_id and self.place.municipality_id != self.municipality_id:
-            raise ValidationError({"place": "同じ市区町村の場所を選んでください。"})
+        self.check_same_municipality("place", "場所")
 
 
 def _pairs(mapping: dict) -> list[list]:
@@ -186,11 +186,8 @@ class CatalogDocumentField(models.JSONField):
         return super().get_prep_value(_kept_document(value, _as_pairs))
 
 
-class Question(models.Model):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="questions", verbose_name="市区町村"
-    )
-    key = models.CharField("キー", max_length=64, validators=[key_validator])
+class Question(CatalogItem):
+    municipality = municipality_field("questions")
     position = models.IntegerField("質問の順", help_text="小さい順に質問します。")
     text = models.TextField("質問文")
     help = models.TextField("補足", blank=True)
@@ -207,11 +204,8 @@ class Question(models.Model):
         other=("key", "text", "help", "type", "ask_if", "prefill_fact", "prefill_values")
     )
 
-    class Meta:
-        verbose_name = "質問"
-        verbose_name_plural = "質問"
+    class Meta(CatalogItem.Meta, verbose_names("質問")):
         ordering = ["municipality", "position", "key"]
-        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="question_key_unique")]
 
     def __str__(self) -> str:
         return self.text
@@ -244,9 +238,7 @@ class Choice(models.Model):
 
     personal_data = PersonalData(other=("value", "label"))
 
-    class Meta:
-        verbose_name = "選択肢"
-        verbose_name_plural = "選択肢"
+    class Meta(verbose_names("選択肢")):
         ordering = ["question", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["question", "value"], name="choice_value_unique")]
 
@@ -254,14 +246,11 @@ class Choice(models.Model):
         return self.label
 
 
-class Procedure(models.Model):
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="procedures", verbose_name="市区町村"
-    )
+class Procedure(CatalogItem):
+    municipality = municipality_field("procedures")
     counter = models.ForeignKey(
         Counter, on_delete=models.PROTECT, related_name="procedures", verbose_name="窓口"
     )
-    key = models.CharField("キー", max_length=64, validators=[key_validator])
     name = models.TextField("手続き名")
     applies_if = models.TextField(
         "対象となる条件", default="true", help_text='全員が対象なら true。例: insurance == "kokuho"'
@@ -296,18 +285,11 @@ class Procedure(models.Model):
         )
     )
 
-    class Meta:
-        verbose_name = "手続き"
-        verbose_name_plural = "手続き"
+    class Meta(CatalogItem.Meta, verbose_names("手続き")):
         ordering = ["municipality", "counter__place__order", "counter__order", "order", "key"]
-        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="procedure_key_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
     def clean(self) -> None:
-        if self.counter_id and self.municipality_id and self.counter.municipality_id != self.municipality_id:
-            raise ValidationError({"counter": "同じ市区町村の窓口を選んでください。"})
+        self.check_same_municipality("counter", "窓口")
 
     @property
     def deadline(self) -> Deadline | None:
@@ -335,19 +317,27 @@ def deadline_columns(deadline: Deadline | None) -> dict:
     }
 
 
-class Document(models.Model):
+class ProcedurePart(models.Model):
+    """One of a procedure's documents or forms, kept in the procedure's order (`procedure`: each
+    model's own foreign key)."""
+
+    position = models.IntegerField("順", default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["procedure", "position", "id"]
+
+
+class Document(ProcedurePart):
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="documents", verbose_name="手続き"
     )
     text = models.TextField("持ち物")
-    position = models.IntegerField("順", default=0)
 
     personal_data = PersonalData(other=("text",))
 
-    class Meta:
-        verbose_name = "持ち物"
-        verbose_name_plural = "持ち物"
-        ordering = ["procedure", "position", "id"]
+    class Meta(ProcedurePart.Meta, verbose_names("持ち物")):
+        pass
 
     def __str__(self) -> str:
         return self.text
@@ -362,9 +352,7 @@ class FormPdf(models.Model):
     the history may restore any of them.
     """
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="form_pdfs", verbose_name="市区町村"
-    )
+    municipality = municipality_field("form_pdfs")
     sha256 = models.CharField("SHA-256", max_length=64)
     data = models.BinaryField("PDF")
     size = models.PositiveIntegerField("大きさ（バイト）")
@@ -374,22 +362,19 @@ class FormPdf(models.Model):
 
     personal_data = PersonalData(other=("sha256", "info"))
 
-    class Meta:
-        verbose_name = "申請書のPDF"
-        verbose_name_plural = "申請書のPDF"
+    class Meta(verbose_names("申請書のPDF")):
         constraints = [models.UniqueConstraint(fields=["municipality", "sha256"], name="form_pdf_unique")]
 
     def __str__(self) -> str:
         return f"PDF {self.sha256[:12]}"
 
 
-class ApplicationForm(models.Model):
+class ApplicationForm(ProcedurePart):
     """One of a procedure's own application forms (a `forms[]` entry), printed pre-filled."""
 
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="forms", verbose_name="手続き"
     )
-    position = models.IntegerField("順", default=0)
     file = models.CharField(
         "ファイル名", max_length=200, help_text="forms/kokuho_loss.pdf のような名前です。"
     )
@@ -400,10 +385,8 @@ class ApplicationForm(models.Model):
 
     personal_data = PersonalData(other=("file", "title", "fields"))
 
-    class Meta:
-        verbose_name = "申請書"
-        verbose_name_plural = "申請書"
-        ordering = ["procedure", "position", "id"]
+    class Meta(ProcedurePart.Meta, verbose_names("申請書")):
+        pass
 
     def __str__(self) -> str:
         return self.title
@@ -423,9 +406,7 @@ class CatalogRevision(models.Model):
         REVERT = "revert", "取り消し・復元"
         TEMPLATE = "template", "テンプレートから作成"
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="revisions", verbose_name="市区町村"
-    )
+    municipality = municipality_field("revisions")
     catalog_version = models.PositiveIntegerField("カタログ版")
     created_at = models.DateTimeField("日時", auto_now_add=True)
     user = staff_field("変更した人", blank=True)
@@ -437,9 +418,7 @@ class CatalogRevision(models.Model):
     # Who changed the catalog is kept with the change; the catalog itself describes no person.
     personal_data = PersonalData(staff=("username",), other=("action", "note", "document"))
 
-    class Meta:
-        verbose_name = "カタログの変更履歴"
-        verbose_name_plural = "カタログの変更履歴"
+    class Meta(verbose_names("カタログの変更履歴")):
         ordering = ["municipality", "-id"]
 
     def __str__(self) -> str:

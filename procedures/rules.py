@@ -422,20 +422,14 @@ def _compare_with_ja(spec: QuestionSpec) -> str:
     return "（選択肢の値を引用符で囲んで書きます）"
 
 
-def _describe_literal_ja(literal: Literal) -> str:
-    if isinstance(literal.value, bool):
-        return f"「{str(literal.value).lower()}」（はい／いいえ）"
-    if isinstance(literal.value, int):
-        return f"数「{literal.value}」"
-    return f'文字列「"{literal.value}"」'
-
-
-def _describe_literal(literal: Literal) -> str:
-    if isinstance(literal.value, bool):
-        return f"the boolean {str(literal.value).lower()}"
-    if isinstance(literal.value, int):
-        return f"the integer {literal.value}"
-    return f'the string "{literal.value}"'
+def _describe_literal(literal: Literal) -> tuple[str, str]:
+    """A value written in a condition, as an error names it: (English, Japanese)."""
+    value = literal.value
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}", f"「{str(value).lower()}」（はい／いいえ）"
+    if isinstance(value, int):
+        return f"the integer {value}", f"数「{value}」"
+    return f'the string "{value}"', f'文字列「"{value}"」'
 
 
 class _Checker:
@@ -485,14 +479,16 @@ class _Checker:
                     f"a list can only follow 'in' or 'not in', not '{node.op}'",
                     f"[ ] は in か not in の後にだけ書けます（「{node.op}」の後には書けません）",
                 )
-            if isinstance(side, Name) and self.spec(side).type == QuestionType.MULTI:
-                raise ConditionError(
-                    f"'{side.key}' is a multi question: test it with "
-                    f"'\"value\" in {side.key}', not '{node.op}'",
-                    f"「{side.key}」は複数選択の質問です。「{node.op}」ではなく"
-                    f'「"値" in {side.key}」と書いてください',
-                )
+            self.refuse_multi(side, node.op)
         self.check_pair(node.left, node.right, node.op)
+
+    def refuse_multi(self, side: Operand, op: str) -> None:
+        """A multi question is tested one value at a time ('"value" in q'), never as a whole with `op`."""
+        if isinstance(side, Name) and self.spec(side).type == QuestionType.MULTI:
+            raise ConditionError(
+                f"'{side.key}' is a multi question: test it with '\"value\" in {side.key}', not '{op}'",
+                f'「{side.key}」は複数選択の質問です。「{op}」ではなく「"値" in {side.key}」と書いてください',
+            )
 
     def check_membership(self, node: Compare) -> None:
         left, right = node.left, node.right
@@ -521,11 +517,7 @@ class _Checker:
                 f"'{node.op}' needs a list [...] or a multi question on its right",
                 f"「{node.op}」の右には [ ] か複数選択の質問を書きます",
             )
-        if isinstance(left, Name) and self.spec(left).type == QuestionType.MULTI:
-            raise ConditionError(
-                f"'{left.key}' is a multi question: write '\"value\" in {left.key}'",
-                f'「{left.key}」は複数選択の質問です。「"値" in {left.key}」と書いてください',
-            )
+        self.refuse_multi(left, node.op)
         for item in right.items:
             self.check_pair(left, item, node.op)
 
@@ -537,9 +529,9 @@ class _Checker:
         elif isinstance(left, Name):
             self.check_name_literal(self.spec(left), right, op)
         elif type(left.value) is not type(right.value):
+            (a, a_ja), (b, b_ja) = _describe_literal(left), _describe_literal(right)
             raise ConditionError(
-                f"wrong type: {_describe_literal(left)} compared with {_describe_literal(right)}",
-                f"種類の違う値は比べられません（{_describe_literal_ja(left)}と{_describe_literal_ja(right)}）",
+                f"wrong type: {a} compared with {b}", f"種類の違う値は比べられません（{a_ja}と{b_ja}）"
             )
         elif op in ORDERING_OPS and isinstance(left.value, bool):
             raise ConditionError(
@@ -565,9 +557,10 @@ class _Checker:
         }[spec.type]
         if type(value) is not expected:
             what = "'age' is a number" if spec.key == AGE else f"'{spec.key}' is {_TYPE_NAMES[spec.type]}"
+            described, described_ja = _describe_literal(literal)
             raise ConditionError(
-                f"wrong type: {what}, compared with {_describe_literal(literal)}",
-                f"「{spec.key}」は{_type_ja(spec)}です。{_describe_literal_ja(literal)}とは比べられません"
+                f"wrong type: {what}, compared with {described}",
+                f"「{spec.key}」は{_type_ja(spec)}です。{described_ja}とは比べられません"
                 + _compare_with_ja(spec),
             )
         if spec.type == QuestionType.CHOICE:
@@ -814,29 +807,19 @@ def _compile_compare(node: Compare, questions: Mapping[str, QuestionSpec]) -> _E
 
         return both
     if isinstance(left, Name) or isinstance(right, Name):
-        name_left = isinstance(left, Name)
-        key = left.key if name_left else right.key
-        constant = _constant(right, left, questions) if name_left else _constant(left, right, questions)
-        if name_left:
+        name, other = (left, right) if isinstance(left, Name) else (right, left)
+        key, constant = name.key, _constant(other, name, questions)
+        # The sides as written: `age >= 40` tests the answer first, `"kei" in vehicles` the constant.
+        test = op if name is left else lambda value, constant: op(constant, value)
 
-            def name_op_constant(facts):
-                value = facts.get(key, _MISSING)
-                if value is UNKNOWN:
-                    return None
-                if value is _MISSING:
-                    return null_result
-                return op(value, constant)
-
-            return name_op_constant
-
-        def constant_op_name(facts):
+        def name_and_constant(facts):
             value = facts.get(key, _MISSING)
             if value is UNKNOWN:
                 return None
             if value is _MISSING:
                 return null_result
-            return op(constant, value)
+            return test(value, constant)
 
-        return constant_op_name
+        return name_and_constant
     result = op(_constant(left, right, questions), _constant(right, left, questions))
     return lambda facts: result

@@ -361,6 +361,7 @@ def condition_questions(*, municipality_id: int | None, before: int | None = Non
         "key": AGE,
         "text": "亡くなったときの年齢（満年齢）",
         "type": AGE,
+        "kind": "AGE",
         "type_label": "年齢",
         "choices": [],
     }
@@ -369,6 +370,7 @@ def condition_questions(*, municipality_id: int | None, before: int | None = Non
             "key": q.key,
             "text": q.text,
             "type": q.type,
+            "kind": QuestionType(q.type).name,  # how the builder's script and the template name the type
             "type_label": QuestionType(q.type).label,
             "choices": [{"value": c.value, "label": c.label} for c in q.choices.all()],
         }
@@ -399,8 +401,8 @@ def item_state(model, pk) -> dict | None:
 
 # --- Who may edit which catalog: the one place that decides it. ---
 
-# How each catalog model reaches its municipality.
-MUNICIPALITY_PATH = {
+# How each table of a municipality's catalog reaches its municipality.
+CATALOG_PATH = {
     Municipality: "pk",
     Place: "municipality",
     Counter: "municipality",
@@ -410,9 +412,9 @@ MUNICIPALITY_PATH = {
     Document: "procedure__municipality",
     ApplicationForm: "procedure__municipality",
     FormPdf: "municipality",
-    StaffMembership: "municipality",
-    CatalogRevision: "municipality",
 }
+# ... and of every model the catalog admin shows: the catalog, its editors and its history.
+MUNICIPALITY_PATH = {**CATALOG_PATH, StaffMembership: "municipality", CatalogRevision: "municipality"}
 
 
 def editor_municipality(user) -> Municipality | None:

@@ -28,11 +28,9 @@ from procedures.models import (
     ApplicationForm,
     CatalogRevision,
     Choice,
-    Counter,
     Document,
     FormPdf,
     Municipality,
-    Place,
     Procedure,
     Question,
     deadline_columns,
@@ -113,13 +111,20 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
     import, an undo or a restore. Choices are matched by value, documents and forms by position
     (a form's PDFs stored from `pdfs` unless the municipality has them already).
     """
-    places, places_gone = _sync(
-        Place.objects.filter(municipality=municipality),
+    gone: list[tuple[type, list[int]]] = []  # the rows not wanted, table by table, parents first
+
+    def sync(queryset, wanted: dict, **options) -> dict:
+        ids, unwanted = _sync(queryset, wanted, **options)
+        gone.append((queryset.model, unwanted))
+        return ids
+
+    places = sync(
+        municipality.places.all(),
         {p.key: {"name": p.name, "order": p.order, "outside": p.outside} for p in catalog.places},
         new={"municipality_id": municipality.pk},
     )
-    counters, counters_gone = _sync(
-        Counter.objects.filter(municipality=municipality),
+    counters = sync(
+        municipality.counters.all(),
         {
             c.key: {
                 "place_id": places[c.place],
@@ -133,8 +138,8 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
         },
         new={"municipality_id": municipality.pk},
     )
-    questions, questions_gone = _sync(
-        Question.objects.filter(municipality=municipality),
+    questions = sync(
+        municipality.questions.all(),
         {
             q.key: {
                 "position": position,
@@ -149,7 +154,7 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
         },
         new={"municipality_id": municipality.pk},
     )
-    _, choices_gone = _sync(
+    sync(
         Choice.objects.filter(question__municipality=municipality),
         {
             (questions[q.key], c.value): {"label": c.label, "position": position}
@@ -158,8 +163,8 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
         },
         key=("question_id", "value"),
     )
-    procedures, procedures_gone = _sync(
-        Procedure.objects.filter(municipality=municipality),
+    procedures = sync(
+        municipality.procedures.all(),
         {
             p.key: {
                 "counter_id": counters[p.counter],
@@ -175,7 +180,7 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
         },
         new={"municipality_id": municipality.pk},
     )
-    _, documents_gone = _sync(
+    sync(
         Document.objects.filter(procedure__municipality=municipality),
         {
             (procedures[p.key], position): {"text": text}
@@ -189,7 +194,7 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
         pdfs={f.pdf.sha256: f.pdf for p in catalog.procedures for f in p.forms},
         data=pdfs or {},
     )
-    _, forms_gone = _sync(
+    sync(
         ApplicationForm.objects.filter(procedure__municipality=municipality),
         {
             (procedures[p.key], position): {
@@ -204,17 +209,9 @@ def _catalog_sync(municipality: Municipality, catalog: Catalog, pdfs: Mapping[st
         key=("procedure_id", "position"),
     )
     # What is gone goes last, children first: a counter or place is protected while referenced.
-    for model, gone in (
-        (ApplicationForm, forms_gone),
-        (Document, documents_gone),
-        (Choice, choices_gone),
-        (Procedure, procedures_gone),
-        (Question, questions_gone),
-        (Counter, counters_gone),
-        (Place, places_gone),
-    ):
-        if gone:
-            model.objects.filter(pk__in=gone).delete()
+    for model, ids in reversed(gone):
+        if ids:
+            model.objects.filter(pk__in=ids).delete()
 
 
 def _sync(queryset, wanted: dict, *, key: tuple[str, ...] = ("key",), new: dict | None = None):
@@ -276,8 +273,8 @@ def form_pdfs_store(
 
 def _catalog_clear(municipality: Municipality) -> None:
     # Children first: counters and places are protected while referenced.
-    for model in (Procedure, Question, Counter, Place):
-        model.objects.filter(municipality=municipality).delete()
+    for rows in (municipality.procedures, municipality.questions, municipality.counters, municipality.places):
+        rows.all().delete()
 
 
 @transaction.atomic

@@ -93,6 +93,25 @@ def make_case(municipality, **fields):
     return Case.objects.create(municipality=municipality, **{**CASE_DETAILS, **fields})
 
 
+def case_form_data(**changes) -> dict:
+    """make_case's case as the reception form posts it (dates as YYYY-MM-DD): `changes` change
+    or add fields."""
+    fields = {**CASE_DETAILS, **changes}
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in fields.items()}
+
+
+def case_input(*, birth_date="1945-03-10", unknown=(), **answers) -> dict:
+    """What `evaluate` reads (CLI and API) for the contract city: 船橋 太郎 (died 2026-11-20, 81),
+    後期高齢者, head of a household two stay in, a 原付 in his name; `answers` change or add
+    answers, `unknown` lists the questions answered わからない."""
+    usual = {"insurance": "koki", "head_of_household": True, "household_left": 2, "vehicles": ["gentsuki"]}
+    return {
+        "deceased": {"birth_date": birth_date, "death_date": "2026-11-20"},
+        "answers": usual | answers,
+        "unknown": list(unknown),
+    }
+
+
 # --- The cast: alice (窓口), bob (編集者) and erin (管理者) in city A, charlie (窓口) in city B ---
 
 
@@ -123,31 +142,23 @@ def _staff(username, municipality, role):
     return user
 
 
-@pytest.fixture
-def alice(city_a):
-    return _staff("alice", city_a, "counter")
+def _member(username: str, city: str, role: str, doc: str):
+    """The fixture `username`: staff of the municipality the fixture `city` gives, in `role`."""
+
+    def member(request):
+        return _staff(username, request.getfixturevalue(city), role)
+
+    member.__doc__ = doc
+    return pytest.fixture(member, name=username)
 
 
-@pytest.fixture
-def bob(city_a):
-    return _staff("bob", city_a, "editor")
-
-
-@pytest.fixture
-def charlie(city_b):
-    return _staff("charlie", city_b, "counter")
-
-
-@pytest.fixture
-def dave(city_b):
-    """編集者 of city B."""
-    return _staff("dave", city_b, "editor")
-
-
-@pytest.fixture
-def erin(city_a):
-    """管理者 of city A: the audit log and the statistics, no cases, no catalog."""
-    return _staff("erin", city_a, "manager")
+alice = _member("alice", "city_a", "counter", "窓口 of city A.")
+bob = _member("bob", "city_a", "editor", "編集者 of city A.")
+charlie = _member("charlie", "city_b", "counter", "窓口 of city B.")
+dave = _member("dave", "city_b", "editor", "編集者 of city B.")
+erin = _member(
+    "erin", "city_a", "manager", "管理者 of city A: the audit log and the statistics, no cases, no catalog."
+)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ cookie, okuyami.precheck.state).
 
 from django.db import models
 
+from core.models import municipality_field, verbose_names
 from core.personal import Erase, Personal, PersonalData
 from okuyami.models import Case
 from okuyami.precheck.codes import LENGTH
@@ -17,9 +18,7 @@ class PrecheckCode(models.Model):
     death and the age at death), for the counter to load into a new case. No name, address,
     birth date, contact or anything about the device that asked for it."""
 
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name="市区町村"
-    )
+    municipality = municipality_field("+")
     code = models.CharField("受付コード", max_length=LENGTH, unique=True)
     death_date = models.DateField("亡くなった日")
     # The age in completed years on the day of death, as the family gave it; null when they
@@ -47,9 +46,8 @@ class PrecheckCode(models.Model):
         other=("code",),
     )
 
-    class Meta:
-        verbose_name = "受付コード"
-        verbose_name_plural = "受付コード"
+    class Meta(verbose_names("受付コード")):
+        pass
 
     def __str__(self) -> str:
         return f"受付コード {self.pk}"
@@ -73,9 +71,7 @@ class RateCount(models.Model):
 
     personal_data = PersonalData(other=("scope", "client"))
 
-    class Meta:
-        verbose_name = "回数制限の記録"
-        verbose_name_plural = "回数制限の記録"
+    class Meta(verbose_names("回数制限の記録")):
         constraints = [
             models.UniqueConstraint(fields=["scope", "client", "started"], name="precheck_rate_window_unique")
         ]
@@ -89,7 +85,5 @@ class PublicPage(Municipality):
     """The municipality's public page settings, edited in the admin by its 編集者 and the operator
     (the fields are the municipality's own)."""
 
-    class Meta:
+    class Meta(verbose_names("公開ページの設定")):
         proxy = True
-        verbose_name = "公開ページの設定"
-        verbose_name_plural = "公開ページの設定"

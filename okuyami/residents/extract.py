@@ -148,8 +148,19 @@ class ResidentFact:
     text: str  # the value as written in facts.csv (canonical)
 
 
+COUNTED = ("people", "households", "deceased", "facts")
+
+
+class ExtractCounts:
+    """The counts of an extract (COUNTED): while it is read (ExtractReport) and once it is
+    stored (models.Extract), as the services write them to the audit log and the screens."""
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COUNTED}
+
+
 @dataclass
-class ExtractReport:
+class ExtractReport(ExtractCounts):
     """What reading an extract found: the counts, and every error (the first `max_errors` kept)."""
 
     max_errors: int = 1000
@@ -172,14 +183,6 @@ class ExtractReport:
             self.errors.append(message)
         if self.on_error is not None:
             self.on_error(message)
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "people": self.people,
-            "households": self.households,
-            "deceased": self.deceased,
-            "facts": self.facts,
-        }
 
 
 class _Files:

@@ -12,7 +12,9 @@ extract drops its partitions, so nothing of it is left in the table files.
 
 from django.db import models
 
+from core.models import municipality_field, verbose_names
 from core.personal import Personal, PersonalData
+from okuyami.residents.extract import ExtractCounts
 from procedures.models import Municipality
 
 
@@ -28,15 +30,9 @@ def _deleted_with_the_extract(value):
 WITH_THE_EXTRACT = Personal(_deleted_with_the_extract)
 
 
-class Extract(models.Model):
+class Extract(ExtractCounts, models.Model):
     # Empty while an import loads it; set when it replaces the previous one.
-    municipality = models.OneToOneField(
-        Municipality,
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="resident_extract",
-        verbose_name="市区町村",
-    )
+    municipality = municipality_field("resident_extract", one=True, null=True)
     # Read from the admin's upload and shown with its counts, not yet applied (services.extract_apply).
     pending_for = models.OneToOneField(
         Municipality,
@@ -56,20 +52,11 @@ class Extract(models.Model):
     # Counts and times only: the extract's personal data is in its Person and PersonFact rows.
     personal_data = PersonalData(staff=("imported_by",))
 
-    class Meta:
-        verbose_name = "住民記録"
-        verbose_name_plural = "住民記録"
+    class Meta(verbose_names("住民記録")):
+        pass
 
     def __str__(self) -> str:
         return f"住民記録 {self.pk}"
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "people": self.people,
-            "households": self.households,
-            "deceased": self.deceased,
-            "facts": self.facts,
-        }
 
 
 def extract_key() -> models.ForeignKey:
@@ -141,9 +128,7 @@ class Person(models.Model):
         )
     )
 
-    class Meta:
-        verbose_name = "住民"
-        verbose_name_plural = "住民"
+    class Meta(verbose_names("住民")):
         # A search has two criteria, so one of them is always a date or the 宛名番号: those are
         # indexed, with the kana key beside the birth date. Every index is written on import,
         # so there are no more than the search and the case document need.
@@ -179,9 +164,8 @@ class PersonFact(models.Model):
     # Whose fact it is and what another register holds about them.
     personal_data = PersonalData(fields=dict.fromkeys(("atena_number", "fact", "value"), WITH_THE_EXTRACT))
 
-    class Meta:
-        verbose_name = "他の台帳の事実"
-        verbose_name_plural = "他の台帳の事実"
+    class Meta(verbose_names("他の台帳の事実")):
+        pass
 
     def __str__(self) -> str:
         return f"宛名番号 {self.atena_number} {self.fact}"

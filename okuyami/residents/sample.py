@@ -9,6 +9,10 @@ The demo extract has a few hundred ordinary households and, on top, a dozen peop
 in the weeks before `today`, each a situation the counter meets: an 82-year-old 世帯主 whose
 wife remains, someone living alone, a widow with children, a foreign resident, someone
 born on 29 February, names with 髙, 﨑 and 𠮷 (outside CP932, so the file is UTF-8).
+
+Each deceased person also has the sample city's own registers' facts (`LOCAL_REGISTERS`) as on
+the day of death, so a case started from the records asks only what no register of the city
+answers.
 """
 
 import argparse
@@ -178,6 +182,62 @@ def _facts(town: _Town, person: Row) -> None:
         person.facts["tax.light_vehicle"] = "true"
 
 
+# The sample city's own registers behind its `local.` facts (fixtures/catalogs/sample-city.json
+# reads each in a question's `prefill`; fixtures/README.md names the register): every deceased
+# person has each of them, as on the day of death, except the two 障害福祉 ones, written only
+# for a holder of a 障害者手帳.
+LOCAL_REGISTERS = tuple(
+    f"local.{key}"
+    for key in (
+        "high_medical_costs", "elderly_services", "severe_medical", "disability_allowance",
+        "salary_withholding", "mynumber_card", "child_benefits", "resident_tax", "tax_debit",
+        "unregistered_house", "forest", "municipal_housing", "cemetery", "farmland", "dog",
+    )
+)  # fmt: skip
+DISABILITY_REGISTERS = ("local.severe_medical", "local.disability_allowance")
+
+
+def _registers(person: Row, **found: bool) -> None:
+    """The sample city's registers as on the day of death: `found` names those that hold him
+    (`dog=True` for local.dog); every other register does not."""
+    unknown = set(found) - {name.removeprefix("local.") for name in LOCAL_REGISTERS}
+    if unknown:
+        raise ValueError(f"not a register of the sample city: {', '.join(sorted(unknown))}")
+    for name in LOCAL_REGISTERS:
+        if name in DISABILITY_REGISTERS and person.facts.get("disability.certificate") != "true":
+            continue
+        person.facts[name] = "true" if found.get(name.removeprefix("local."), False) else "false"
+
+
+def _ordinary_death(seed: int, person: Row, household: list[Row], today: date) -> None:
+    """An ordinary household's death: the city's registers on him, drawn apart from the households'
+    own draws (the same people for a seed whatever this draws)."""
+    rng = random.Random(f"{seed}:{person.number}")
+    age = age_on(person.birth, today)
+    owner = person.facts.get("tax.fixed_asset") == "true"
+    children = any(
+        age_on(other.birth, today) < 18
+        for other in household
+        if other is not person and other.removed is None
+    )
+    _registers(
+        person,
+        high_medical_costs=person.facts["health.insurance"] != "none" and rng.random() < 0.3,
+        elderly_services=age >= 65 and rng.random() < 0.2,
+        salary_withholding=age < 70 and person.facts["health.insurance"] == "none" and rng.random() < 0.8,
+        mynumber_card=rng.random() < 0.75,
+        child_benefits=children and rng.random() < 0.6,
+        resident_tax=rng.random() < 0.6,
+        tax_debit=rng.random() < 0.4,
+        unregistered_house=owner and rng.random() < 0.1,
+        forest=owner and rng.random() < 0.05,
+        municipal_housing=not owner and rng.random() < 0.1,
+        cemetery=rng.random() < 0.15,
+        farmland=owner and rng.random() < 0.1,
+        dog=rng.random() < 0.1,
+    )
+
+
 def _demo_deaths(town: _Town) -> list[Row]:
     """A dozen deaths in the last weeks, each a situation the counter meets."""
     today = town.today
@@ -190,7 +250,9 @@ def _demo_deaths(town: _Town) -> list[Row]:
     def home() -> tuple[str, str]:
         return town.household(), town.address()
 
-    # 1. The typical case: an 82-year-old 世帯主, wife remaining; 後期, 印鑑, 介護, a house.
+    # 1. The typical case: an 82-year-old 世帯主, wife remaining; 後期, 印鑑, 介護, a house; the
+    # city's registers as tests/okuyami/test_counter_effort.py's family answers (住民税 課税, a
+    # マイナンバーカード, nothing else).
     h, a = home()
     family = ("見本", "ミホン")
     husband = town.person(family, h, a, "世帯主", 1, 82, given=("太郎", "タロウ"))
@@ -204,24 +266,30 @@ def _demo_deaths(town: _Town) -> list[Row]:
             "local.water_contract": "true",
         }
     )
+    _registers(husband, resident_tax=True, mynumber_card=True)
     wife = town.person(family, h, a, "妻", 2, 79, given=("花子", "ハナコ"))
     wife.facts.update({"health.insurance": "koki", "seal.registered": "true"})
     son = town.person(family, h, a, "子", 1, 50, given=("一郎", "イチロウ"))
     son.removed, son.reason = date(2024, 4, 1), "転出"
     rows += [died(husband, 9), wife, son]
 
-    # 2. Living alone: a woman of 91, 後期, 介護.
+    # 2. Living alone: a woman of 91, 後期, 介護; 配食 and an 緊急通報 device, a 高額療養費 to claim.
     h, a = home()
     alone = town.person(("長谷川", "ハセガワ"), h, a, "世帯主", 2, 91, given=("千代", "チヨ"))
     alone.facts.update({"health.insurance": "koki", "kaigo.certified": "true", "seal.registered": "false"})
+    _registers(alone, elderly_services=True, high_medical_costs=True)
     rows.append(died(alone, 4))
 
-    # 3. A widow with children: he was 46 and 世帯主; she, a girl of 16 and a boy of 12 remain.
+    # 3. A widow with children: he was 46 and 世帯主; she, a girl of 16 and a boy of 12 remain. A
+    # farmer (国保): 農地, 住民税 paid by 口座振替, 児童手当 and こども医療費助成.
     h, a = home()
     family = ("試験", "シケン")
     father = town.person(family, h, a, "世帯主", 1, 46, given=("大輔", "ダイスケ"))
     father.facts.update(
         {"health.insurance": "kokuho", "seal.registered": "true", "child_allowance.recipient": "true"}
+    )
+    _registers(
+        father, resident_tax=True, tax_debit=True, mynumber_card=True, child_benefits=True, farmland=True
     )
     rows += [
         died(father, 12),
@@ -230,12 +298,16 @@ def _demo_deaths(town: _Town) -> list[Row]:
         town.person(family, h, a, "子", 1, 12, given=("湊", "ミナト")),
     ]
 
-    # 4. A foreign resident living alone: the reading has ヴ (found as ブ too).
+    # 4. A foreign resident living alone: the reading has ヴ (found as ブ too). A factory worker
+    # (給与から住民税) in a 市営住宅.
     h, a = home()
     foreigner = Row(
         town.number(), h, "NGUYEN VAN AN", "グエン ヴァン アン", town.birth(67), 1, "世帯主", a, foreign=True
     )
     foreigner.facts.update({"health.insurance": "kokuho", "seal.registered": "false"})
+    _registers(
+        foreigner, salary_withholding=True, resident_tax=True, mynumber_card=True, municipal_housing=True
+    )
     rows.append(died(foreigner, 6))
 
     # 5. Born on 29 February 1948 (S23.02.29); her husband remains.
@@ -243,21 +315,32 @@ def _demo_deaths(town: _Town) -> list[Row]:
     family = ("架空", "カクウ")
     leap = town.person(family, h, a, "妻", 2, 78, given=("節子", "セツコ"), birth=date(1948, 2, 29))
     leap.facts.update({"health.insurance": "koki", "seal.registered": "true"})
+    _registers(leap, mynumber_card=True)
     head = town.person(family, h, a, "世帯主", 1, 80, given=("茂", "シゲル"))
     head.facts.update({"health.insurance": "koki", "tax.fixed_asset": "true"})
     rows += [died(leap, 15), head]
 
-    # 6-8. Names with 髙, 﨑 and 𠮷 (𠮷 is outside CP932).
-    for family, given, sex, age, days_ago in (
-        (("髙橋", "タカハシ"), ("正雄", "マサオ"), 1, 77, 3),
-        (("山﨑", "ヤマザキ"), ("光子", "ミツコ"), 2, 88, 7),
-        (("𠮷田", "ヨシダ"), ("修", "オサム"), 1, 71, 19),
-    ):
+    # 6-8. Names with 髙, 﨑 and 𠮷 (𠮷 is outside CP932); each on some of the city's registers.
+    for family, given, sex, age, days_ago, registers in (
+        (
+            ("髙橋", "タカハシ"), ("正雄", "マサオ"), 1, 77, 3,
+            {"resident_tax": True, "tax_debit": True, "mynumber_card": True, "dog": True, "cemetery": True},
+        ),
+        (
+            ("山﨑", "ヤマザキ"), ("光子", "ミツコ"), 2, 88, 7,
+            {"elderly_services": True, "high_medical_costs": True},
+        ),
+        (
+            ("𠮷田", "ヨシダ"), ("修", "オサム"), 1, 71, 19,
+            {"resident_tax": True, "tax_debit": True, "mynumber_card": True, "forest": True},
+        ),
+    ):  # fmt: skip
         h, a = home()
         person = town.person(family, h, a, "世帯主", sex, age, given=given)
         person.facts.update(
             {"health.insurance": "koki" if age >= 75 else "kokuho", "seal.registered": "true"}
         )
+        _registers(person, **registers)
         partner = town.person(family, h, a, "妻" if sex == 1 else "夫", 3 - sex, age - 3)
         rows += [died(person, days_ago), partner]
 
@@ -272,6 +355,7 @@ def _demo_deaths(town: _Town) -> list[Row]:
     rows[-2].facts.update(
         {"health.insurance": "kokuho", "seal.registered": "true", "kaigo.certified": "false"}
     )
+    _registers(rows[-2], mynumber_card=True)
 
     # 10. The ages on the day: a son turns 18 and a daughter 15 on the day of the death.
     h, a = home()
@@ -282,6 +366,8 @@ def _demo_deaths(town: _Town) -> list[Row]:
     mother.facts.update(
         {"health.insurance": "none", "seal.registered": "true", "child_allowance.recipient": "true"}
     )
+    # An employee (給与から住民税); 児童手当 and こども医療費助成 for the children.
+    _registers(mother, salary_withholding=True, resident_tax=True, mynumber_card=True, child_benefits=True)
     eighteen = date(death_day.year - 18, death_day.month, death_day.day)
     fifteen = date(death_day.year - 15, death_day.month, death_day.day)
     rows += [
@@ -291,7 +377,8 @@ def _demo_deaths(town: _Town) -> list[Row]:
         town.person(family, h, a, "子", 2, 14, given=("さくら", "サクラ"), birth=fifteen + timedelta(days=1)),
     ]
 
-    # 11. 生活保護: a man of 63 living alone, with a 障害者手帳.
+    # 11. 生活保護: a man of 63 living alone in a 市営住宅, with a 障害者手帳 and 特別障害者手当
+    # (生活保護's 医療扶助 pays his care, so no 重度心身障害者医療費助成).
     h, a = home()
     welfare = town.person(("林", "ハヤシ"), h, a, "世帯主", 1, 63, given=("勇", "イサム"))
     welfare.facts.update(
@@ -302,14 +389,19 @@ def _demo_deaths(town: _Town) -> list[Row]:
             "seal.registered": "false",
         }
     )
+    _registers(welfare, disability_allowance=True, municipal_housing=True)
     rows.append(died(welfare, 2))
 
     # 12. Three generations: the grandfather of 85 (not 世帯主) dies; a full-width space in his name.
+    # He owned the family's 農地 and a grave in the 市営霊園.
     h, a = home()
     family = ("佐々木", "ササキ")
     grandfather = town.person(family, h, a, "父", 1, 85, given=("清", "キヨシ"), wide_space=True)
     grandfather.facts.update(
         {"health.insurance": "koki", "kaigo.certified": "true", "tax.light_vehicle": "true"}
+    )
+    _registers(
+        grandfather, resident_tax=True, tax_debit=True, mynumber_card=True, farmland=True, cemetery=True
     )
     rows += [
         town.person(family, h, a, "世帯主", 1, 55, given=("誠", "マコト")),
@@ -328,6 +420,7 @@ def households(*, seed: int, today: date, count: int, demo: bool) -> Iterator[li
         if town.rng.random() < 0.02:  # a death in the last year, for the search's long tail
             old = min(people, key=lambda p: p.birth)
             old.removed, old.reason = today - timedelta(days=town.rng.randint(30, 365)), "死亡"
+            _ordinary_death(seed, old, people, today)
         yield people
     if demo:
         yield _demo_deaths(town)

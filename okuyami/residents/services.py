@@ -110,8 +110,7 @@ def extract_import(
     """
     report = ExtractReport(max_errors=max_errors, on_error=on_error)
     with transaction.atomic():
-        # One import at a time per municipality: the second waits for the first.
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        _one_at_a_time(municipality)
         extract = Extract.objects.create(
             municipality=None,  # not the municipality's until it is complete
             imported_at=timezone.now(),
@@ -141,14 +140,7 @@ def extract_import(
         if previous is not None:
             _erase_rows(previous)
         Extract.objects.filter(pk=extract.pk).update(**place, **report.counts())
-        audit(
-            municipality=municipality,
-            action=AuditEvent.Action.CHANGE,
-            actor=actor,
-            detail=detail,
-            **_who(user),
-        )
-        transaction.on_commit(drop_partitions)
+        _audited(municipality, AuditEvent.Action.CHANGE, detail, user, actor)
     return report
 
 
@@ -163,7 +155,7 @@ class NothingPending(Exception):
 def extract_apply(*, municipality: Municipality, user=None, actor: str = "") -> Extract:
     """The uploaded extract, checked by its counts, replaces the municipality's extract."""
     with transaction.atomic():
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        _one_at_a_time(municipality)
         pending = pending_extract_for(municipality)
         if pending is None:
             raise NothingPending
@@ -174,14 +166,8 @@ def extract_apply(*, municipality: Municipality, user=None, actor: str = "") -> 
         Extract.objects.filter(pk=pending.pk).update(
             municipality=municipality, pending_for=None, imported_at=timezone.now()
         )
-        audit(
-            municipality=municipality,
-            action=AuditEvent.Action.CHANGE,
-            actor=actor,
-            detail=f"住民記録を取り込み（{_counts_text(**pending.counts())}）",
-            **_who(user),
-        )
-        transaction.on_commit(drop_partitions)
+        detail = f"住民記録を取り込み（{_counts_text(**pending.counts())}）"
+        _audited(municipality, AuditEvent.Action.CHANGE, detail, user, actor)
     pending.refresh_from_db()
     return pending
 
@@ -194,20 +180,26 @@ def extract_discard(*, municipality: Municipality, user=None, actor: str = "") -
 def _erase(municipality: Municipality, which, detail: str, user, actor: str) -> bool:
     """Erase the municipality's extract that `which` selects, audited; False when there is none."""
     with transaction.atomic():
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        _one_at_a_time(municipality)
         extract = which(municipality)
         if extract is None:
             return False
         _erase_rows(extract)
-        audit(
-            municipality=municipality,
-            action=AuditEvent.Action.ERASE,
-            actor=actor,
-            detail=detail,
-            **_who(user),
-        )
-        transaction.on_commit(drop_partitions)
+        _audited(municipality, AuditEvent.Action.ERASE, detail, user, actor)
     return True
+
+
+def _one_at_a_time(municipality: Municipality) -> None:
+    """Lock the municipality's row until the transaction ends: one import, apply or erasure of
+    its extract at a time, the second waiting for the first."""
+    Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+
+
+def _audited(municipality: Municipality, action: str, detail: str, user, actor: str) -> None:
+    """The audit record of a change of the municipality's extract; after the commit, on
+    PostgreSQL, the partitions of the extracts it replaced or erased are dropped."""
+    audit(municipality=municipality, action=action, actor=actor, detail=detail, **_who(user))
+    transaction.on_commit(drop_partitions)
 
 
 def _tables_for(extract: Extract) -> dict[type, str]:

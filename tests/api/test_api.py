@@ -13,21 +13,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from okuyami.models import Case, Mark
-from tests.conftest import build_catalog_document
+from tests.conftest import build_catalog_document, case_input
 from tests.okuyami.conftest import smallest_text
 
 pytestmark = pytest.mark.django_db
 
-CASE_IN = {
-    "deceased": {"birth_date": "1951-11-20", "death_date": "2026-11-20"},
-    "answers": {
-        "insurance": "koki",
-        "head_of_household": True,
-        "household_left": 2,
-        "vehicles": ["gentsuki"],
-    },
-    "unknown": ["pension"],
-}
+CASE_IN = case_input(birth_date="1951-11-20", unknown=["pension"])
 NEW_CASE = {
     "deceased_name": "船橋 太郎",
     "deceased_kana": "フナバシ タロウ",

@@ -10,22 +10,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from core.models import AuditEvent, StaffMembership
+from tests.migrating import historical_city, migrated_back
 
 BEFORE_THE_MOVE = [("procedures", "0003_audit_trials_manager"), ("core", None)]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def table_names() -> set[str]:
@@ -36,14 +25,11 @@ def table_names() -> set[str]:
 @pytest.mark.django_db(transaction=True)
 def test_memberships_and_audit_records_keep_their_rows_through_the_move():
     memberships = ContentType.objects.get_for_model(StaffMembership).pk
-    try:
-        old = migrate(BEFORE_THE_MOVE)
+    with migrated_back(BEFORE_THE_MOVE) as old:
         assert {"procedures_staffmembership", "procedures_auditevent"} <= table_names()
         assert "core_staffmembership" not in table_names()
         user = old.get_model("auth", "User").objects.create(username="kept")
-        city = old.get_model("procedures", "Municipality").objects.create(
-            code="122041", name="船橋市", prefecture="千葉県"
-        )
+        city = historical_city(old)
         old.get_model("procedures", "StaffMembership").objects.create(
             user_id=user.pk, municipality=city, role="manager", must_change_password=True
         )
@@ -51,8 +37,6 @@ def test_memberships_and_audit_records_keep_their_rows_through_the_move():
         old.get_model("procedures", "AuditEvent").objects.create(
             municipality=city, municipality_code="122041", username="kept", action="view", case_id=7, at=at
         )
-    finally:
-        migrate(latest())
 
     assert {"core_staffmembership", "core_auditevent"} <= table_names()
     assert not {"procedures_staffmembership", "procedures_auditevent"} & table_names()

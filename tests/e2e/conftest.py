@@ -4,8 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from core.models import StaffMembership
+from tests.conftest import fixture_document, import_catalog
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses
 # database access from such a thread unless told it is safe (it is: one thread).
@@ -50,3 +53,17 @@ def screens() -> Screens:
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
     return Screens(folder)
+
+
+# --- みほん市 at the counter -------------------------------------------------------------------------
+
+PASSWORD = "okuyami-demo"  # `make run`'s demo users have it too
+
+
+@pytest.fixture
+def demo_counter():
+    """The sample city (fixtures/catalogs/sample-city.json) and its counter clerk, demo-counter."""
+    municipality = import_catalog(fixture_document("sample-city.json"))
+    user = get_user_model().objects.create_user("demo-counter", password=PASSWORD)
+    StaffMembership.objects.create(user=user, municipality=municipality, role=StaffMembership.Role.COUNTER)
+    return user

@@ -37,6 +37,15 @@ def choose(page, control_id: str, text: str) -> None:
     assert page.eval_on_selector(f"#{control_id}", "s => s.selectedIndex") == target
 
 
+def choose_question_and_shape(page, base: str, question: str, shape: str) -> None:
+    """From the builder's focused question <select>: the question, Tab, the shape of the condition
+    on it, Tab on to what that shape asks for next (a choice, a number, or かつ/または)."""
+    choose(page, f"{base}-question", question)
+    page.keyboard.press("Tab")
+    choose(page, f"{base}-shape", shape)
+    page.keyboard.press("Tab")
+
+
 def test_an_editor_builds_a_condition_with_the_keyboard_and_saves_it(live_server, browser, bob, screens):
     procedure = Procedure.objects.get(municipality__code="122041", key="kaigo_loss")
     page = log_in(browser, live_server.url, "bob")
@@ -53,10 +62,7 @@ def test_an_editor_builds_a_condition_with_the_keyboard_and_saves_it(live_server
 
     # 「健康保険が国民健康保険のとき」 in place of the condition.
     page.keyboard.press("Tab")
-    choose(page, f"{base}-question", "健康保険")
-    page.keyboard.press("Tab")
-    choose(page, f"{base}-shape", "が次のとき")
-    page.keyboard.press("Tab")
+    choose_question_and_shape(page, base, "健康保険", "が次のとき")
     choose(page, f"{base}-choice", "国民健康保険")
     page.keyboard.press("Tab")
     choose(page, f"{base}-join", "置き換える")
@@ -67,10 +73,7 @@ def test_an_editor_builds_a_condition_with_the_keyboard_and_saves_it(live_server
 
     # かつ 65歳以上.
     page.focus(f"#{base}-question")
-    choose(page, f"{base}-question", "年齢")
-    page.keyboard.press("Tab")
-    choose(page, f"{base}-shape", "歳以上")
-    page.keyboard.press("Tab")
+    choose_question_and_shape(page, base, "年齢", "歳以上")
     assert focused(page) == f"{base}-number"
     page.keyboard.type("65")
     page.keyboard.press("Tab")
@@ -81,10 +84,7 @@ def test_an_editor_builds_a_condition_with_the_keyboard_and_saves_it(live_server
 
     # または 介護の認定あり: the two before are kept together in parentheses.
     page.focus(f"#{base}-question")
-    choose(page, f"{base}-question", "介護")
-    page.keyboard.press("Tab")
-    choose(page, f"{base}-shape", "「はい」")
-    page.keyboard.press("Tab")
+    choose_question_and_shape(page, base, "介護", "「はい」")
     choose(page, f"{base}-join", "または")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")

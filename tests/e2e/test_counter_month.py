@@ -6,54 +6,27 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.models import StaffMembership
+from bench.cases import SEVENTEEN_ANSWERS
 from okuyami import selectors, services
 from okuyami.models import Case, Finalisation
-from tests.conftest import fixture_document, import_catalog, make_case
-
-PASSWORD = "okuyami-demo"
-# In the sample city these answers make 17 procedures apply at 11 counters (4 of them offices
-# that are not the city's: 法務局, 軽自動車検査協会, banks, utilities) and 2 need checking.
-SEVENTEEN = {
-    "insurance": "koki",
-    "head_of_household": True,
-    "household_remaining": 2,
-    "household_adults": 2,
-    "vehicles": ["kei"],
-    "pension": "kokumin",
-    "seal_registration": True,
-    "mynumber_card": True,
-    "real_estate": True,
-    "bank_accounts": True,
-    "utilities": ["denki", "gas"],
-    "funeral_held": True,
-    "funeral_date": "2026-11-23",
-    "water_contract": True,
-    "resident_tax": True,
-}
+from tests.conftest import make_case
+from tests.e2e.conftest import PASSWORD
+from tests.e2e.test_interview import fill_reception
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def clerk():
-    municipality = import_catalog(fixture_document("sample-city.json"))
-    user = get_user_model().objects.create_user("demo-counter", password=PASSWORD)
-    StaffMembership.objects.create(user=user, municipality=municipality, role=StaffMembership.Role.COUNTER)
-    return user
-
-
-def seventeen(clerk, **fields) -> Case:
+def seventeen(demo_counter, **fields) -> Case:
+    """A case of bench.cases.SEVENTEEN_ANSWERS: 17 procedures at 11 counters, 2 to confirm."""
     return make_case(
-        clerk.membership.municipality,
+        demo_counter.membership.municipality,
         deceased_name="見本 太郎",
         deceased_kana="ミホン タロウ",
         visitor_name="見本 花子",
         visitor_kana="ミホン ハナコ",
-        answers=SEVENTEEN,
+        answers=SEVENTEEN_ANSWERS,
         unknown=["will"],
         **fields,
     )
@@ -91,9 +64,9 @@ def tabs_until(page, selector: str, limit: int = 200) -> int:
 # --- Item 1: a finalised case is corrected, and what was told stays -----------------------------------
 
 
-def test_a_clerk_corrects_a_finalised_case_and_the_reprint_says_so(live_server, page, clerk, screens):
-    case = seventeen(clerk)
-    services.case_finalise(case=case, user=clerk, version=case.version)
+def test_a_clerk_corrects_a_finalised_case_and_the_reprint_says_so(live_server, page, demo_counter, screens):
+    case = seventeen(demo_counter)
+    services.case_finalise(case=case, user=demo_counter, version=case.version)
     log_in(page, live_server)
 
     # The question pages of a finalised case show the answer, no form.
@@ -134,8 +107,8 @@ def test_a_clerk_corrects_a_finalised_case_and_the_reprint_says_so(live_server, 
     screens.take(page, "counter-02-case-history.png", full_page=True)
 
 
-def test_a_case_made_twice_is_cancelled_and_leaves_the_list(live_server, page, clerk):
-    first, twice = seventeen(clerk), seventeen(clerk)
+def test_a_case_made_twice_is_cancelled_and_leaves_the_list(live_server, page, demo_counter):
+    first, twice = seventeen(demo_counter), seventeen(demo_counter)
     log_in(page, live_server)
     assert page.locator(f"a[href='/cases/{twice.pk}/']").count() == 1
     page.goto(f"{live_server.url}/cases/{twice.pk}/cancel/")
@@ -151,10 +124,10 @@ def test_a_case_made_twice_is_cancelled_and_leaves_the_list(live_server, page, c
 
 
 def test_a_case_whose_route_includes_outside_offices_is_finished_at_the_relay(
-    live_server, page, clerk, screens
+    live_server, page, demo_counter, screens
 ):
-    case = seventeen(clerk)
-    services.case_finalise(case=case, user=clerk, version=case.version)
+    case = seventeen(demo_counter)
+    services.case_finalise(case=case, user=demo_counter, version=case.version)
     # Received a month ago: not today's reception, so 後日 alone takes it out of today's work.
     Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - timedelta(days=30))
     outside = [p["name"] for s in case.snapshot["stops"] if s["outside"] for p in s["procedures"]]
@@ -203,10 +176,12 @@ def test_a_case_whose_route_includes_outside_offices_is_finished_at_the_relay(
 # --- Item 5: conflicts settled without retyping -------------------------------------------------------
 
 
-def test_a_conflict_on_the_reception_details_is_settled_field_by_field(live_server, page, clerk, screens):
-    case = seventeen(clerk)
+def test_a_conflict_on_the_reception_details_is_settled_field_by_field(
+    live_server, page, demo_counter, screens
+):
+    case = seventeen(demo_counter)
     log_in(page, live_server)
-    other = page.context.new_page()  # another tab of the same clerk, or another counter
+    other = page.context.new_page()  # another tab of the same demo_counter, or another counter
     page.goto(f"{live_server.url}/cases/{case.pk}/edit/")
     other.goto(f"{live_server.url}/cases/{case.pk}/edit/")
     other.fill("#id_visitor_phone", "047-111-1111")
@@ -234,9 +209,9 @@ def test_a_conflict_on_the_reception_details_is_settled_field_by_field(live_serv
 
 
 def test_an_answer_changed_in_another_tab_is_shown_and_focus_lands_on_the_chosen_option(
-    live_server, page, clerk, screens
+    live_server, page, demo_counter, screens
 ):
-    case = seventeen(clerk)
+    case = seventeen(demo_counter)
     log_in(page, live_server)
     other = page.context.new_page()
     url = f"{live_server.url}/cases/{case.pk}/questions/insurance/"
@@ -259,8 +234,10 @@ def test_an_answer_changed_in_another_tab_is_shown_and_focus_lands_on_the_chosen
 # --- Item 6: the compact result page -------------------------------------------------------------------
 
 
-def test_the_result_page_is_compact_and_a_change_returns_to_its_procedure(live_server, page, clerk, screens):
-    case = seventeen(clerk)
+def test_the_result_page_is_compact_and_a_change_returns_to_its_procedure(
+    live_server, page, demo_counter, screens
+):
+    case = seventeen(demo_counter)
     log_in(page, live_server)
     page.goto(f"{live_server.url}/cases/{case.pk}/result/")
     assert page.locator(".oky-route .oky-procedure").count() == 17
@@ -299,21 +276,11 @@ def test_the_result_page_is_compact_and_a_change_returns_to_its_procedure(live_s
 # --- Item 9: dates as families say them ------------------------------------------------------------------
 
 
-def test_dates_are_typed_in_wareki_and_the_age_is_read_back(live_server, page, clerk, screens):
+def test_dates_are_typed_in_wareki_and_the_age_is_read_back(live_server, page, demo_counter, screens):
     log_in(page, live_server)
     page.goto(f"{live_server.url}/cases/new/")
-    for selector, text in {
-        "#id_deceased_name": "見本 一郎",
-        "#id_deceased_kana": "ミホン イチロウ",
-        "#id_deceased_birth_date": "昭和１９年１０月１５日",
-        "#id_death_date": "R8.11.20",
-        "#id_deceased_address": "見本県みほん市本町1-1",
-        "#id_visitor_name": "見本 花子",
-        "#id_visitor_kana": "ミホン ハナコ",
-        "#id_visitor_phone": "000-000-1234",
-    }.items():
-        page.fill(selector, text)
-    page.select_option("#id_visitor_relation", index=1)
+    typed = {"#id_deceased_birth_date": "昭和１９年１０月１５日", "#id_death_date": "R8.11.20"}
+    fill_reception(page, {"#id_deceased_name": "見本 一郎", "#id_deceased_kana": "ミホン イチロウ", **typed})
     navigate(page, lambda: page.click("form.oky-form button[type=submit]"))
     assert "昭和19年10月15日生まれ、82歳で亡くなられました。" in page.inner_text(".oky-messages")
     screens.take(page, "counter-09-age-read-back.png")

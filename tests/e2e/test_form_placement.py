@@ -172,6 +172,7 @@ def test_the_counter_prints_the_forms_from_the_result_page(live_server, browser,
     page.goto(f"{live_server.url}/cases/{case.pk}/result/")
     section = page.locator(".oky-forms-print")
     assert "順路の手続きの申請書3様式" in section.inner_text()
+    section.scroll_into_view_if_needed()  # below the route: the screenshot is of the window
     screens.take(page, "forms-04-counter.png")
     with page.expect_download() as download:
         section.locator("a", has_text="申請書を印刷（PDF）").click()

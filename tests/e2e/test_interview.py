@@ -5,24 +5,13 @@ import time
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from core.models import StaffMembership
 from okuyami import services
 from okuyami.models import Case, Mark
-from tests.conftest import fixture_document, import_catalog, make_case
-
-PASSWORD = "okuyami-demo"
+from tests.conftest import make_case
+from tests.e2e.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_counter():
-    municipality = import_catalog(fixture_document("sample-city.json"))
-    user = get_user_model().objects.create_user("demo-counter", password=PASSWORD)
-    StaffMembership.objects.create(user=user, municipality=municipality, role=StaffMembership.Role.COUNTER)
-    return user
 
 
 def focus_and_press(page, selector: str, key: str = "Enter", limit: int = 60) -> None:

@@ -12,11 +12,22 @@ import pytest
 from django.core.management import call_command
 
 from okuyami.models import Case
+from tests.e2e.test_interview import fill_reception
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BANNER = "お試し環境：実在の個人情報は入力しないでください"
 NEW_PASSWORD = "tameshi-Kawaru-2026"
+# What the trial's counter types in; the phone and 配偶者 are fill_reception's.
+TRIAL_FAMILY = {
+    "#id_deceased_name": "試用 太郎",
+    "#id_deceased_kana": "シヨウ タロウ",
+    "#id_deceased_birth_date": "1941-06-01",
+    "#id_death_date": "2026-11-20",
+    "#id_deceased_address": "北海道札幌市中央区1-1",
+    "#id_visitor_name": "試用 花子",
+    "#id_visitor_kana": "シヨウ ハナコ",
+}
 
 
 @pytest.fixture
@@ -77,18 +88,7 @@ def test_a_trial_is_handed_out_and_used_at_once_from_the_printed_login(
     page.wait_for_url("**/cases/new/records/")
     page.get_by_role("link", name="手入力で受付").click()
     page.wait_for_url("**/cases/new/")
-    for selector, text in {
-        "#id_deceased_name": "試用 太郎",
-        "#id_deceased_kana": "シヨウ タロウ",
-        "#id_deceased_birth_date": "1941-06-01",
-        "#id_death_date": "2026-11-20",
-        "#id_deceased_address": "北海道札幌市中央区1-1",
-        "#id_visitor_name": "試用 花子",
-        "#id_visitor_kana": "シヨウ ハナコ",
-        "#id_visitor_phone": "000-000-1234",
-    }.items():
-        page.fill(selector, text)
-    page.select_option("#id_visitor_relation", index=1)
+    fill_reception(page, TRIAL_FAMILY)
     with page.expect_navigation():
         page.click("form.oky-form button[type=submit]")
     asked = 0

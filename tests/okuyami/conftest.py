@@ -1,7 +1,6 @@
 """Builders for the printing tests: a 40-procedure guide and PDF readers."""
 
 import io
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -11,20 +10,27 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from bench.cases import FORTY_ADJUSTMENTS, FORTY_CASE, PEOPLE
 from okuyami import printing
-from okuyami.guide import AdjustmentAction, ManualChange, build_guide
+from okuyami.guide import build_guide
 from procedures.catalog_io import read_catalog
 from procedures.evaluation import evaluate, read_case
 from tests.conftest import fixture_document
 
 ROOT = Path(__file__).resolve().parents[2]
 PRINTED_ON = date(2026, 11, 27)
+# The 40-procedure case (FORTY_CASE, FORTY_ADJUSTMENTS, PEOPLE) is bench.cases', the one the
+# printing benchmark measures.
 
 # What the sample city's records (fixtures/residents/sample-city) answer for its typical case,
-# 見本 太郎 (82, 世帯主, wife remaining, 後期, 印鑑登録, 介護 certificate, no 障害者手帳, a house, a
-# water contract): the answers of okuyami.residents' case document. The national template has
-# no water_contract question.
-TYPICAL_RECORDS = {
+# 見本 太郎 (82, 世帯主, wife remaining, 後期, 印鑑登録, 介護 certificate, no 障害者手帳, a house): the
+# answers of okuyami.residents' case document. The standard facts answer the national template's
+# questions too; the sample city also reads its own registers' `local.` facts: a water contract, a
+# マイナンバーカード, 住民税 課税, and none of its 高齢者福祉サービス, child benefits, 口座振替,
+# 市営住宅 or dog. (Its 給与特別徴収, 高額療養費, 未登記家屋, 森林, 霊園 and 農地 registers answer
+# only when they hold him, since a job, a claim or a property may be where they do not look: not
+# holding him leaves those questions to be asked.)
+TYPICAL_STANDARD_RECORDS = {
     "head_of_household": True,
     "household_remaining": 1,
     "household_adults": 1,
@@ -33,35 +39,18 @@ TYPICAL_RECORDS = {
     "disability_certificates": [],
     "seal_registration": True,
     "real_estate": True,
-    "water_contract": True,
     "residence_card": "japanese",
 }
-
-# With the national template these answers make 38 procedures apply at 19 counters
-# and 2 need checking (renunciation, tax_debit); the staff add 2 more: 40 in all.
-FORTY_CASE = json.loads(
-    (Path(__file__).resolve().parents[2] / "fixtures/cases/forty-procedures.json").read_text(encoding="utf-8")
-)
-STAFF_NOTE = "勤務先の健康保険組合へ、ご家族から連絡してください。"
-FORTY_ADJUSTMENTS = (
-    ManualChange("kenpo_loss", AdjustmentAction.ADD, STAFF_NOTE),
-    ManualChange("kenpo_maisoryo", AdjustmentAction.ADD),
-)
-PEOPLE = {
-    "deceased": {
-        "name": "試験 太郎",
-        "kana": "しけん たろう",
-        "birth_date": "1950-04-02",
-        "death_date": "2026-11-20",
-        "address": "見本県みほん市中央一丁目2番3号",
-    },
-    "visitor": {
-        "name": "試験 花子",
-        "kana": "しけん はなこ",
-        "relation": "妻",
-        "phone": "000-000-1234",
-        "address": "見本県みほん市北町四丁目5番6号",
-    },
+TYPICAL_RECORDS = {
+    **TYPICAL_STANDARD_RECORDS,
+    "water_contract": True,
+    "elderly_services": [],
+    "mynumber_card": True,
+    "child_benefits": [],
+    "resident_tax": True,
+    "tax_debit": False,
+    "municipal_housing": "no",
+    "dog": False,
 }
 
 

@@ -8,10 +8,9 @@ notes in the old single field), and migrated forward again.
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from okuyami.models import Adjustment, Case, Finalisation
+from tests.migrating import historical_city, latest, migrate, migrated_back
 
 BEFORE = [
     ("okuyami", "0005_case_date_ranges"),
@@ -19,17 +18,6 @@ BEFORE = [
 ]
 FINALISED_AT = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)  # 10:30 in Japan
 MARKED_AT = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def snapshot(*stops) -> dict:
@@ -54,9 +42,7 @@ def snapshot(*stops) -> dict:
 
 
 def fill(apps) -> dict[str, int]:
-    city = apps.get_model("procedures", "Municipality").objects.create(
-        code="122041", name="船橋市", prefecture="千葉県"
-    )
+    city = historical_city(apps)
     places = apps.get_model("procedures", "Place")
     places.objects.create(municipality=city, key="main", name="本庁舎", order=1)
     places.objects.create(municipality=city, key="nenkin", name="年金事務所", order=2, outside=True)
@@ -98,8 +84,8 @@ def fill(apps) -> dict[str, int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_old_cases_gain_outside_stops_editions_and_staff_memos():
-    try:
-        ids = fill(migrate(BEFORE))
+    with migrated_back(BEFORE) as apps:
+        ids = fill(apps)
         migrate(latest())
         outside = Case.objects.get(pk=ids["outside"])
         # Only the 年金事務所 was left: guidance only, so the relay is done.
@@ -122,5 +108,3 @@ def test_old_cases_gain_outside_stops_editions_and_staff_memos():
         old = migrate(BEFORE)
         notes = dict(old.get_model("okuyami", "Adjustment").objects.values_list("procedure_key", "note"))
         assert notes == {"seal": "職員向けの覚え書き", "gentsuki": ""}
-    finally:
-        migrate(latest())

@@ -11,22 +11,12 @@ from bench.generate import generated_catalog
 from okuyami.models import Adjustment, Case, Mark
 from procedures.models import Procedure
 from procedures.services import catalog_touch
-from tests.conftest import import_catalog, make_case
+from tests.conftest import case_form_data, import_catalog, make_case
 from tests.okuyami.conftest import smallest_text
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
-    "deceased_name": "船橋 太郎",
-    "deceased_kana": "フナバシ タロウ",
-    "deceased_birth_date": "1945-03-10",
-    "death_date": "2026-11-20",
-    "deceased_address": "千葉県船橋市湊町2-10-25",
-    "visitor_name": "船橋 花子",
-    "visitor_kana": "ふなばし はなこ",
-    "visitor_relation": "配偶者",
-    "visitor_phone": "047-000-0000",
-}
+VALID = case_form_data()
 
 CASE_URLS = [
     ("get", "okuyami:case-detail", ()),

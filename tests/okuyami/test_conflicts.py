@@ -8,24 +8,11 @@ import pytest
 from django.urls import reverse
 
 from okuyami.models import Case
-from tests.conftest import make_case
+from tests.conftest import case_form_data, make_case
 
 pytestmark = pytest.mark.django_db
 
-FORM = {
-    "deceased_name": "船橋 太郎",
-    "deceased_kana": "フナバシ タロウ",
-    "deceased_birth_date": "1945-03-10",
-    "death_date": "2026-11-20",
-    "deceased_address": "千葉県船橋市湊町2-10-25",
-    "visitor_name": "船橋 花子",
-    "visitor_kana": "ふなばし はなこ",
-    "visitor_relation": "配偶者",
-    "visitor_phone": "047-000-0000",
-    "visitor_address": "",
-    "appointment_date": "",
-    "appointment_time": "",
-}
+FORM = case_form_data(appointment_date="", appointment_time="")
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ The figures of the README (「窓口の手間」) are these tests' own: each wal
 HTTP as a clerk would, counting the fields the clerk fills in, the pages of questions shown and
 the questions the family answers. The typical case is the sample city's 見本 太郎 (the demo
 extract, fixtures/residents/sample-city): 82, the 世帯主, his wife remaining, 後期高齢者医療,
-印鑑登録, a 介護 certificate, a house, and in the sample city a water contract. `FAMILY` is what
+印鑑登録, a 介護 certificate, a house, and in the sample city's own registers a water contract, a
+マイナンバーカード and 住民税 (tests/okuyami/conftest.py's TYPICAL_RECORDS). `FAMILY` is what
 the family says when asked; a question it has no answer for here is answered 「いいえ」 or, for
 a list, nothing ticked.
 """
@@ -68,9 +69,9 @@ BY_HAND_PAGES = 27  # the same 45 questions, runs of yes/no questions on one pag
 SEARCH_FIELDS = 2  # カナ and 死亡日, to find him in the records
 RECORDS_DECEASED_FIELDS = 0  # the deceased's five fields come from the records
 RECORDS_FIELDS = 1  # the visitor's phone; the visitor herself is picked from the household
-RECORDS_QUESTIONS = 37  # asked of the family
-RECORDS_PAGES = 21
-# The 8 questions asked of him that the records answer, as the family answers them by hand
+RECORDS_QUESTIONS = 30  # asked of the family
+RECORDS_PAGES = 18
+# The 15 questions asked of him that the records answer, as the family answers them by hand
 # (the records also answer 15歳以上 and 介護, not asked of him).
 RECORDS_ANSWERS = {
     key: value for key, value in TYPICAL_RECORDS.items() if key not in ("household_adults", "care_certified")

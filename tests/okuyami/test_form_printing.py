@@ -9,6 +9,7 @@ everyone), 国保の資格喪失 (kokuho_loss, 1階 国保), 原付 (gentsuki, 2
 import io
 import json
 import re
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -200,29 +201,24 @@ def case_file(tmp_path, **people) -> str:
     return str(path)
 
 
+def render_forms(tmp_path, *options: str, **people) -> tuple[Path, str, str]:
+    """render_checklist --document forms of case_file(tmp_path, **people) into tmp_path/forms.pdf:
+    (that path, what it wrote on stdout, on stderr)."""
+    out, stdout, stderr = tmp_path / "forms.pdf", io.StringIO(), io.StringIO()
+    command = ["render_checklist", "122041", case_file(tmp_path, **people), "--document", "forms", *options]
+    call_command(*command, "-o", str(out), stdout=stdout, stderr=stderr)
+    return out, stdout.getvalue(), stderr.getvalue()
+
+
 def test_render_checklist_prints_the_forms_from_a_case_file(forms_city, tmp_path):
-    out = tmp_path / "forms.pdf"
-    stdout, stderr = io.StringIO(), io.StringIO()
-    call_command(
-        "render_checklist",
-        "122041",
-        case_file(tmp_path),
-        "--document",
-        "forms",
-        "--printed-on",
-        "2026-11-27",
-        "-o",
-        str(out),
-        stdout=stdout,
-        stderr=stderr,
-    )
+    out, stdout, stderr = render_forms(tmp_path, "--printed-on", "2026-11-27")
     pdf = out.read_bytes()
-    assert len(titles(pdf)) == 6 and stdout.getvalue() == f"wrote {out} (forms)\n"
+    assert len(titles(pdf)) == 6 and stdout == f"wrote {out} (forms)\n"
     fields = SEAL_FORM["fields"]
     assert_at(pdf, 1, "命令 太郎", fields[0])
     assert_at(pdf, 1, "令和8年11月27日", fields[5])
     assert "長男" in page_text(pdf, 3)
-    assert stderr.getvalue() == ""
+    assert stderr == ""
 
 
 def test_render_checklist_says_when_there_is_no_form_to_print(city_a, tmp_path):
@@ -231,41 +227,21 @@ def test_render_checklist_says_when_there_is_no_form_to_print(city_a, tmp_path):
     with pytest.raises(
         CommandError, match="none of the procedures that apply has a form; nothing was printed"
     ):
-        call_command(
-            "render_checklist",
-            "122041",
-            case_file(tmp_path),
-            "--document",
-            "forms",
-            "-o",
-            str(tmp_path / "x.pdf"),
-        )
-    assert not (tmp_path / "x.pdf").exists()
+        render_forms(tmp_path)
+    assert not (tmp_path / "forms.pdf").exists()
 
 
 def test_a_name_too_long_for_its_box_is_cut_and_reported(forms_city, tmp_path):
     long_name = "長い名前" * 30
-    stderr = io.StringIO()
-    out = tmp_path / "forms.pdf"
-    call_command(
-        "render_checklist",
-        "122041",
-        case_file(
-            tmp_path, visitor={"name": "命令 花子"}, deceased={"death_date": "2026-11-20", "name": long_name}
-        ),
-        "--document",
-        "forms",
-        "-o",
-        str(out),
-        stdout=io.StringIO(),
-        stderr=stderr,
+    out, _, stderr = render_forms(
+        tmp_path, visitor={"name": "命令 花子"}, deceased={"death_date": "2026-11-20", "name": long_name}
     )
-    warnings = stderr.getvalue().splitlines()
+    warnings = stderr.splitlines()
     assert warnings[0] == (
         "warning: form 1 (印鑑登録証 返還届) page 1, field 1 (deceased.name): "
         "does not fit at 6 pt and was cut with an ellipsis"
     )
-    assert long_name not in stderr.getvalue()  # the family's details never reach the output
+    assert long_name not in stderr  # the family's details never reach the output
     with pdfplumber.open(io.BytesIO(out.read_bytes())) as document:
         cut = [c for c in document.pages[0].chars if c["text"] == "…"]
     assert cut and cut[0]["x1"] / MM <= SEAL_FORM["fields"][0]["x"] + SEAL_FORM["fields"][0]["width"] + 0.1

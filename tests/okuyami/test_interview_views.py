@@ -218,7 +218,7 @@ def test_a_copy_keeps_which_answers_the_records_gave(clerk, typical):
 def test_the_check_page_marks_the_records_answers_and_the_changed_ones(client, clerk, typical):
     client.force_login(clerk)
     html = client.get(reverse("okuyami:answers", args=[typical.pk])).content.decode()
-    assert html.count("住民記録より</span>") == 8  # those asked for an 82-year-old (not 介護, not 15歳以上)
+    assert html.count("住民記録より</span>") == 15  # those asked for an 82-year-old (not 介護, not 15歳以上)
     # Staff open one from the check page and change it: it is marked, with what the records said.
     url = page_url(typical, "seal_registration", **{"from": "answers"})
     page = client.get(url).content.decode()
@@ -227,7 +227,7 @@ def test_the_check_page_marks_the_records_answers_and_the_changed_ones(client, c
     case = Case.objects.get(pk=typical.pk)
     assert case.record_changed("seal_registration") and "seal_registration" not in case.prefilled
     html = client.get(reverse("okuyami:answers", args=[typical.pk])).content.decode()
-    assert html.count("住民記録より</span>") == 7
+    assert html.count("住民記録より</span>") == 14
     assert '変更済み</span> <span class="oky-muted">住民記録では「はい」</span>' in html
 
 

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.template import Context, Template
 from django.template.loader import render_to_string
 
+from bench.cases import STAFF_NOTE
 from okuyami import printing
 from okuyami.display import guide_for_display
 from okuyami.guide import procedure_count
@@ -24,7 +25,6 @@ from tests.okuyami.conftest import (
     PEOPLE,
     PRINTED_ON,
     ROOT,
-    STAFF_NOTE,
     embedded_fonts,
     guide_for,
     page_texts,
@@ -151,8 +151,8 @@ def test_checklist_names_the_family_the_dates_and_every_counter(forty_pdf, forty
     text = "".join(page_texts(forty_pdf("checklist")))
     assert "手続きのご案内" in text
     assert "全国標準テンプレート" in text
-    assert "試験花子様" in text
-    assert "亡くなった方試験太郎様" in text
+    assert squeeze(PEOPLE["visitor"]["name"]) + "様" in text
+    assert "亡くなった方" + squeeze(PEOPLE["deceased"]["name"]) + "様" in text
     assert "亡くなった日令和8年11月20日（金）" in text
     assert "印刷日令和8年11月27日（金）" in text
     for stop in forty_guide["stops"]:

@@ -9,19 +9,16 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from okuyami.models import Case
-from tests.conftest import make_case
+from tests.conftest import case_form_data, make_case
 
 pytestmark = pytest.mark.django_db
 
-FORM = {
-    "deceased_name": "船橋 太郎",
-    "deceased_kana": "フナバシ タロウ",
-    "deceased_address": "千葉県船橋市湊町2-10-25",
-    "visitor_name": "船橋 花子",
-    "visitor_kana": "ふなばし はなこ",
-    "visitor_relation": "配偶者",
-    "visitor_phone": "047-000-0000",
-}
+
+def post_reception(client, user, birth: str, death: str, **options):
+    """`user` posts the reception form of make_case's case with the two dates as typed."""
+    client.force_login(user)
+    form = case_form_data(deceased_birth_date=birth, death_date=death)
+    return client.post(reverse("okuyami:case-create"), form, **options)
 
 
 @pytest.mark.parametrize(
@@ -34,12 +31,7 @@ FORM = {
     ],
 )
 def test_the_reception_form_reads_wareki_and_reads_the_age_back(client, alice, city_a, birth, death):
-    client.force_login(alice)
-    response = client.post(
-        reverse("okuyami:case-create"),
-        {**FORM, "deceased_birth_date": birth, "death_date": death},
-        follow=True,
-    )
+    response = post_reception(client, alice, birth, death, follow=True)
     case = Case.objects.get()
     assert (case.deceased_birth_date, case.death_date) == (date(1944, 10, 15), date(2026, 11, 20))
     assert "昭和19年10月15日生まれ、82歳で亡くなられました。" in response.content.decode()
@@ -65,10 +57,7 @@ def test_the_form_shows_dates_back_in_wareki_with_a_hint(client, alice, city_a):
     ],
 )
 def test_a_date_that_is_not_a_day_is_named_and_kept_as_typed(client, alice, city_a, typed, message):
-    client.force_login(alice)
-    response = client.post(
-        reverse("okuyami:case-create"), {**FORM, "deceased_birth_date": typed, "death_date": "R8.11.20"}
-    )
+    response = post_reception(client, alice, typed, "R8.11.20")
     html = response.content.decode()
     assert response.status_code == 200 and message in html and f'value="{typed}"' in html
     assert 'href="#id_deceased_birth_date"' in html
@@ -91,7 +80,7 @@ def test_the_case_api_keeps_to_iso_dates_as_its_schema_says(alice):
     pattern states, and anything else is refused in English, naming the field."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
-    body = {**FORM, "deceased_birth_date": "1944-10-15", "death_date": "2026-11-20"}
+    body = case_form_data(deceased_birth_date="1944-10-15")
     created = client.post("/api/v1/cases/", body, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["deceased_birth_date"] == "1944-10-15"

@@ -7,17 +7,13 @@ from django.urls import reverse
 from procedures.admin_prefill import MESSAGES
 from procedures.models import CatalogRevision, Municipality, Question
 from procedures.selectors import catalog_for
-from tests.procedures.test_admin import change_url, question_form
+from tests.procedures.test_admin import change_url, question_form, version
 
 pytestmark = pytest.mark.django_db
 
 
 def question(key: str) -> Question:
     return Question.objects.get(municipality__code="122041", key=key)
-
-
-def version() -> int:
-    return Municipality.objects.get(code="122041").catalog_version
 
 
 def save(client, q: Question, **changes):
@@ -183,25 +179,15 @@ def test_a_wrong_prefill_is_refused_next_to_its_field(admin_client, imported, ch
 def test_a_typed_count_must_be_an_integer(admin_client, imported):
     imported()
     q = question("household_left")  # a number question: answers are typed
-    response = save(
-        admin_client,
-        q,
-        prefill_fact="local",
-        prefill_local="setai",
-        prefill_map_for="local.setai",
-        prefill_map_value_0="one",
-        prefill_map_answer_0="ひとり",
-    )
+    one = {
+        "prefill_fact": "local",
+        "prefill_local": "setai",
+        "prefill_map_for": "local.setai",
+        "prefill_map_value_0": "one",
+    }
+    response = save(admin_client, q, **one, prefill_map_answer_0="ひとり")
     assert form_errors(response)["prefill_map"] == [MESSAGES["not_integer"]]
-    response = save(
-        admin_client,
-        q,
-        prefill_fact="local",
-        prefill_local="setai",
-        prefill_map_for="local.setai",
-        prefill_map_value_0="one",
-        prefill_map_answer_0="１",
-    )
+    response = save(admin_client, q, **one, prefill_map_answer_0="１")
     assert response.status_code == 302, form_errors(response)
     assert question("household_left").prefill == {"fact": "local.setai", "values": {"one": 1}}
 

@@ -5,6 +5,7 @@ Another municipality's object answers 404, never 403, so ids cannot be probed.
 """
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from procedures.models import Choice, Counter, Municipality, Place, Procedure, Question
@@ -348,3 +349,21 @@ def test_the_operator_makes_an_editor_by_membership_and_the_editor_becomes_staff
     assert newcomer.is_staff
     client.force_login(newcomer)
     assert client.get(url("procedure_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "parent", "message"),
+    [
+        (Counter, "place", "同じ市区町村の場所を選んでください。"),
+        (Procedure, "counter", "同じ市区町村の窓口を選んでください。"),
+    ],
+)
+def test_an_item_refuses_a_place_or_counter_of_another_municipality(city_a, city_b, model, parent, message):
+    item = object_in(model, city_a)
+    parent_model = model._meta.get_field(parent).related_model
+    setattr(item, parent, object_in(parent_model, city_b))
+    with pytest.raises(ValidationError) as refused:
+        item.full_clean()
+    assert refused.value.message_dict == {parent: [message]}
+    setattr(item, parent, object_in(parent_model, city_a))
+    item.full_clean()  # its own municipality's is accepted

@@ -17,9 +17,9 @@ from tests.procedures.test_commands import run, stored, write_json
 pytestmark = pytest.mark.django_db
 
 
-def changed_document(catalog_document) -> dict:
-    """koki_loss's deadline 14 -> 30, recent_move removed, pension_stop added."""
-    document = catalog_document({"procedures[3].deadline_days": 30})
+def changed_document(catalog_document, edits: dict | None = None) -> dict:
+    """koki_loss's deadline 14 -> 30, recent_move removed, pension_stop added (and `edits` made)."""
+    document = catalog_document({"procedures[3].deadline_days": 30, **(edits or {})})
     document["procedures"] = [p for p in document["procedures"] if p["key"] != "recent_move"]
     document["procedures"].append(
         {

@@ -11,17 +11,9 @@ from django.core.management import CommandError, call_command
 
 from core.models import StaffMembership
 from procedures.catalog_io import CatalogInvalid, loads, read_catalog, write_catalog
-from procedures.models import (
-    ApplicationForm,
-    Choice,
-    Counter,
-    Document,
-    FormPdf,
-    Municipality,
-    Place,
-    Procedure,
-    Question,
-)
+from procedures.models import ApplicationForm, Municipality, Procedure, Question
+from procedures.selectors import CATALOG_PATH, catalog_document_for
+from tests.conftest import case_input
 
 CATALOGS = Path(django_settings.BASE_DIR) / "fixtures" / "catalogs"
 FIXTURE_CATALOGS = sorted(CATALOGS.glob("*.json"))
@@ -48,72 +40,15 @@ def write_json(directory: Path, name: str, document) -> str:
 
 
 def counts() -> dict[str, int]:
-    models = (Municipality, Place, Counter, Question, Choice, Procedure, Document, ApplicationForm, FormPdf)
-    return {model.__name__: model.objects.count() for model in models}
+    return {model.__name__: model.objects.count() for model in CATALOG_PATH}
 
 
-def stored() -> dict[str, list]:
-    """Everything the database holds of every catalog, without ids."""
-
-    def rows(queryset, *fields):
-        return sorted(queryset.values_list(*fields), key=repr)
-
+def stored() -> dict[str, dict]:
+    """Everything the database holds of every catalog, without ids: each municipality's catalog
+    as the stored document (its items in their stored order)."""
     return {
-        "municipalities": rows(Municipality.objects, "code", "name", "prefecture"),
-        "places": rows(Place.objects, "municipality__code", "key", "name", "order"),
-        "counters": rows(
-            Counter.objects,
-            "municipality__code",
-            "key",
-            "name",
-            "place__key",
-            "order",
-            "location",
-            "phone",
-            "hours",
-        ),
-        "questions": rows(
-            Question.objects,
-            "municipality__code",
-            "key",
-            "position",
-            "text",
-            "help",
-            "type",
-            "ask_if",
-            "allow_unknown",
-        ),
-        "choices": rows(
-            Choice.objects, "question__municipality__code", "question__key", "value", "label", "position"
-        ),
-        "procedures": rows(
-            Procedure.objects,
-            "municipality__code",
-            "key",
-            "name",
-            "counter__key",
-            "applies_if",
-            "deadline_amount",
-            "deadline_unit",
-            "deadline_from",
-            "deadline_note",
-            "description",
-            "url",
-            "order",
-        ),
-        "documents": rows(
-            Document.objects, "procedure__municipality__code", "procedure__key", "text", "position"
-        ),
-        "forms": rows(
-            ApplicationForm.objects,
-            "procedure__municipality__code",
-            "procedure__key",
-            "position",
-            "file",
-            "title",
-            "pdf__sha256",
-            "fields",
-        ),
+        municipality.code: catalog_document_for(municipality=municipality)
+        for municipality in Municipality.objects.order_by("code")
     }
 
 
@@ -144,15 +79,8 @@ def test_import_catalog_stores_the_whole_catalog(tmp_path, catalog_document):
         "資格確認書",
         "届出人の本人確認書類",
     ]
-    assert list(Question.objects.order_by("position").values_list("key", flat=True)) == [
-        "head_of_household",
-        "household_left",
-        "insurance",
-        "pension",
-        "vehicles",
-        "care",
-        "moved_in",
-    ]
+    in_file_order = [question["key"] for question in catalog_document()["questions"]]
+    assert list(Question.objects.order_by("position").values_list("key", flat=True)) == in_file_order
     assert Question.objects.get(key="care").ask_if == "age >= 40 and age < 65"
     assert municipality.catalog_version >= 1
 
@@ -317,16 +245,7 @@ def test_exporting_an_imported_fixture_gives_its_bytes_back(source):
 
 # --- evaluate --------------------------------------------------------------------------------------
 
-CASE = {
-    "deceased": {"birth_date": "1945-03-10", "death_date": "2026-11-20"},
-    "answers": {
-        "insurance": "koki",
-        "head_of_household": True,
-        "household_left": 1,
-        "vehicles": ["gentsuki"],
-    },
-    "unknown": ["pension"],
-}
+CASE = case_input(household_left=1, unknown=["pension"])
 
 
 @pytest.mark.django_db

@@ -9,19 +9,10 @@ import pytest
 
 from procedures.evaluation import CaseInvalid, evaluate, facts_for, read_case
 from procedures.rules import UNKNOWN
+from tests.conftest import case_input
 
 # 81 on the day of death (born 10 March 1945, died 20 November 2026, a Friday).
-EVERYTHING = {
-    "deceased": {"birth_date": "1945-03-10", "death_date": "2026-11-20"},
-    "answers": {
-        "head_of_household": True,
-        "household_left": 2,
-        "insurance": "koki",
-        "pension": True,
-        "vehicles": ["gentsuki"],
-        "moved_in": "2026-02-01",
-    },
-}
+EVERYTHING = case_input(pension=True, moved_in="2026-02-01")
 
 # No birth date: age is unknown, so care (asked from 40 to 64) is asked.
 UNSURE = {

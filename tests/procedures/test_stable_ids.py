@@ -10,12 +10,20 @@ from procedures.catalog_io import read_catalog, write_catalog
 from procedures.models import Choice, Counter, Document, Place, Procedure, Question
 from procedures.selectors import catalog_snapshot_for
 from tests.conftest import fixture_document, import_catalog
-from tests.procedures.test_admin import procedure_form
+from tests.procedures.test_admin import choices_form, procedure_form
+from tests.procedures.test_catalog_import import changed_document
 from tests.procedures.test_history import change_url, fresh, latest, revert_url
 
 pytestmark = pytest.mark.django_db
 
 MODELS = (Place, Counter, Question, Choice, Procedure, Document)
+
+
+@pytest.fixture
+def editor(client, bob):
+    """The admin as bob, 編集者 of city A."""
+    client.force_login(bob)
+    return client
 
 
 def ids(municipality) -> dict:
@@ -37,24 +45,16 @@ def ids(municipality) -> dict:
 
 
 def changed(catalog_document) -> dict:
-    """The contract city with one of everything changed, added and removed."""
-    document = catalog_document(
+    """The contract city with one of everything changed, added and removed: changed_document's
+    procedures, and a document replaced, a choice relabelled and one added, a counter added."""
+    document = changed_document(
+        catalog_document,
         {
-            "procedures[3].deadline_days": 30,  # koki_loss
             "procedures[2].documents": ["資格確認書", "印鑑"],  # kokuho_loss: the second one replaced
             "questions[2].choices[2].label": "会社の健康保険",  # insurance: shaho relabelled
-        }
+        },
     )
     document["questions"][2]["choices"].append({"value": "kumiai", "label": "国保組合"})
-    document["procedures"] = [p for p in document["procedures"] if p["key"] != "recent_move"]
-    document["procedures"].append(
-        {
-            "key": "pension_stop",
-            "name": "年金の停止",
-            "counter": "pension_office",
-            "applies_if": "pension == true",
-        }
-    )
     document["counters"].append({"key": "fukushi", "name": "福祉課", "place": "main_2f", "order": 50})
     return document
 
@@ -174,81 +174,84 @@ def opened_form(client, obj, **changes) -> dict:
     return {**procedure_form(obj, **changes), "seen": seen}
 
 
-def test_a_form_open_while_an_import_changed_its_item_is_refused_then_saved_on_purpose(
-    client, bob, city_a, catalog_document
-):
-    client.force_login(bob)
-    procedure = Procedure.objects.get(municipality=city_a, key="koki_loss")
-    data = opened_form(client, procedure, name="後期高齢者医療の資格喪失届（窓口）")
+def saved_after_an_import(editor, key: str, catalog_document, **changes):
+    """Open city A's procedure `key`, type `changes`, let an import of changed() land meanwhile,
+    then save: the procedure, the data sent and the response."""
+    procedure = Procedure.objects.get(municipality__code="122041", key=key)
+    data = opened_form(editor, procedure, **changes)
+    import_catalog(changed(catalog_document))
+    return procedure, data, editor.post(change_url(procedure), data)
 
-    import_catalog(changed(catalog_document))  # another editor: koki_loss now 30 days
-    response = client.post(change_url(procedure), data)
-    assert response.status_code == 200
+
+@pytest.mark.parametrize(
+    ("key", "changes", "status", "says"),
+    [
+        pytest.param(
+            "koki_loss",  # the import makes it 30 days
+            {"name": "後期高齢者医療の資格喪失届（窓口）"},
+            200,
+            ["ほかの人", "期限の長さ"],
+            id="changed",
+        ),
+        pytest.param(
+            "recent_move",  # the import removes it
+            {"deadline_note": "転入から3か月以内の方へ"},
+            404,
+            ["見つかりません", "転入から3か月以内の方へ"],
+            id="removed",
+        ),
+    ],
+)
+def test_a_form_open_while_an_import_changed_or_removed_its_item_is_refused_saying_why(
+    editor, city_a, catalog_document, key, changes, status, says
+):
+    _, _, response = saved_after_an_import(editor, key, catalog_document, **changes)
+    assert response.status_code == status
     html = response.content.decode()
-    assert "ほかの人" in html and "保存していません" in html and "期限の長さ" in html
+    assert "保存していません" in html
+    assert all(text in html for text in says), says
+    # Nothing typed was saved: the catalog is the one the import wrote.
+    assert catalog_snapshot_for(municipality=city_a) == write_catalog(read_catalog(changed(catalog_document)))
+
+
+def test_a_form_refused_after_an_import_saves_its_values_when_sent_again(editor, catalog_document):
+    procedure, data, refused = saved_after_an_import(
+        editor, "koki_loss", catalog_document, name="後期高齢者医療の資格喪失届（窓口）"
+    )
     stored = Procedure.objects.get(pk=procedure.pk)
     assert (stored.name, stored.deadline_days) == ("後期高齢者医療の資格喪失届", 30)
-
     # The page now carries what is stored: saving again keeps this form's values, deliberately.
-    again = response.context["adminform"].form["seen"].value()
-    response = client.post(change_url(procedure), {**data, "seen": again})
+    again = refused.context["adminform"].form["seen"].value()
+    response = editor.post(change_url(procedure), {**data, "seen": again})
     assert response.status_code == 302
     stored = Procedure.objects.get(pk=procedure.pk)
     assert (stored.name, stored.deadline_days) == ("後期高齢者医療の資格喪失届（窓口）", 14)
 
 
 def test_a_form_open_while_an_import_changed_other_items_saves_and_keeps_the_import(
-    client, bob, city_a, catalog_document
+    editor, city_a, catalog_document
 ):
-    client.force_login(bob)
-    procedure = Procedure.objects.get(municipality=city_a, key="seal")
-    data = opened_form(client, procedure, deadline_note="すみやかに")
-    import_catalog(changed(catalog_document))
-    response = client.post(change_url(procedure), data)
+    procedure, _, response = saved_after_an_import(
+        editor, "seal", catalog_document, deadline_note="すみやかに"
+    )
     assert response.status_code == 302
     assert Procedure.objects.get(pk=procedure.pk).deadline_note == "すみやかに"
     assert Procedure.objects.get(municipality=city_a, key="koki_loss").deadline_days == 30
     assert Procedure.objects.filter(municipality=city_a, key="pension_stop").exists()
 
 
-def test_a_question_form_open_while_its_choices_changed_is_refused(client, bob, city_a, catalog_document):
-    client.force_login(bob)
+def test_a_question_form_open_while_its_choices_changed_is_refused(editor, city_a, catalog_document):
     question = Question.objects.get(municipality=city_a, key="insurance")
-    response = client.get(change_url(question))
+    response = editor.get(change_url(question))
     form = response.context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data["text"] = "健康保険は？"
-    choices = list(question.choices.all())
-    data |= {"choices-TOTAL_FORMS": len(choices), "choices-INITIAL_FORMS": len(choices)}
-    data |= {"choices-MIN_NUM_FORMS": 0, "choices-MAX_NUM_FORMS": 1000}
-    for index, choice in enumerate(choices):
-        data |= {
-            f"choices-{index}-id": choice.pk,
-            f"choices-{index}-question": question.pk,
-            f"choices-{index}-value": choice.value,
-            f"choices-{index}-label": choice.label,
-            f"choices-{index}-position": choice.position,
-        }
+    data |= {"text": "健康保険は？", **choices_form(question)}
     import_catalog(changed(catalog_document))  # a choice relabelled, one added
-    response = client.post(change_url(question), data)
+    response = editor.post(change_url(question), data)
     assert response.status_code == 200
     assert "選択肢" in response.context["adminform"].form.non_field_errors()[0]
     assert Question.objects.get(pk=question.pk).text != "健康保険は？"
     assert Choice.objects.get(question=question, value="shaho").label == "会社の健康保険"
-
-
-def test_a_form_for_an_item_an_import_removed_says_so_and_shows_what_was_typed(
-    client, bob, city_a, catalog_document
-):
-    client.force_login(bob)
-    procedure = Procedure.objects.get(municipality=city_a, key="recent_move")
-    data = opened_form(client, procedure, deadline_note="転入から3か月以内の方へ")
-    import_catalog(changed(catalog_document))
-    response = client.post(change_url(procedure), data)
-    assert response.status_code == 404
-    html = response.content.decode()
-    assert "見つかりません" in html and "保存していません" in html and "転入から3か月以内の方へ" in html
-    assert not Procedure.objects.filter(municipality=city_a, key="recent_move").exists()
 
 
 def test_another_municipalitys_item_answers_the_same_not_found_page(client, bob, city_a, city_b):

@@ -8,24 +8,16 @@ import pytest
 
 from procedures.models import Municipality, Procedure, Question
 from procedures.selectors import catalog_for
-from tests.procedures.test_deadline_migration import latest, migrate
+from tests.migrating import historical_counter, migrated_back
 
 BEFORE = [("procedures", "0005_deadline_rule_and_outside_places")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_urls_and_escaped_literals_stored_before_still_read_with_their_meaning():
-    try:
-        apps = migrate(BEFORE)
-        city = apps.get_model("procedures", "Municipality").objects.create(
-            code="122041", name="船橋市", prefecture="千葉県"
-        )
-        place = apps.get_model("procedures", "Place").objects.create(
-            municipality=city, key="main", name="本庁舎", order=1
-        )
-        counter = apps.get_model("procedures", "Counter").objects.create(
-            municipality=city, key="shimin", name="市民課", place=place, order=1
-        )
+    with migrated_back(BEFORE) as apps:
+        counter = historical_counter(apps)
+        city = counter.municipality
         question = apps.get_model("procedures", "Question").objects.create(
             municipality=city, key="insurance", position=1, text="保険は？", type="choice", ask_if=""
         )
@@ -38,20 +30,16 @@ def test_urls_and_escaped_literals_stored_before_still_read_with_their_meaning()
             type="yes_no",
             ask_if="insurance == 'ko\\ki'",
         )
-        procedure = apps.get_model("procedures", "Procedure")
-        procedure.objects.create(
-            municipality=city,
-            counter=counter,
+        procedures = apps.get_model("procedures", "Procedure").objects
+        at_counter = {"municipality": city, "counter": counter}
+        procedures.create(
+            **at_counter,
             key="evil",
             name="手続き",
             applies_if='insurance == "k\\oki"',
             url="javascript:alert(1)",
         )
-        procedure.objects.create(
-            municipality=city, counter=counter, key="good", name="手続き", url="https://example.jp/a"
-        )
-    finally:
-        migrate(latest())
+        procedures.create(**at_counter, key="good", name="手続き", url="https://example.jp/a")
 
     assert Procedure.objects.get(key="evil").url == ""
     assert Procedure.objects.get(key="good").url == "https://example.jp/a"

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,18 +73,24 @@ def case_a(city_a, alice) -> Case:
 
 
 @pytest.fixture
-def everything_stored(db):
-    """What a refused input must leave as it was: every catalog, every case."""
+def nothing_changes(db):
+    """`with nothing_changes():` fails when what a refused input must leave as it was changed
+    inside the block: every catalog, every case."""
+    from procedures.selectors import catalog_snapshot_for
 
     def snapshot():
-        from procedures.selectors import catalog_snapshot_for
-
         return (
             [catalog_snapshot_for(municipality=m) for m in Municipality.objects.order_by("code")],
             list(Case.objects.order_by("pk").values()),
         )
 
-    return snapshot
+    @contextmanager
+    def unchanged():
+        before = snapshot()
+        yield
+        assert snapshot() == before, "a refused input changed a catalog or a case"
+
+    return unchanged
 
 
 # --- JSON nested past the limit, to every endpoint that takes a body -------------------------------
@@ -100,20 +107,22 @@ def body_endpoints(client) -> list[tuple[str, str]]:
     ]
 
 
-def test_every_body_endpoint_refuses_deeply_nested_json_with_a_400(case_a, alice, bob, everything_stored):
-    before = everything_stored()
-    endpoints = body_endpoints(Client())
-    assert len(endpoints) >= 7  # evaluate, import, cases, case, answers, finalise, marks
-    for method, template in endpoints:
-        path = template.replace("{code}", "122041").replace("{id}", str(case_a.pk))
-        client = token_client(bob if "/catalog" in path else alice)
-        for body in (DEEP_JSON, DEEP_INSIDE):
-            response = client.generic(method, path, body, content_type="application/json")
-            errors = json_errors(response, 400)
-            assert errors == [
-                {"field": None, "message": "JSON nested too deeply: at most 32 levels of objects and lists"}
-            ], (method, path)
-    assert everything_stored() == before
+def test_every_body_endpoint_refuses_deeply_nested_json_with_a_400(case_a, alice, bob, nothing_changes):
+    with nothing_changes():
+        endpoints = body_endpoints(Client())
+        assert len(endpoints) >= 7  # evaluate, import, cases, case, answers, finalise, marks
+        for method, template in endpoints:
+            path = template.replace("{code}", "122041").replace("{id}", str(case_a.pk))
+            client = token_client(bob if "/catalog" in path else alice)
+            for body in (DEEP_JSON, DEEP_INSIDE):
+                response = client.generic(method, path, body, content_type="application/json")
+                errors = json_errors(response, 400)
+                assert errors == [
+                    {
+                        "field": None,
+                        "message": "JSON nested too deeply: at most 32 levels of objects and lists",
+                    }
+                ], (method, path)
 
 
 # --- Dates outside their range ------------------------------------------------------------------------
@@ -248,7 +257,7 @@ def test_the_views_that_take_a_bundle_or_a_pdf_take_a_larger_body_and_name_the_f
     # Past the site's 6 MB but a bundle's page: the form itself says the file's limit.
     upload = SimpleUploadedFile("catalog.json", b" " * (7 * 1024 * 1024))
     html = client.post(url, {"file": upload}).content.decode()
-    assert "＊ファイルが大きすぎます（5MB まで）。" in html
+    assert "＊ファイルが大きすぎます（5MBまで）。" in html
     # Past what any view takes: refused by its Content-Length before it is read.
     response = client.post(url, {}, CONTENT_LENGTH=str(MAX_UPLOAD_BODY_BYTES + 1))
     assert response.status_code == 413 and "51 MB" in response.content.decode()
@@ -285,80 +294,76 @@ def deep_document(condition: str) -> dict:
 
 @pytest.mark.parametrize("shape", DEEP_CONDITIONS)
 @pytest.mark.parametrize("dry_run", ["true", "false"])
-def test_the_import_api_refuses_deep_conditions_naming_where(bob, city_a, everything_stored, shape, dry_run):
-    before = everything_stored()
-    response = token_client(bob).post(
-        f"/api/v1/catalog/import?dry_run={dry_run}",
-        deep_document(DEEP_CONDITIONS[shape]),
-        content_type="application/json",
-    )
-    errors = json_errors(response)
-    assert [e["field"] for e in errors] == ["questions[1].ask_if", "procedures[0].applies_if"]
-    assert all(
-        NESTED_TOO_DEEPLY in e["message"] and e["message"].startswith("syntax error at position")
-        for e in errors
-    )
-    assert everything_stored() == before
+def test_the_import_api_refuses_deep_conditions_naming_where(bob, city_a, nothing_changes, shape, dry_run):
+    with nothing_changes():
+        response = token_client(bob).post(
+            f"/api/v1/catalog/import?dry_run={dry_run}",
+            deep_document(DEEP_CONDITIONS[shape]),
+            content_type="application/json",
+        )
+        errors = json_errors(response)
+        assert [e["field"] for e in errors] == ["questions[1].ask_if", "procedures[0].applies_if"]
+        assert all(
+            NESTED_TOO_DEEPLY in e["message"] and e["message"].startswith("syntax error at position")
+            for e in errors
+        )
 
 
 @pytest.mark.parametrize("shape", DEEP_CONDITIONS)
 def test_the_admin_import_lists_deep_conditions_and_changes_nothing(
-    client, bob, city_a, everything_stored, shape
+    client, bob, city_a, nothing_changes, shape
 ):
-    before = everything_stored()
-    client.force_login(bob)
-    upload = SimpleUploadedFile("catalog.json", json.dumps(deep_document(DEEP_CONDITIONS[shape])).encode())
-    response = client.post(
-        reverse("admin:procedures_municipality_import", args=[city_a.pk]), {"file": upload}
-    )
-    assert response.status_code == 200
-    errors = response.context["file_errors"]
-    assert [e.partition(": ")[0] for e in errors] == [
-        "質問「世帯に残る方は何人ですか？」（household_left）の「質問する条件」",
-        "手続き「世帯主変更届」（hoh_change）の「対象となる条件」",
-    ]
-    assert all(NESTED_TOO_DEEPLY_JA in e for e in errors)
-    assert everything_stored() == before
+    with nothing_changes():
+        client.force_login(bob)
+        upload = SimpleUploadedFile(
+            "catalog.json", json.dumps(deep_document(DEEP_CONDITIONS[shape])).encode()
+        )
+        response = client.post(
+            reverse("admin:procedures_municipality_import", args=[city_a.pk]), {"file": upload}
+        )
+        assert response.status_code == 200
+        errors = response.context["file_errors"]
+        assert [e.partition(": ")[0] for e in errors] == [
+            "質問「世帯に残る方は何人ですか？」（household_left）の「質問する条件」",
+            "手続き「世帯主変更届」（hoh_change）の「対象となる条件」",
+        ]
+        assert all(NESTED_TOO_DEEPLY_JA in e for e in errors)
 
 
 @pytest.mark.parametrize("shape", DEEP_CONDITIONS)
-def test_the_admin_forms_refuse_deep_conditions_on_their_fields(
-    client, bob, city_a, everything_stored, shape
-):
-    before = everything_stored()
-    client.force_login(bob)
-    procedure = Procedure.objects.get(municipality=city_a, key="kokuho_loss")
-    url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
-    response = client.post(url, procedure_form(procedure, applies_if=DEEP_CONDITIONS[shape]))
-    assert response.status_code == 200
-    assert NESTED_TOO_DEEPLY_JA in response.context["adminform"].form.errors["applies_if"][0]
-    question = Question.objects.get(municipality=city_a, key="household_left")
-    url = reverse("admin:procedures_question_change", args=[question.pk])
-    response = client.post(url, question_form(question, ask_if=DEEP_CONDITIONS[shape]))
-    assert response.status_code == 200
-    assert NESTED_TOO_DEEPLY_JA in response.context["adminform"].form.errors["ask_if"][0]
-    assert everything_stored() == before
+def test_the_admin_forms_refuse_deep_conditions_on_their_fields(client, bob, city_a, nothing_changes, shape):
+    with nothing_changes():
+        client.force_login(bob)
+        procedure = Procedure.objects.get(municipality=city_a, key="kokuho_loss")
+        url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
+        response = client.post(url, procedure_form(procedure, applies_if=DEEP_CONDITIONS[shape]))
+        assert response.status_code == 200
+        assert NESTED_TOO_DEEPLY_JA in response.context["adminform"].form.errors["applies_if"][0]
+        question = Question.objects.get(municipality=city_a, key="household_left")
+        url = reverse("admin:procedures_question_change", args=[question.pk])
+        response = client.post(url, question_form(question, ask_if=DEEP_CONDITIONS[shape]))
+        assert response.status_code == 200
+        assert NESTED_TOO_DEEPLY_JA in response.context["adminform"].form.errors["ask_if"][0]
 
 
 @pytest.mark.parametrize("shape", DEEP_CONDITIONS)
 @pytest.mark.parametrize("dry_run", [True, False])
-def test_the_import_command_refuses_deep_conditions(tmp_path, city_a, everything_stored, shape, dry_run):
-    before = everything_stored()
-    path = tmp_path / "deep.json"
-    path.write_text(json.dumps(deep_document(DEEP_CONDITIONS[shape])), encoding="utf-8")
-    stderr = io.StringIO()
-    with pytest.raises(CommandError, match="2 errors; nothing was imported"):
-        call_command(
-            "import_catalog",
-            str(path),
-            *(["--dry-run"] if dry_run else []),
-            stdout=io.StringIO(),
-            stderr=stderr,
-        )
-    lines = stderr.getvalue().splitlines()
-    assert [line.split(": ")[1] for line in lines] == ["questions[1].ask_if", "procedures[0].applies_if"]
-    assert all(NESTED_TOO_DEEPLY in line for line in lines)
-    assert everything_stored() == before
+def test_the_import_command_refuses_deep_conditions(tmp_path, city_a, nothing_changes, shape, dry_run):
+    with nothing_changes():
+        path = tmp_path / "deep.json"
+        path.write_text(json.dumps(deep_document(DEEP_CONDITIONS[shape])), encoding="utf-8")
+        stderr = io.StringIO()
+        with pytest.raises(CommandError, match="2 errors; nothing was imported"):
+            call_command(
+                "import_catalog",
+                str(path),
+                *(["--dry-run"] if dry_run else []),
+                stdout=io.StringIO(),
+                stderr=stderr,
+            )
+        lines = stderr.getvalue().splitlines()
+        assert [line.split(": ")[1] for line in lines] == ["questions[1].ask_if", "procedures[0].applies_if"]
+        assert all(NESTED_TOO_DEEPLY in line for line in lines)
 
 
 def manage(tmp_path, *args) -> subprocess.CompletedProcess:
@@ -401,20 +406,19 @@ def zip_bomb() -> bytes:
     return out.getvalue()
 
 
-def test_the_admin_refuses_a_zip_bomb_naming_the_sheet(client, bob, city_a, everything_stored):
-    before = everything_stored()
-    bomb = zip_bomb()
-    assert len(bomb) < 5 * 1024 * 1024  # passes the upload's own size check
-    client.force_login(bob)
-    upload = SimpleUploadedFile("catalog.xlsx", bomb)
-    response = client.post(
-        reverse("admin:procedures_municipality_import", args=[city_a.pk]), {"file": upload}
-    )
-    assert response.status_code == 200
-    (error,) = response.context["file_errors"]
-    assert error.startswith("シート「procedures」が大きすぎます")
-    assert "シート「procedures」が大きすぎます" in response.content.decode()
-    assert everything_stored() == before
+def test_the_admin_refuses_a_zip_bomb_naming_the_sheet(client, bob, city_a, nothing_changes):
+    with nothing_changes():
+        bomb = zip_bomb()
+        assert len(bomb) < 5 * 1024 * 1024  # passes the upload's own size check
+        client.force_login(bob)
+        upload = SimpleUploadedFile("catalog.xlsx", bomb)
+        response = client.post(
+            reverse("admin:procedures_municipality_import", args=[city_a.pk]), {"file": upload}
+        )
+        assert response.status_code == 200
+        (error,) = response.context["file_errors"]
+        assert error.startswith("シート「procedures」が大きすぎます")
+        assert "シート「procedures」が大きすぎます" in response.content.decode()
 
 
 def test_the_import_command_refuses_a_zip_bomb_naming_the_sheet(tmp_path, city_a):
@@ -433,23 +437,26 @@ def test_the_import_command_refuses_a_zip_bomb_naming_the_sheet(tmp_path, city_a
     "url", ["javascript:alert(document.domain)", "data:text/html,<b>x</b>", "vbscript:x"]
 )
 def test_a_procedure_url_other_than_https_or_http_is_refused_everywhere(
-    client, bob, city_a, everything_stored, url
+    client, bob, city_a, nothing_changes, url
 ):
-    before = everything_stored()
-    document = build_catalog_document({"procedures[0].url": url})
-    response = token_client(bob).post("/api/v1/catalog/import", document, content_type="application/json")
-    assert json_errors(response) == [
-        {"field": "procedures[0].url", "message": "must be a web address starting with https:// or http://"}
-    ]
-    client.force_login(bob)
-    procedure = Procedure.objects.get(municipality=city_a, key="kokuho_loss")
-    response = client.post(
-        reverse("admin:procedures_procedure_change", args=[procedure.pk]), procedure_form(procedure, url=url)
-    )
-    assert response.context["adminform"].form.errors["url"] == [
-        f"＊「{url}」は https:// か http:// で始まるアドレスではありません"
-    ]
-    assert everything_stored() == before
+    with nothing_changes():
+        document = build_catalog_document({"procedures[0].url": url})
+        response = token_client(bob).post("/api/v1/catalog/import", document, content_type="application/json")
+        assert json_errors(response) == [
+            {
+                "field": "procedures[0].url",
+                "message": "must be a web address starting with https:// or http://",
+            }
+        ]
+        client.force_login(bob)
+        procedure = Procedure.objects.get(municipality=city_a, key="kokuho_loss")
+        response = client.post(
+            reverse("admin:procedures_procedure_change", args=[procedure.pk]),
+            procedure_form(procedure, url=url),
+        )
+        assert response.context["adminform"].form.errors["url"] == [
+            f"＊「{url}」は https:// か http:// で始まるアドレスではありません"
+        ]
 
 
 def test_text_that_would_be_a_formula_leaves_the_admin_export_as_text(client, bob, city_a, catalog_document):

@@ -8,7 +8,12 @@ from okuyami.form_printing import fill, form_case, route_forms
 from okuyami.guide import build_guide
 from okuyami.printing import DOCUMENTS, PERSON_FIELDS, render_pdf
 from procedures.evaluation import CaseInvalid, evaluate, read_case
-from procedures.management.commands._common import municipality_or_fail, read_json, report_errors
+from procedures.management.commands._common import (
+    add_code_argument,
+    municipality_or_fail,
+    read_json,
+    report_errors,
+)
 from procedures.selectors import catalog_for
 
 # Printed-only fields a case file may carry beside the evaluate input of the contract (which has
@@ -29,7 +34,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="全国地方公共団体コード, 6 digits")
+        add_code_argument(parser)
         parser.add_argument(
             "case",
             help="the case document (the evaluate input, plus optional deceased.name and visitor.name)",

@@ -1,4 +1,5 @@
-"""Shared by the catalog commands: reading input files with plain error messages."""
+"""Shared by the management commands of both apps (the counter's import them from here, a layer
+down): the municipality code argument, and reading input files with plain error messages."""
 
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,21 @@ from procedures.catalog_io import CatalogInvalid, loads
 from procedures.models import Municipality
 from procedures.selectors import municipality_by_code
 
+CODE_HELP = "the municipality's code (全国地方公共団体コード: 6 digits, the 6th a check digit)"
+
+
+def add_code_argument(parser, *, every: bool = False) -> None:
+    """The municipality's code, the first argument of every command about one municipality (read
+    it with municipality_or_fail); with `every` it may be left out, for every municipality."""
+    if every:
+        parser.add_argument("code", nargs="?", help=f"{CODE_HELP}; every municipality without it")
+    else:
+        parser.add_argument("code", help=CODE_HELP)
+
 
 def add_municipality_arguments(parser) -> None:
     """The code and name of a municipality to create (create_municipality, create_trial)."""
-    parser.add_argument("code", help="全国地方公共団体コード: 6 digits, the 6th a check digit")
+    add_code_argument(parser)
     parser.add_argument("name", help="the municipality's name, e.g. 札幌市")
 
 
@@ -38,10 +50,16 @@ def read_bytes(path: str, what: str = "a catalog file") -> bytes:
         raise CommandError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def municipality_or_fail(code: str) -> Municipality:
+def code_or_fail(code: str) -> str:
+    """A well-formed municipality code (check digit included); CommandError saying why not."""
     if problem := municipality_code_error(code):
         raise CommandError(f"municipality code {code!r}: {problem}")
-    municipality = municipality_by_code(code)
+    return code
+
+
+def municipality_or_fail(code: str) -> Municipality:
+    """The municipality of a code given on the command line; CommandError saying why not."""
+    municipality = municipality_by_code(code_or_fail(code))
     if municipality is None:
         raise CommandError(f"no municipality with code {code} (import its catalog first)")
     return municipality

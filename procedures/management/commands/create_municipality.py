@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core.staff import Role, staff_membership_set
-from procedures.catalog import municipality_code_error, prefecture_of
-from procedures.management.commands._common import add_municipality_arguments
+from procedures.catalog import prefecture_of
+from procedures.management.commands._common import add_municipality_arguments, code_or_fail
 from procedures.services import MunicipalityExists, TemplateInvalid, municipality_create
 
 
@@ -21,8 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--editor", help="make this existing user the municipality's editor")
 
     def handle(self, *args, code, name, from_template, prefecture, editor, **options):
-        if problem := municipality_code_error(code):
-            raise CommandError(f"municipality code {code!r}: {problem}")
+        code_or_fail(code)
         prefecture = prefecture or prefecture_of(code)
         if not prefecture:
             raise CommandError(f"cannot tell the prefecture of {code}: give --prefecture")

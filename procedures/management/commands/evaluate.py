@@ -3,7 +3,12 @@ import json
 from django.core.management.base import BaseCommand
 
 from procedures.evaluation import CaseInvalid, evaluate, read_case
-from procedures.management.commands._common import municipality_or_fail, read_json, report_errors
+from procedures.management.commands._common import (
+    add_code_argument,
+    municipality_or_fail,
+    read_json,
+    report_errors,
+)
 from procedures.selectors import catalog_for
 
 
@@ -11,7 +16,7 @@ class Command(BaseCommand):
     help = "Evaluate a case (okuyami-catalog/1 case JSON) and print the result JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="全国地方公共団体コード, 6 digits")
+        add_code_argument(parser)
         parser.add_argument("case", help="the case document (JSON)")
 
     def handle(self, *args, code: str, case: str, **options):

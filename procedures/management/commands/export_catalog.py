@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from procedures.catalog_files import JSON, XLSX, ZIP, bundle_for, has_forms
 from procedures.catalog_io import dumps, write_catalog
 from procedures.catalog_xlsx import write_xlsx
-from procedures.management.commands._common import municipality_or_fail
+from procedures.management.commands._common import add_code_argument, municipality_or_fail
 from procedures.selectors import catalog_for
 
 FORMATS = (JSON, XLSX, ZIP)
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="全国地方公共団体コード, 6 digits")
+        add_code_argument(parser)
         parser.add_argument("-o", "--output", help="write to this file instead of stdout")
         parser.add_argument(
             "--format",

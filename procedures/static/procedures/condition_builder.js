@@ -6,29 +6,30 @@
   "use strict";
 
   // Each answer type's ways of comparing: the words shown, what the value is, the condition written.
+  // Keyed by q.kind, the type's member name in procedures.rules.QuestionType (AGE for the age).
   var SHAPES = {
-    yes_no: [
+    YES_NO: [
       { label: "が「はい」のとき", value: null, write: function (k) { return k + " == true"; } },
       { label: "が「いいえ」のとき", value: null, write: function (k) { return k + " == false"; } }
     ],
-    choice: [
+    CHOICE: [
       { label: "が次のとき", value: "choice", write: function (k, v) { return k + ' == "' + v + '"'; } },
       { label: "が次以外のとき", value: "choice", write: function (k, v) { return k + ' != "' + v + '"'; } }
     ],
-    multi: [
+    MULTI: [
       { label: "に次を含むとき", value: "choice", write: function (k, v) { return '"' + v + '" in ' + k; } },
       { label: "に次を含まないとき", value: "choice", write: function (k, v) { return '"' + v + '" not in ' + k; } }
     ],
-    number: [
+    NUMBER: [
       { label: "が次の数以上のとき", value: "number", write: function (k, v) { return k + " >= " + v; } },
       { label: "が次の数以下のとき", value: "number", write: function (k, v) { return k + " <= " + v; } },
       { label: "が次の数のとき", value: "number", write: function (k, v) { return k + " == " + v; } }
     ],
-    date: [
+    DATE: [
       { label: "が次の日以降のとき", value: "date", write: function (k, v) { return k + ' >= "' + v + '"'; } },
       { label: "が次の日以前のとき", value: "date", write: function (k, v) { return k + ' <= "' + v + '"'; } }
     ],
-    age: [
+    AGE: [
       { label: "が次の歳以上のとき", value: "number", write: function (k, v) { return k + " >= " + v; } },
       { label: "が次の歳未満のとき", value: "number", write: function (k, v) { return k + " < " + v; } }
     ]
@@ -114,7 +115,7 @@
 
     function current() {
       var q = questions.find(function (item) { return item.key === question.value; });
-      return { question: q, shape: SHAPES[q.type][Number(shape.value) || 0] };
+      return { question: q, shape: SHAPES[q.kind][Number(shape.value) || 0] };
     }
 
     function piece() {
@@ -140,7 +141,7 @@
 
     function chooseQuestion() {
       var q = current().question;
-      fill(shape, SHAPES[q.type].map(function (s, index) { return [String(index), s.label]; }));
+      fill(shape, SHAPES[q.kind].map(function (s, index) { return [String(index), s.label]; }));
       fill(choice, q.choices.map(function (c) { return [c.value, c.label + "（" + c.value + "）"]; }));
       chooseShape();
     }

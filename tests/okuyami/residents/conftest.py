@@ -6,20 +6,12 @@ from pathlib import Path
 
 import pytest
 
-HEADER = (
-    "宛名番号",
-    "世帯番号",
-    "氏名",
-    "氏名カナ",
-    "生年月日",
-    "性別",
-    "続柄",
-    "住所",
-    "外国人",
-    "消除日",
-    "消除事由",
-)
-FACTS_HEADER = ("宛名番号", "fact", "value")
+from okuyami.residents.extract import FACT_COLUMNS, RESIDENT_COLUMNS
+
+# The header a municipality's system writes: the contract's columns in its order, as the reader
+# defines them (docs/resident-extract.md's worked example pins them: test_residents_records).
+HEADER = RESIDENT_COLUMNS
+FACTS_HEADER = FACT_COLUMNS
 ADDRESS = "見本県みほん市中央一丁目2番3号"
 
 # The contract's example: 見本 太郎 died on 2026-11-20 as the 世帯主; 花子 remains; 一郎 moved out.
@@ -56,6 +48,31 @@ EXAMPLE_FACTS = (
     ("300000000101", "seal.registered", "true"),
     ("300000000101", "local.water_contract", "true"),
 )
+# Two questions' prefills as a catalog gives them (key, type, choices, fact, values): 世帯主, and
+# the health insurance, which the records answer for 国保 and 後期 only.
+HEAD_PREFILL = ("head_of_household", "yes_no", (), "household.head", None)
+INSURANCE_PREFILL = (
+    "insurance",
+    "choice",
+    ("kokuho", "koki", "shakai"),
+    "health.insurance",
+    {"kokuho": "kokuho", "koki": "koki"},
+)
+EXAMPLE_PREFILL = (HEAD_PREFILL, INSURANCE_PREFILL)
+# The contract's case document for 太郎 with EXAMPLE_PREFILL: 花子 remains, 一郎 had moved out.
+EXAMPLE_DOCUMENT = {
+    "deceased": {
+        "name": "見本 太郎",
+        "kana": "ミホン タロウ",
+        "birth_date": "1950-04-02",
+        "death_date": "2026-11-20",
+        "address": ADDRESS,
+    },
+    "answers": {"head_of_household": True, "insurance": "koki"},
+    "household": [
+        {"name": "見本 花子", "kana": "ミホン ハナコ", "relation": "妻", "birth_date": "1952-08-15"}
+    ],
+}
 
 
 def person(number: str = "9", household: str = "8001", **fields) -> tuple:

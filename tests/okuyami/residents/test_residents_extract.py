@@ -299,19 +299,8 @@ def test_a_household_may_have_no_head_while_a_new_one_is_not_registered(extract_
 
 
 def test_unknown_missing_and_repeated_columns_are_refused(extract_dir):
-    header = (
-        "宛名番号",
-        "世帯番号",
-        "氏名",
-        "氏名かな",
-        "生年月日",
-        "性別",
-        "続柄",
-        "住所",
-        "外国人",
-        "消除日",
-        "消除日",
-    )
+    assert HEADER[3] == "氏名カナ" and HEADER[-2:] == ("消除日", "消除事由")
+    header = (*HEADER[:3], "氏名かな", *HEADER[4:-1], "消除日")  # カナ misspelt, 消除事由 as a second 消除日
     errors = errors_of(extract_dir([], header=header))
     assert errors == [
         f"residents.csv line 1 column 氏名かな: unknown column (the columns are {','.join(HEADER)})",

@@ -17,7 +17,8 @@ from okuyami.residents.models import Extract, Person, PersonFact
 from okuyami.residents.sample import SAMPLE_EXTRACT
 from okuyami.residents.services import ExtractInvalid, extract_import, extracts_expire
 from procedures.models import Municipality
-from tests.okuyami.conftest import TYPICAL_RECORDS
+from tests.conftest import fixture_document
+from tests.okuyami.conftest import TYPICAL_STANDARD_RECORDS
 from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, HANAKO, TARO, person
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +301,36 @@ def test_the_sample_extract_is_valid_and_has_the_demo_situations():
     assert any(len(others) >= 3 for others in households.values())  # a widow with children
 
 
+def test_every_deceased_in_the_sample_extract_is_on_the_sample_citys_registers():
+    # The sample city's catalog reads its own registers (fixtures/README.md); every deceased
+    # person has each of them, so no question they answer is asked for want of the fact.
+    from okuyami.residents.extract import ExtractReport, Resident, ResidentFact, read_extract
+    from okuyami.residents.sample import DISABILITY_REGISTERS, LOCAL_REGISTERS
+
+    questions = fixture_document("sample-city.json")["questions"]
+    read = {
+        q["prefill"]["fact"] for q in questions if q.get("prefill", {}).get("fact", "").startswith("local.")
+    }
+    assert read == {*LOCAL_REGISTERS, "local.water_contract"}
+    rows = list(read_extract(SAMPLE_EXTRACT, report=ExtractReport()))
+    facts: dict[str, dict] = {}
+    for row in rows:
+        if isinstance(row, ResidentFact):
+            facts.setdefault(row.atena_number, {})[row.fact] = row.value
+    dead = [r.atena_number for r in rows if isinstance(r, Resident) and r.deceased]
+    assert len(dead) == 19
+    for number in dead:
+        held = facts[number]
+        expected = set(LOCAL_REGISTERS) - (
+            set() if held.get("disability.certificate") else set(DISABILITY_REGISTERS)
+        )
+        assert expected <= set(held), (number, expected - set(held))
+        assert all(isinstance(held[name], bool) for name in expected)
+    # The living are on none of them (only the deceased are asked about).
+    living = {r.atena_number for r in rows if isinstance(r, Resident) and not r.deceased}
+    assert not any(set(LOCAL_REGISTERS) & set(facts.get(number, {})) for number in living)
+
+
 def test_load_demo_loads_the_sample_citys_extract_once(settings):
     settings.DEBUG = True
     out, _ = run("load_demo")
@@ -325,7 +356,7 @@ def test_a_trial_gets_the_fictitious_extract(settings):
     document = json.loads(out)
     assert document["deceased"]["name"] == "見本 太郎"
     # The answers come from the national template's own prefills (the catalog's `prefill`).
-    assert document["answers"] == {key: v for key, v in TYPICAL_RECORDS.items() if key != "water_contract"}
+    assert document["answers"] == TYPICAL_STANDARD_RECORDS
 
 
 def _typical_number() -> str:

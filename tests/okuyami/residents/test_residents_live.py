@@ -18,20 +18,12 @@ from okuyami.residents.services import (
     extract_import,
     record_open,
 )
-from tests.okuyami.residents.conftest import EXAMPLE
+from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_DOCUMENT
 
+# The endpoint answers more than the prefills take: a question without one, a value that does not fit.
 DOCUMENT = {
-    "deceased": {
-        "name": "見本 太郎",
-        "kana": "ミホン タロウ",
-        "birth_date": "1950-04-02",
-        "death_date": "2026-11-20",
-        "address": "見本県みほん市中央一丁目2番3号",
-    },
-    "answers": {"head_of_household": True, "insurance": "koki", "not_prefilled": True, "seal": "yes"},
-    "household": [
-        {"name": "見本 花子", "kana": "ミホン ハナコ", "relation": "妻", "birth_date": "1952-08-15"}
-    ],
+    **EXAMPLE_DOCUMENT,
+    "answers": {**EXAMPLE_DOCUMENT["answers"], "not_prefilled": True, "seal": "yes"},
 }
 PREFILL = [
     ("head_of_household", "yes_no", (), "household.head", None),
@@ -103,7 +95,7 @@ def test_the_live_lookup_gives_the_case_document_with_the_prefilled_answers_only
     assert document["deceased"] == DOCUMENT["deceased"]
     assert document["household"] == DOCUMENT["household"]
     # Only questions with a prefill, and only answers that fit them.
-    assert document["answers"] == {"head_of_household": True, "insurance": "koki"}
+    assert document["answers"] == EXAMPLE_DOCUMENT["answers"]
     assert FakeRecords.seen == [{"path": "/records/122041/1", "authorization": "Bearer secret-token"}]
     assert AuditEvent.objects.get(action="view").detail == "住民記録を参照（宛名番号 1）"
 

@@ -15,6 +15,12 @@ from okuyami.residents.records import (
     household_facts,
     visitor_relation,
 )
+from tests.okuyami.residents.conftest import (
+    EXAMPLE_DOCUMENT,
+    EXAMPLE_PREFILL,
+    HEAD_PREFILL,
+    INSURANCE_PREFILL,
+)
 
 DEATH = date(2026, 11, 20)
 
@@ -122,14 +128,7 @@ def test_the_contracts_example_gives_the_contracts_case_document():
         "300000000103", name="見本 一郎", relation="子", removed=date(2024, 4, 1), reason="転出"
     )
     prefill = [
-        ("head_of_household", "yes_no", (), "household.head", None),
-        (
-            "insurance",
-            "choice",
-            ("kokuho", "koki", "shakai"),
-            "health.insurance",
-            {"kokuho": "kokuho", "koki": "koki"},
-        ),
+        *EXAMPLE_PREFILL,
         ("care_certified", "yes_no", (), "kaigo.certified", None),  # the records do not say: asked
     ]
     document = case_document(
@@ -138,19 +137,7 @@ def test_the_contracts_example_gives_the_contracts_case_document():
         facts={"health.insurance": "koki", "seal.registered": True},
         prefill=prefill,
     )
-    assert document == {
-        "deceased": {
-            "name": "見本 太郎",
-            "kana": "ミホン タロウ",
-            "birth_date": "1950-04-02",
-            "death_date": "2026-11-20",
-            "address": "見本県みほん市中央一丁目2番3号",
-        },
-        "answers": {"head_of_household": True, "insurance": "koki"},
-        "household": [
-            {"name": "見本 花子", "kana": "ミホン ハナコ", "relation": "妻", "birth_date": "1952-08-15"}
-        ],
-    }
+    assert document == EXAMPLE_DOCUMENT
 
 
 def test_household_facts_prefill_questions_with_and_without_values():
@@ -260,15 +247,9 @@ def test_the_worked_example_of_the_documentation(tmp_path):
         if not isinstance(row, Resident) and row.atena_number == died.atena_number
     }
     prefill = [
-        ("head_of_household", "yes_no", (), "household.head", None),
+        HEAD_PREFILL,
         ("remaining", "number", (), "household.remaining_15_plus", None),
-        (
-            "insurance",
-            "choice",
-            ("kokuho", "koki", "shakai"),
-            "health.insurance",
-            {"kokuho": "kokuho", "koki": "koki"},
-        ),
+        INSURANCE_PREFILL,
         ("kaigo", "yes_no", (), "kaigo.certified", None),
     ]
     remaining = household_after(died, people)

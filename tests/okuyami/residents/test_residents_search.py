@@ -19,20 +19,10 @@ from okuyami.residents.services import (
     record_open,
     records_search,
 )
-from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, person
+from tests.okuyami.residents.conftest import EXAMPLE, EXAMPLE_FACTS, EXAMPLE_PREFILL, person
 
 pytestmark = pytest.mark.django_db
 
-PREFILL = [
-    ("head_of_household", "yes_no", (), "household.head", None),
-    (
-        "insurance",
-        "choice",
-        ("kokuho", "koki", "shakai"),
-        "health.insurance",
-        {"kokuho": "kokuho", "koki": "koki"},
-    ),
-]
 # More people to find: a living 見本 born the same day as 太郎, a foreigner with ヴ, a small ッ.
 OTHERS = [
     person("300000000201", household="7101", name="見本 太吉", kana="ミホン タキチ", birth="1950-04-02"),
@@ -176,7 +166,7 @@ def test_only_counter_staff_may_search_or_open(records_a, request, who):
     with pytest.raises(RecordsForbidden):
         search(user, kana="ミホン", birth_date=date(1950, 4, 2))
     with pytest.raises(RecordsForbidden):
-        record_open(user=user, atena_number="300000000101", prefill=PREFILL)
+        record_open(user=user, atena_number="300000000101", prefill=EXAMPLE_PREFILL)
     assert not AuditEvent.objects.filter(action="view").exists()
 
 
@@ -186,16 +176,18 @@ def test_another_municipalitys_staff_never_see_these_records(records_a, charlie,
     extract_import(municipality=city_b, source=extract_dir([person("1", household="1")]), actor="test")
     assert numbers(search(charlie, kana="ミホン", birth_date=date(1950, 4, 2))) == []
     with pytest.raises(RecordNotFound):
-        record_open(user=charlie, atena_number="300000000101", prefill=PREFILL)
+        record_open(user=charlie, atena_number="300000000101", prefill=EXAMPLE_PREFILL)
     with pytest.raises(RecordsForbidden):  # naming city A does not help
-        record_open(user=charlie, municipality=records_a, atena_number="300000000101", prefill=PREFILL)
+        record_open(
+            user=charlie, municipality=records_a, atena_number="300000000101", prefill=EXAMPLE_PREFILL
+        )
 
 
 # --- Opening a record ------------------------------------------------------------------------------
 
 
 def test_opening_a_deceased_persons_record_gives_the_case_document_and_is_audited(records_a, alice):
-    document = record_open(user=alice, atena_number="300000000101", prefill=PREFILL)
+    document = record_open(user=alice, atena_number="300000000101", prefill=EXAMPLE_PREFILL)
     assert document["deceased"]["name"] == "見本 太郎"
     assert document["answers"] == {"head_of_household": True, "insurance": "koki"}
     assert [member["name"] for member in document["household"]] == ["見本 花子"]
@@ -209,12 +201,12 @@ def test_opening_a_deceased_persons_record_gives_the_case_document_and_is_audite
 )
 def test_a_record_that_gives_no_case_is_a_domain_error_and_still_audited(records_a, alice, number, error):
     with pytest.raises(error) as raised:
-        record_open(user=alice, atena_number=number, prefill=PREFILL)
+        record_open(user=alice, atena_number=number, prefill=EXAMPLE_PREFILL)
     assert raised.value.message.endswith("手入力で続けてください")
     assert AuditEvent.objects.get(action="view").detail == f"住民記録を参照（宛名番号 {number}）"
 
 
 def test_without_records_the_counter_is_told_to_carry_on_by_hand(alice):
     with pytest.raises(RecordsUnavailable) as raised:
-        record_open(user=alice, atena_number="1", prefill=PREFILL)
+        record_open(user=alice, atena_number="1", prefill=EXAMPLE_PREFILL)
     assert raised.value.message == UNAVAILABLE == "住民記録を参照できません。手入力で続けてください"

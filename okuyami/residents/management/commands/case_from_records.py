@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from okuyami.residents.services import RecordsError, record_open
-from procedures.management.commands._common import municipality_or_fail
+from procedures.management.commands._common import add_code_argument, municipality_or_fail
 from procedures.selectors import catalog_for
 
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="the municipality's code (全国地方公共団体コード)")
+        add_code_argument(parser)
         parser.add_argument("atena_number", metavar="宛名番号", help="the deceased person's 宛名番号")
 
     def handle(self, *args, code: str, atena_number: str, **options):

@@ -3,7 +3,7 @@ from django.db import DatabaseError
 
 from okuyami.residents.selectors import extract_for
 from okuyami.residents.services import ExtractInvalid, extract_import
-from procedures.management.commands._common import municipality_or_fail
+from procedures.management.commands._common import add_code_argument, municipality_or_fail
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="the municipality's code (全国地方公共団体コード)")
+        add_code_argument(parser)
         parser.add_argument("path", help="a folder or a .zip holding residents.csv (and facts.csv)")
         parser.add_argument(
             "--keep", action="store_true", help="keep the stored extract if there is one (load_demo)"

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from okuyami.residents.services import drop_partitions, extract_erase, extracts_expire, records_days
-from procedures.management.commands._common import municipality_or_fail
+from procedures.management.commands._common import add_code_argument, municipality_or_fail
 from procedures.models import Municipality
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", nargs="?", help="the municipality's code; every municipality without it")
+        add_code_argument(parser, every=True)
         parser.add_argument(
             "--expired", action="store_true", help="only extracts not replaced for OKUYAMI_RECORDS_DAYS"
         )
