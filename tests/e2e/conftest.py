@@ -46,6 +46,30 @@ class Screens:
             page.screenshot(path=self.folder / name, full_page=full_page)
 
 
+def signed_in(context, live_server, username: str) -> None:
+    """`username` signed in to the browser `context` without the login form, for the tests that are
+    not about logging in (test_interview, test_precheck, test_trial and test_catalog_editing log in
+    by the forms): the session a login makes, created in the test database and handed to the
+    browser as its cookie. No page is loaded."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+
+
+def signed_in_page(browser, live_server, username: str, **options):
+    """A new page, 1280×900 in Japanese unless `options` (Playwright's new_context) say otherwise,
+    of a browser context `username` is signed in to."""
+    context = browser.new_context(
+        **{"viewport": {"width": 1280, "height": 900}, "locale": "ja-JP", **options}
+    )
+    signed_in(context, live_server, username)
+    return context.new_page()
+
+
 @pytest.fixture
 def screens() -> Screens:
     target = os.environ.get("OKUYAMI_SCREENS")

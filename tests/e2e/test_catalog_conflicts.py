@@ -15,7 +15,7 @@ def test_a_save_after_another_editors_import_is_refused_then_saved_on_purpose(
     live_server, browser, bob, screens
 ):
     procedure = Procedure.objects.get(municipality__code="122041", key="koki_loss")
-    page = log_in(browser, live_server.url, "bob")
+    page = log_in(browser, live_server, "bob")
     url = f"{live_server.url}/admin/procedures/procedure/{procedure.pk}/change/"
     page.goto(url)
     page.fill("#id_deadline_note", "亡くなった日から14日以内（窓口で確認）")
@@ -43,7 +43,7 @@ def test_a_save_after_another_editors_import_is_refused_then_saved_on_purpose(
 
 def test_a_form_whose_procedure_an_import_removed_shows_what_was_typed(live_server, browser, bob, screens):
     procedure = Procedure.objects.get(municipality__code="122041", key="recent_move")
-    page = log_in(browser, live_server.url, "bob")
+    page = log_in(browser, live_server, "bob")
     page.goto(f"{live_server.url}/admin/procedures/procedure/{procedure.pk}/change/")
     page.fill("#id_description", "転入から1年以内の方は、前の住所地の手続きも確認してください。")
 

@@ -30,7 +30,7 @@ def test_an_editor_reads_a_workbooks_mistakes_in_japanese_and_nothing_changes(
 ):
     city = Municipality.objects.get(code="122041")
     before = catalog_snapshot_for(municipality=city)
-    page = log_in(browser, live_server.url, "bob")
+    page = log_in(browser, live_server, "bob")
     page.goto(live_server.url + reverse("admin:procedures_municipality_import", args=[city.pk]))
     with page.expect_download() as download:
         page.click("text=今のカタログを Excel で書き出す")

@@ -5,21 +5,13 @@ Also: the admin shows Japanese in its bundled font on a machine without Japanese
 import pytest
 
 from procedures.models import Procedure
+from tests.e2e.conftest import signed_in_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def log_in(browser, base: str, username: str, *, javascript: bool = True):
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="ja-JP", java_script_enabled=javascript
-    )
-    page = context.new_page()
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pass-{username}")
-    page.press("#id_password", "Enter")
-    page.wait_for_selector("#user-tools")
-    return page
+def log_in(browser, live_server, username: str, *, javascript: bool = True):
+    return signed_in_page(browser, live_server, username, java_script_enabled=javascript)
 
 
 def focused(page) -> str:
@@ -48,7 +40,7 @@ def choose_question_and_shape(page, base: str, question: str, shape: str) -> Non
 
 def test_an_editor_builds_a_condition_with_the_keyboard_and_saves_it(live_server, browser, bob, screens):
     procedure = Procedure.objects.get(municipality__code="122041", key="kaigo_loss")
-    page = log_in(browser, live_server.url, "bob")
+    page = log_in(browser, live_server, "bob")
     page.goto(f"{live_server.url}/admin/procedures/procedure/{procedure.pk}/change/")
     base = "id_applies_if-builder"
 
@@ -111,7 +103,7 @@ def test_an_editor_builds_a_condition_with_the_keyboard_and_saves_it(live_server
 
 def test_without_javascript_the_list_is_there_and_the_field_saves(live_server, browser, bob):
     procedure = Procedure.objects.get(municipality__code="122041", key="kaigo_loss")
-    page = log_in(browser, live_server.url, "bob", javascript=False)
+    page = log_in(browser, live_server, "bob", javascript=False)
     page.goto(f"{live_server.url}/admin/procedures/procedure/{procedure.pk}/change/")
     assert not page.locator(".oky-builder").is_visible()  # no dead controls
     page.click(".oky-condition-help summary")
@@ -124,7 +116,7 @@ def test_without_javascript_the_list_is_there_and_the_field_saves(live_server, b
 
 
 def test_the_admin_shows_japanese_in_its_bundled_font(live_server, browser, bob):
-    page = log_in(browser, live_server.url, "bob")
+    page = log_in(browser, live_server, "bob")
     page.goto(f"{live_server.url}/admin/procedures/procedure/")
     family = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert family.startswith('"BIZ UDPGothic"')

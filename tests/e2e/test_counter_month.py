@@ -12,7 +12,7 @@ from bench.cases import SEVENTEEN_ANSWERS
 from okuyami import selectors, services
 from okuyami.models import Case, Finalisation
 from tests.conftest import make_case
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import signed_in
 from tests.e2e.test_interview import fill_reception
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,11 +33,7 @@ def seventeen(demo_counter, **fields) -> Case:
 
 
 def log_in(page, live_server) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "demo-counter")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    signed_in(page.context, live_server, "demo-counter")
 
 
 def navigate(page, action) -> None:
@@ -110,6 +106,7 @@ def test_a_clerk_corrects_a_finalised_case_and_the_reprint_says_so(live_server, 
 def test_a_case_made_twice_is_cancelled_and_leaves_the_list(live_server, page, demo_counter):
     first, twice = seventeen(demo_counter), seventeen(demo_counter)
     log_in(page, live_server)
+    page.goto(f"{live_server.url}/cases/")
     assert page.locator(f"a[href='/cases/{twice.pk}/']").count() == 1
     page.goto(f"{live_server.url}/cases/{twice.pk}/cancel/")
     page.fill("#id_reason", "同じご家族を二重に受付")

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from core.models import StaffMembership
 from procedures.models import ApplicationForm
 from tests.conftest import make_case
+from tests.e2e.conftest import signed_in_page
 from tests.form_builders import FORMS, import_with_forms
 
 PASSWORD = "okuyami-demo"
@@ -30,16 +31,10 @@ def city(city_a):
     return municipality
 
 
-def log_in(browser, base: str, username: str, path: str, height: int = 900):
-    context = browser.new_context(
-        viewport={"width": 1280, "height": height}, locale="ja-JP", accept_downloads=True
+def log_in(browser, live_server, username: str, height: int = 900):
+    return signed_in_page(
+        browser, live_server, username, viewport={"width": 1280, "height": height}, accept_downloads=True
     )
-    page = context.new_page()
-    page.goto(f"{base}{path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    return page
 
 
 def row(page, number: int):
@@ -48,8 +43,7 @@ def row(page, number: int):
 
 def test_an_editor_places_drags_and_previews_fields_on_a_form(live_server, browser, city, screens, tmp_path):
     # Tall enough for the whole first page: the mouse works on what is in view.
-    page = log_in(browser, live_server.url, "form-editor", "/admin/login/", height=1500)
-    page.wait_for_selector("#user-tools")
+    page = log_in(browser, live_server, "form-editor", height=1500)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -148,8 +142,7 @@ def test_an_editor_places_drags_and_previews_fields_on_a_form(live_server, brows
 
 
 def test_a_fillable_pdf_offers_its_fields_by_name(live_server, browser, city):
-    page = log_in(browser, live_server.url, "form-editor", "/admin/login/")
-    page.wait_for_selector("#user-tools")
+    page = log_in(browser, live_server, "form-editor")
     form = ApplicationForm.objects.get(procedure__key="gentsuki")
     page.goto(f"{live_server.url}/admin/procedures/procedure/{form.procedure_id}/forms/{form.pk}/")
     # A fillable field not filled yet shows dashed with its name; a click gives it the value chosen.
@@ -168,7 +161,7 @@ def test_the_counter_prints_the_forms_from_the_result_page(live_server, browser,
     case = make_case(
         city, answers={"head_of_household": False, "insurance": "kokuho", "vehicles": ["gentsuki"]}
     )
-    page = log_in(browser, live_server.url, "form-counter", "/login/")
+    page = log_in(browser, live_server, "form-counter")
     page.goto(f"{live_server.url}/cases/{case.pk}/result/")
     section = page.locator(".oky-forms-print")
     assert "順路の手続きの申請書3様式" in section.inner_text()

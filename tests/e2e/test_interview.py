@@ -9,7 +9,7 @@ import pytest
 from okuyami import services
 from okuyami.models import Case, Mark
 from tests.conftest import make_case
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -155,11 +155,7 @@ def test_pages_stay_usable_at_200_percent_zoom(live_server, page, demo_counter, 
     )
     services.case_finalise(case=case, user=demo_counter, version=case.version)
     page.set_viewport_size({"width": 640, "height": 900})  # a 1280 px screen at 200 %
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "demo-counter")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    signed_in(page.context, live_server, "demo-counter")
     for path in ("/cases/", "/cases/new/", f"/cases/{case.pk}/", f"/cases/{case.pk}/result/", "/relay/"):
         page.goto(f"{live_server.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -5,35 +5,26 @@ no name typed on the way."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from core.models import StaffMembership
 from okuyami.models import Case
 from okuyami.residents.sample import SAMPLE_EXTRACT
 from okuyami.residents.services import extract_import
-from tests.conftest import fixture_document, import_catalog
+from tests.e2e.conftest import signed_in
 from tests.e2e.test_interview import answer_by_keyboard
-
-PASSWORD = "okuyami-demo"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def demo_counter():
-    municipality = import_catalog(fixture_document("sample-city.json"))
-    extract_import(municipality=municipality, source=SAMPLE_EXTRACT, actor="test")
-    user = get_user_model().objects.create_user("demo-counter", password=PASSWORD)
-    StaffMembership.objects.create(user=user, municipality=municipality, role=StaffMembership.Role.COUNTER)
-    return user
+def demo_counter(demo_counter):
+    """tests/e2e/conftest.py's demo-counter, with the sample resident records in the sample city."""
+    extract_import(municipality=demo_counter.membership.municipality, source=SAMPLE_EXTRACT, actor="test")
+    return demo_counter
 
 
 def test_a_case_from_the_records_to_kakutei_without_typing_a_name(live_server, page, demo_counter):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "demo-counter")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    signed_in(page.context, live_server, "demo-counter")
+    page.goto(f"{live_server.url}/cases/")
 
     page.get_by_role("link", name="新しい受付").click()
     page.wait_for_url("**/cases/new/records/")

@@ -1,5 +1,6 @@
 """Builders for the printing tests: a 40-procedure guide and PDF readers."""
 
+import functools
 import io
 import re
 from datetime import date
@@ -104,12 +105,15 @@ def read_pdf(data: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(data))
 
 
-def printed_chars(data: bytes) -> list[list[dict]]:
+@functools.lru_cache(maxsize=8)
+def printed_chars(data: bytes) -> tuple[tuple[dict, ...], ...]:
     """Per page, every printed character as pdfplumber reads it back: text, size (pt), x0, x1,
-    top and bottom (pt from the page's top-left corner), and the page's width and height."""
+    top and bottom (pt from the page's top-left corner), and the page's width and height.
+    Read once per PDF (a test reads the same one for its smallest text and for several sizes):
+    the result is shared, so read it, never change it."""
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return [
-            [
+        return tuple(
+            tuple(
                 {
                     "text": char["text"],
                     "size": char["size"],
@@ -121,9 +125,9 @@ def printed_chars(data: bytes) -> list[list[dict]]:
                     "page_height": page.height,
                 }
                 for char in page.chars
-            ]
+            )
             for page in pdf.pages
-        ]
+        )
 
 
 def size_of(data: bytes, needle: str) -> float:
