@@ -79,7 +79,9 @@ def refused_as_conflict(
     except services.StaleCase:
         raise conflict(case, version) from None
     except tuple(refusals) as error:
-        raise ApiError([(None, refusals[type(error)])], status.HTTP_409_CONFLICT) from None
+        # By isinstance, as the except clause matched: a subclass of a refusal is refused alike.
+        message = next(text for kind, text in refusals.items() if isinstance(error, kind))
+        raise ApiError([(None, message)], status.HTTP_409_CONFLICT) from None
 
 
 def with_etag(response: Response, case: Case) -> Response:
