@@ -223,12 +223,23 @@ class Finalisation(models.Model):
         return self.edition > 1
 
 
-class Adjustment(models.Model):
+class CaseProcedureRow(models.Model):
+    """What the counter noted about one procedure of a case (a staff change, a relay mark): at most
+    one row a procedure, reached from the case by the model's plural (`case.adjustments`,
+    `case.marks`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name="受付")
+    procedure_key = models.CharField("手続き", max_length=64)
+
+    class Meta:
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["case", "procedure_key"], name="%(class)s_unique")]
+
+
+class Adjustment(CaseProcedureRow):
     """A procedure the staff added (the rules missed it) or dropped, with what the family is told
     (printed on their papers) and a memo for the staff (never printed)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="adjustments", verbose_name="受付")
-    procedure_key = models.CharField("手続き", max_length=64)
     action = models.CharField("操作", max_length=4, choices=[(a.value, a.label) for a in AdjustmentAction])
     family_note = models.CharField("ご家族への説明（印刷されます）", max_length=200, blank=True)
     staff_note = models.CharField("職員メモ（印刷されません）", max_length=200, blank=True)
@@ -241,15 +252,14 @@ class Adjustment(models.Model):
         other=("procedure_key", "action"),
     )
 
-    class Meta(verbose_names("手動の変更")):
+    class Meta(CaseProcedureRow.Meta, verbose_names("手動の変更")):
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "procedure_key"], name="adjustment_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.procedure_key}"
 
 
-class Mark(models.Model):
+class Mark(CaseProcedureRow):
     """The relay: a counter marks a procedure of a finalised case."""
 
     class Status(models.TextChoices):
@@ -257,16 +267,14 @@ class Mark(models.Model):
         NOT_NEEDED = "not_needed", "不要"
         LATER = "later", "後日"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="marks", verbose_name="受付")
-    procedure_key = models.CharField("手続き", max_length=64)
     status = models.CharField("状態", max_length=10, choices=Status.choices)
     marked_by = staff_field("職員")
     marked_at = models.DateTimeField("日時", auto_now=True)
 
     personal_data = PersonalData(other=("procedure_key", "status"))
 
-    class Meta(verbose_names("窓口の処理")):
-        constraints = [models.UniqueConstraint(fields=["case", "procedure_key"], name="mark_unique")]
+    class Meta(CaseProcedureRow.Meta, verbose_names("窓口の処理")):
+        pass
 
     def __str__(self) -> str:
         return f"{self.procedure_key}: {self.get_status_display()}"
