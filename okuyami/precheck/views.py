@@ -43,11 +43,7 @@ class Public:
     """A request's pre-check: the municipality whose public page it is, and the family's flow."""
 
     municipality: Municipality
-    flow: Flow
-
-    @property
-    def home(self) -> Home:
-        return self.flow.home
+    flow: Flow  # the family's answers so far are its `home`
 
 
 def public_view(view):
@@ -94,7 +90,7 @@ def privacy() -> str:
 def render_public(request, p: Public, template: str, context: dict | None = None, status: int = 200):
     base = {
         "municipality": p.municipality,
-        "home": p.home,
+        "home": p.flow.home,
         "privacy": privacy(),
         "code_days": services.code_days(),
     }
@@ -131,10 +127,10 @@ def index(request):
 
 @public_view
 def start(request, p: Public):
-    resume = p.flow.first_open() if p.home.death_date else None
+    resume = p.flow.first_open() if p.flow.home.death_date else None
     context = {
         "begin": step_url(p, p.flow.steps[0]),
-        "resume": step_url(p, resume) if p.home.death_date else "",
+        "resume": step_url(p, resume) if p.flow.home.death_date else "",
     }
     return render_public(request, p, "start.html", context)
 
@@ -167,9 +163,9 @@ def ask(request, p: Public, step: Step):
     )
     dont_know = posted is not None and "dont_know" in posted and question.allow_unknown
     if dont_know or (posted is not None and form.is_valid()):
-        home = answered(p.home, step, UNKNOWN if dont_know else form.cleaned_data["answer"])
-        if p.home.code:  # the answers changed: the code issued for the old ones goes
-            services.code_withdraw(municipality=p.municipality, code=p.home.code)
+        home = answered(p.flow.home, step, UNKNOWN if dont_know else form.cleaned_data["answer"])
+        if p.flow.home.code:  # the answers changed: the code issued for the old ones goes
+            services.code_withdraw(municipality=p.municipality, code=p.flow.home.code)
         following = Flow(flow.catalog, home).after(step, unanswered_only=request.GET.get("from") == "answers")
         return save(redirect(step_url(p, following)), p, home)
     context = {
@@ -197,7 +193,7 @@ def answered(home: Home, step: Step, value) -> Home:
 @public_view
 def answers(request, p: Public):
     """Check answers: every question asked, with its answer and a 変更 link."""
-    if p.home.death_date is None:
+    if p.flow.home.death_date is None:
         return redirect(step_url(p, Step(DEATH)))
     rows = [(step_url(p, step), p.flow.question(step), answer_text(p.flow, step)) for step in p.flow.steps]
     missing = [row for row in rows if row[2] is None]
@@ -218,7 +214,7 @@ def answer_text(flow: Flow, step: Step) -> str | None:
 
 @public_view
 def result(request, p: Public):
-    if p.home.death_date is None:
+    if p.flow.home.death_date is None:
         return redirect(step_url(p, Step(DEATH)))
     guide = guide_for_display(p.flow.guide(), today=timezone.localdate())
     context = {"guide": guide, "unanswered": p.flow.first_open() is not None, **code_context(p)}
@@ -226,22 +222,24 @@ def result(request, p: Public):
 
 
 def code_context(p: Public) -> dict:
-    code = p.home.code
-    return {"code": shown(code), "qr": qr_data_uri(code), "code_expires": p.home.code_expires} if code else {}
+    home = p.flow.home
+    if not home.code:
+        return {}
+    return {"code": shown(home.code), "qr": qr_data_uri(home.code), "code_expires": home.code_expires}
 
 
 @public_view
 def checklist_pdf(request, p: Public):
     """手続きのご案内 without names, with the 受付コード and its QR code once one is issued."""
-    if p.home.death_date is None:
+    if p.flow.home.death_date is None:
         return redirect(step_url(p, Step(DEATH)))
     if refused := limits.hit("pdf", limits.client_of(request)):
         return too_many(request, refused)
     pdf = printing.checklist_pdf(
         guide=p.flow.guide(),
         printed_on=timezone.localdate(),
-        code=p.home.code,
-        code_expires=p.home.code_expires,
+        code=p.flow.home.code,
+        code_expires=p.flow.home.code_expires,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="checklist-{p.municipality.code}.pdf"'
@@ -252,20 +250,20 @@ def checklist_pdf(request, p: Public):
 @public_view
 def code_issue(request, p: Public):
     """A 受付コード for the answers so far (the family may still have questions unanswered)."""
-    if p.home.death_date is None:
+    if p.flow.home.death_date is None:
         return redirect(step_url(p, Step(DEATH)))
     for scope, who in (("code", limits.client_of(request)), ("code_municipality", p.municipality.code)):
         if refused := limits.hit(scope, who):
             return too_many(request, refused)
-    row = services.code_issue(municipality=p.municipality, flow=p.flow, replacing=p.home.code)
+    row = services.code_issue(municipality=p.municipality, flow=p.flow, replacing=p.flow.home.code)
     expires = timezone.localtime(row.expires_at).date()
-    home = replace(p.home, code=row.code, code_expires=expires)
+    home = replace(p.flow.home, code=row.code, code_expires=expires)
     return save(redirect("precheck:code", p.municipality.code), p, home)
 
 
 @public_view
 def code(request, p: Public):
-    if not p.home.code:
+    if not p.flow.home.code:
         return redirect("precheck:result", p.municipality.code)
     return render_public(request, p, "code.html", code_context(p))
 
