@@ -39,7 +39,7 @@ class Login:
     """A login handed out with a trial; the password is shown once and must be changed."""
 
     username: str
-    role: str
+    role: Role
     password: str
 
 
@@ -101,7 +101,7 @@ def trial_create(*, code: str, name: str, days: int, now: datetime | None = None
             staff_membership_set(user=user, municipality=municipality, role=role)
             password = one_time_password()
             staff_password_set(user=user, password=password, one_time=True)
-            logins.append(Login(user.username, role.label, password))
+            logins.append(Login(user.username, role, password))
     return Trial(municipality, expires_at, tuple(logins))
 
 

@@ -38,4 +38,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"created trial {m.code} {m.prefecture}{m.name} until {until}"))
         self.stdout.write("one-time passwords (each must be changed at the first login):")
         for login in trial.logins:
-            self.stdout.write(f"  {login.role}\tusername {login.username}\tpassword {login.password}")
+            self.stdout.write(f"  {login.role.label}\tusername {login.username}\tpassword {login.password}")
