@@ -66,6 +66,19 @@ def public_view(view):
     return wrapper
 
 
+def after_death_date(view):
+    """A page that follows from the answers (the check page, the result, its PDF, a code): before the
+    date of death is given, that question instead."""
+
+    @wraps(view)
+    def wrapper(request, p: Public, **kwargs):
+        if p.flow.home.death_date is None:
+            return redirect(step_url(p, Step(DEATH)))
+        return view(request, p, **kwargs)
+
+    return wrapper
+
+
 def not_found(request):
     return render(request, "precheck/not_found.html", {"privacy": privacy()}, status=404)
 
@@ -191,10 +204,9 @@ def answered(home: Home, step: Step, value) -> Home:
 
 
 @public_view
+@after_death_date
 def answers(request, p: Public):
     """Check answers: every question asked, with its answer and a 変更 link."""
-    if p.flow.home.death_date is None:
-        return redirect(step_url(p, Step(DEATH)))
     rows = [(step_url(p, step), p.flow.question(step), answer_text(p.flow, step)) for step in p.flow.steps]
     missing = [row for row in rows if row[2] is None]
     return render_public(request, p, "answers.html", {"rows": rows, "missing": missing})
@@ -213,9 +225,8 @@ def answer_text(flow: Flow, step: Step) -> str | None:
 
 
 @public_view
+@after_death_date
 def result(request, p: Public):
-    if p.flow.home.death_date is None:
-        return redirect(step_url(p, Step(DEATH)))
     guide = guide_for_display(p.flow.guide(), today=timezone.localdate())
     context = {"guide": guide, "unanswered": p.flow.first_open() is not None, **code_context(p)}
     return render_public(request, p, "result.html", context)
@@ -229,10 +240,9 @@ def code_context(p: Public) -> dict:
 
 
 @public_view
+@after_death_date
 def checklist_pdf(request, p: Public):
     """手続きのご案内 without names, with the 受付コード and its QR code once one is issued."""
-    if p.flow.home.death_date is None:
-        return redirect(step_url(p, Step(DEATH)))
     if refused := limits.hit("pdf", limits.client_of(request)):
         return too_many(request, refused)
     pdf = printing.checklist_pdf(
@@ -248,10 +258,9 @@ def checklist_pdf(request, p: Public):
 
 @require_POST
 @public_view
+@after_death_date
 def code_issue(request, p: Public):
     """A 受付コード for the answers so far (the family may still have questions unanswered)."""
-    if p.flow.home.death_date is None:
-        return redirect(step_url(p, Step(DEATH)))
     for scope, who in (("code", limits.client_of(request)), ("code_municipality", p.municipality.code)):
         if refused := limits.hit(scope, who):
             return too_many(request, refused)

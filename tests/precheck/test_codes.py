@@ -150,6 +150,13 @@ def test_a_code_is_only_issued_after_the_date_of_death(family):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("page", ["answers", "result", "checklist-pdf"])
+def test_the_pages_that_follow_from_the_answers_ask_the_date_of_death_first(family, page):
+    response = family.get(page)
+    assert response.status_code == 302 and response["Location"] == family.url("death")
+
+
+@pytest.mark.django_db
 def test_a_code_cannot_be_asked_for_by_get(family):
     family.walk()
     assert family.get("code-issue").status_code == 405
