@@ -32,6 +32,14 @@ def source() -> str:
     return data.decode("utf-8")
 
 
+def preload(context) -> None:
+    """axe-core in every page `context` loads from now on, evaluated before the page's own scripts,
+    also through the DevTools protocol (the CSP does not govern it either): a context that scans page
+    after page sends the 650 KB to the browser once instead of at every scan (some 50 ms each), and
+    V8 compiles it from its cache on each new page (some 5 ms)."""
+    context.add_init_script(script=f"{source()}\n;window.axe = axe;")
+
+
 def violations(page) -> list[str]:
     """axe-core's WCAG 2.2 AA violations on the page as it is now, one line each."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

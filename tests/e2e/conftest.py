@@ -15,6 +15,18 @@ from tests.conftest import fixture_document, import_catalog
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def live_server_sends_at_once():
+    """The live server's sockets with TCP_NODELAY, as gunicorn sets it in production. Django's test
+    server writes a response's headers and its body in two sends; with Nagle's algorithm on, the body
+    waits for the browser's delayed ACK of the headers: some 40 ms on every page and file loaded."""
+    from django.test.testcases import QuietWSGIRequestHandler
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QuietWSGIRequestHandler, "disable_nagle_algorithm", True)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -11,7 +11,7 @@ from okuyami import selectors
 from okuyami.models import Case
 from okuyami.precheck.models import PrecheckCode
 from tests.conftest import fixture_document, import_catalog
-from tests.e2e.axe import violations
+from tests.e2e.axe import preload, violations
 from tests.e2e.test_interview import PASSWORD, answer_by_keyboard, fill_reception, focus_and_press
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,6 +34,7 @@ def sample_city():
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport=PHONE, locale="ja-JP", is_mobile=True, has_touch=True)
+    preload(context)  # the family's pages are scanned one after another
     page = context.new_page()
     yield page
     context.close()
