@@ -176,9 +176,9 @@ def ask(request, p: Public, step: Step):
     )
     dont_know = posted is not None and "dont_know" in posted and question.allow_unknown
     if dont_know or (posted is not None and form.is_valid()):
-        home = answered(p.flow.home, step, UNKNOWN if dont_know else form.cleaned_data["answer"])
-        if p.flow.home.code:  # the answers changed: the code issued for the old ones goes
-            services.code_withdraw(municipality=p.municipality, code=p.flow.home.code)
+        home = answered(flow.home, step, UNKNOWN if dont_know else form.cleaned_data["answer"])
+        if flow.home.code:  # the answers changed: the code issued for the old ones goes
+            services.code_withdraw(municipality=p.municipality, code=flow.home.code)
         following = Flow(flow.catalog, home).after(step, unanswered_only=request.GET.get("from") == "answers")
         return save(redirect(step_url(p, following)), p, home)
     context = {
